@@ -1,0 +1,42 @@
+/** @module createApp: the self-hosted api's Hono app, composed from the packages; runtime-agnostic. */
+import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv } from "@org/platform";
+import { createServiceApp, type Logger, type ReadinessCheck, type ServiceMetrics } from "@org/server-kit";
+
+export type AppEnv = PlatformEnv;
+
+export interface AppDeps extends PlatformDeps {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  readiness: Record<string, ReadinessCheck>;
+  organisation: { id: string };
+  corsOrigins?: string[];
+  maxBodyBytes?: number;
+}
+
+/**
+ * The self-hosted api: one organisation (the fixed tenant; API key or JWT must belong to it), the
+ * platform's v1 pipeline and routes, billing when Stripe is configured (501 otherwise), admin routes
+ * when an admin token is set, health, readiness, metrics, OpenAPI and docs.
+ *
+ * @example
+ * const app = createApp(await buildDeps(parseEnv()));
+ * serve({ fetch: app.fetch, port: 3000 });
+ */
+export function createApp(deps: AppDeps) {
+  const app = createServiceApp<AppEnv>({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    health: { checks: deps.readiness, optional: ["stripe"] },
+    corsOrigins: deps.corsOrigins,
+    maxBodyBytes: deps.maxBodyBytes,
+  });
+  mountV1(app, deps, { tenants: { fixedTenantId: deps.organisation.id } });
+  mountOpenApi(app, {
+    title: "Metered platform api (self-hosted)",
+    billing: !!deps.billing,
+    admin: !!deps.adminToken,
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

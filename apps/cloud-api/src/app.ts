@@ -1,0 +1,45 @@
+/** @module createApp: the multi-tenant cloud-api, composed from the packages; runtime-agnostic. */
+import type { Signup } from "@org/multitenancy";
+import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv } from "@org/platform";
+import { createServiceApp, type Logger, type ReadinessCheck, type ServiceMetrics } from "@org/server-kit";
+
+export type AppEnv = PlatformEnv;
+
+export interface AppDeps extends PlatformDeps {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  readiness: Record<string, ReadinessCheck>;
+  signup: Signup;
+  baseDomain: string;
+  corsOrigins?: string[];
+  maxBodyBytes?: number;
+}
+
+/**
+ * cloud-api: tenants named by `{slug}.{BASE_DOMAIN}` (credentials must agree; other hosts let the
+ * credentials decide), signup on any host that names no tenant, per-plan rate limits and quotas,
+ * API-call metering, billing, admin routes behind ADMIN_TOKEN, health, metrics, OpenAPI and docs.
+ *
+ * @example
+ * const deps = await buildDeps(parseEnv());
+ * const app = createApp({ ...deps, baseDomain: deps.env.BASE_DOMAIN });
+ */
+export function createApp(deps: AppDeps) {
+  const app = createServiceApp<AppEnv>({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    health: { checks: deps.readiness, optional: ["stripe"] },
+    corsOrigins: deps.corsOrigins,
+    maxBodyBytes: deps.maxBodyBytes,
+  });
+  mountV1(app, deps, { tenants: { baseDomain: deps.baseDomain }, signup: deps.signup });
+  mountOpenApi(app, {
+    title: "Metered platform cloud-api",
+    billing: true,
+    admin: !!deps.adminToken,
+    signup: true,
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

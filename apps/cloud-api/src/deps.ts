@@ -1,0 +1,131 @@
+/** @module Builds cloud-api's dependencies: Postgres, Redis, Stripe, the plans catalogue, signup. */
+import { loadPlanCatalog, type PlanCatalog } from "@org/billing";
+import { closeDb, createDb, type Database, migrate } from "@org/db";
+import { createSignup, createSweeper, type Signup, type Sweeper } from "@org/multitenancy";
+import {
+  type BuiltPlatformDeps,
+  createOverageReporting,
+  createPlatformDeps,
+  createPlatformPlans,
+  readinessChecks,
+  signupBillingPort,
+} from "@org/platform";
+import {
+  createLogger,
+  createMetrics,
+  type Logger,
+  type ReadinessCheck,
+  type ServiceMetrics,
+} from "@org/server-kit";
+import { Redis } from "ioredis";
+import type { Env } from "./env.js";
+
+export interface Deps extends BuiltPlatformDeps {
+  env: Env;
+  db: Database;
+  redis: Redis;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  catalog: PlanCatalog;
+  signup: Signup;
+  sweeper: Sweeper;
+  overage: ReturnType<typeof createOverageReporting>;
+  readiness: Record<string, ReadinessCheck>;
+}
+
+/**
+ * Opens Postgres and Redis (both required), migrates, and builds the platform, billing on Stripe and
+ * the signup saga. A sweeper finishes or compensates signups abandoned by a crash.
+ */
+export async function buildDeps(
+  env: Env,
+  logger = createLogger({ service: "cloud-api", level: env.LOG_LEVEL }),
+): Promise<Deps> {
+  const db = createDb({
+    driver: "postgres",
+    url: env.DATABASE_URL,
+    maxConnections: env.DATABASE_POOL_SIZE,
+    applicationName: "org-cloud-api",
+  });
+  await migrate(db);
+  const redis = new Redis(env.REDIS_URL, {
+    enableAutoPipelining: true,
+    maxRetriesPerRequest: 1,
+    connectionName: "org-cloud-api",
+  });
+  const metrics = createMetrics({ service: "cloud-api" });
+  const catalog = loadPlanCatalog(env.PLANS_FILE);
+  const platform = await createPlatformDeps({
+    service: env.REDIS_KEY_PREFIX,
+    db,
+    redis,
+    logger,
+    metrics,
+    catalog,
+    plans: createPlatformPlans(catalog),
+    fallbackPlan: catalog.defaultPlan.id,
+    expectedNodes: env.EXPECTED_NODES,
+    jwt: env.JWT_SECRET
+      ? { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }
+      : undefined,
+    stripe: { secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE, publicUrl: env.PUBLIC_URL },
+    adminToken: env.ADMIN_TOKEN,
+  });
+  const billing = platform.billing!;
+  const port = signupBillingPort(billing);
+  const signup = createSignup({
+    db,
+    bus: platform.bus,
+    apiKeys: platform.apiKeys,
+    billing: port,
+    plans: catalog.plans.map((p) => p.id),
+    isPaid: (plan) => catalog.isPaid(plan),
+  });
+  const sweeper = createSweeper({
+    db,
+    billing: port,
+    onError: (error, tenant) => logger.error({ err: error, tenantId: tenant.id }, "signup.sweep_failed"),
+  });
+  // Last month's overage goes to Stripe once; hourly runs after the first are no-ops until the next month.
+  const overage = createOverageReporting({
+    billing,
+    metering: platform.metering,
+    planFor: async (tenantId) =>
+      platform.plans.metering((await platform.tenantCache.byId(tenantId))?.plan ?? catalog.defaultPlan.id),
+    logger,
+  });
+  const overageTimer = setInterval(
+    () =>
+      void overage.reportLastPeriod().catch((error) => logger.error({ err: error }, "overage.run_failed")),
+    3_600_000,
+  );
+  overageTimer.unref();
+  const sweepTimer = setInterval(
+    () => void sweeper.sweep().catch((error) => logger.error({ err: error }, "signup.sweep_failed")),
+    60_000,
+  );
+  sweepTimer.unref();
+
+  const readiness = readinessChecks({ db, redis, billing });
+
+  return {
+    ...platform,
+    env,
+    db,
+    redis,
+    logger,
+    metrics,
+    catalog,
+    signup,
+    sweeper,
+    overage,
+    readiness,
+    async close() {
+      clearInterval(sweepTimer);
+      clearInterval(overageTimer);
+      await platform.close();
+      redis.disconnect();
+      await closeDb(db);
+    },
+  };
+}

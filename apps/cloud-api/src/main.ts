@@ -1,0 +1,24 @@
+/** @module Node entry of cloud-api: config (Postgres and Redis required), deps, server, graceful shutdown. */
+import { runMain, serveNode } from "@org/server-kit";
+import { createApp } from "./app.js";
+import { buildDeps } from "./deps.js";
+import { parseEnv } from "./env.js";
+
+runMain(async () => {
+  const env = parseEnv();
+  const deps = await buildDeps(env);
+  const app = createApp({
+    ...deps,
+    baseDomain: env.BASE_DOMAIN,
+    corsOrigins: env.CORS_ORIGINS,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+  });
+  await serveNode({
+    fetch: app.fetch,
+    port: env.PORT,
+    hostname: env.HOST,
+    logger: deps.logger,
+    onShutdown: deps.close,
+  });
+  deps.logger.info({ baseDomain: env.BASE_DOMAIN }, "cloud-api.ready");
+});

@@ -1,0 +1,55 @@
+/** @module createApp: the webhook-worker's Hono app (intake, admin, health, metrics). */
+import { type Database, ping } from "@org/db";
+import { adminAuth } from "@org/multitenancy";
+import { mountApiDocs } from "@org/platform";
+import { createServiceApp, type Logger, type ServiceMetrics } from "@org/server-kit";
+import { adminRoutes } from "./admin.js";
+import { intakeRoutes } from "./intake.js";
+import type { WorkerMetrics } from "./metrics.js";
+import { webhookWorkerOpenApi } from "./openapi.js";
+
+export interface AppDeps {
+  db: Database;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  workerMetrics?: WorkerMetrics;
+  webhookSecrets: string[];
+  toleranceSeconds?: number;
+  adminToken?: string;
+  nowSeconds?: () => number;
+}
+
+/**
+ * The HTTP side: `POST /webhooks/stripe`, the admin routes (when an admin token is configured),
+ * `/health`, `/ready`, `/metrics`, `/openapi.json`, `/docs`.
+ *
+ * @example
+ * const app = createApp({ db, logger, metrics, webhookSecrets: env.STRIPE_WEBHOOK_SECRET, adminToken: env.ADMIN_TOKEN });
+ */
+export function createApp(deps: AppDeps) {
+  const app = createServiceApp({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    health: { checks: { database: () => ping(deps.db) } },
+    // The intake route sets its own, larger bound; everything else is small JSON.
+    maxBodyBytes: 1024 * 1024,
+  });
+  app.route(
+    "/",
+    intakeRoutes({
+      db: deps.db,
+      secrets: deps.webhookSecrets,
+      toleranceSeconds: deps.toleranceSeconds,
+      metrics: deps.workerMetrics,
+      nowSeconds: deps.nowSeconds,
+    }),
+  );
+  if (deps.adminToken) {
+    app.use("/admin/*", adminAuth(deps.adminToken));
+    app.route("/", adminRoutes({ db: deps.db }));
+  }
+  mountApiDocs(app, webhookWorkerOpenApi({ admin: !!deps.adminToken }));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

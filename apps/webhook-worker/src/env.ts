@@ -1,0 +1,54 @@
+/** @module The webhook-worker's configuration: the only file that reads process.env. */
+import { apiEnv, ConfigError, parseConfig, serviceEnv } from "@org/server-kit";
+import { z } from "zod";
+
+const secretList = z
+  .string()
+  .min(1)
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (list) => list.length > 0 && list.every((x) => x.startsWith("whsec_")),
+    "comma-separated whsec_... secrets",
+  );
+
+export const envSchema = z
+  .object({
+    ...serviceEnv,
+    STRIPE_API_BASE: apiEnv.STRIPE_API_BASE,
+    PLANS_FILE: apiEnv.PLANS_FILE,
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3002),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL (postgres://...) is required" }),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    STRIPE_WEBHOOK_SECRET: secretList,
+    STRIPE_SECRET_KEY: z.string().min(1).optional(),
+    /** all: intake and workers in one process; intake or worker to scale them apart. */
+    WEBHOOK_WORKER_MODE: z.enum(["all", "intake", "worker"]).default("all"),
+    WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    WORKER_COUNT: z.coerce.number().int().min(1).max(64).default(2),
+    WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    WORKER_POLL_MS: z.coerce.number().int().min(10).default(1000),
+    WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  })
+  .superRefine((env, ctx) => {
+    if (env.WEBHOOK_WORKER_MODE !== "intake" && !env.STRIPE_SECRET_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_SECRET_KEY"],
+        message: "required to process events (WEBHOOK_WORKER_MODE=all or worker): sync reads Stripe",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export { ConfigError };
+
+/** Parses the environment once, at start. Throws ConfigError listing every problem. */
+export const parseEnv = (source: Record<string, string | undefined> = process.env): Env =>
+  parseConfig(envSchema, source);

@@ -1,0 +1,102 @@
+import { stripeWebhookEvents } from "@org/db";
+import { createTestDb, type TestDb } from "@org/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_TOKEN, fakeEvent, SECRET, signedRequest, silentLogger, testMetrics } from "../test/helpers.js";
+import { createApp } from "./app.js";
+import { createWorkerMetrics } from "./metrics.js";
+
+describe("POST /webhooks/stripe", () => {
+  let t: TestDb;
+  let app: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    t = await createTestDb();
+    const metrics = testMetrics();
+    app = createApp({
+      db: t.db,
+      logger: silentLogger(),
+      metrics,
+      workerMetrics: createWorkerMetrics(metrics.registry, t.db),
+      webhookSecrets: [SECRET, "whsec_next_secret"],
+      adminToken: ADMIN_TOKEN,
+    });
+  });
+  afterAll(() => t.cleanup());
+
+  const count = async (id: string) => t.db.$count(stripeWebhookEvents, eq(stripeWebhookEvents.id, id));
+
+  it("stores a verified event as pending and answers 200 {received: true}", async () => {
+    const event = fakeEvent({ customer: "cus_store" });
+    const res = await app.request("/webhooks/stripe", signedRequest(event));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true });
+    const [row] = await t.db.select().from(stripeWebhookEvents).where(eq(stripeWebhookEvents.id, event.id));
+    expect(row).toMatchObject({
+      status: "pending",
+      type: event.type,
+      stripeCustomerId: "cus_store",
+      attempts: 0,
+    });
+    expect(row?.payload).toEqual(event);
+  });
+
+  it("answers a duplicate delivery 200 and stores it once, even when concurrent", async () => {
+    const event = fakeEvent();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => app.request("/webhooks/stripe", signedRequest(event))),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(await count(event.id)).toBe(1);
+  });
+
+  it("accepts the second secret of a rotation", async () => {
+    const event = fakeEvent();
+    expect(
+      (await app.request("/webhooks/stripe", signedRequest(event, { secret: "whsec_next_secret" }))).status,
+    ).toBe(200);
+  });
+
+  it.each<[string, { secret?: string; skewSeconds?: number }]>([
+    ["a wrong secret", { secret: "whsec_wrong" }],
+    ["a timestamp too old", { skewSeconds: -301 }],
+    ["a timestamp in the future", { skewSeconds: 301 }],
+  ])("refuses %s with a problem 400 and stores nothing", async (_name, { skewSeconds, ...options }) => {
+    const event = fakeEvent();
+    const timestamp = skewSeconds ? Math.floor(Date.now() / 1000) + skewSeconds : undefined;
+    const res = await app.request("/webhooks/stripe", signedRequest(event, { ...options, timestamp }));
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({ code: "webhook_signature_invalid" });
+    expect(await count(event.id)).toBe(0);
+  });
+
+  it("refuses a tampered body and a missing signature", async () => {
+    const event = fakeEvent();
+    const request = signedRequest(event);
+    const tampered = await app.request("/webhooks/stripe", {
+      ...request,
+      body: request.body.replace(event.type, "invoice.paid"),
+    });
+    expect(tampered.status).toBe(400);
+    const unsigned = await app.request("/webhooks/stripe", { method: "POST", body: request.body });
+    expect(unsigned.status).toBe(400);
+    expect(await count(event.id)).toBe(0);
+  });
+
+  it("refuses a signed body that is not an event", async () => {
+    const res = await app.request("/webhooks/stripe", signedRequest({ hello: "world" }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: "validation_failed" });
+    const noObject = { id: "evt_no_object", type: "invoice.paid", created: Math.floor(Date.now() / 1000) };
+    const shapeless = await app.request("/webhooks/stripe", signedRequest(noObject));
+    expect(shapeless.status).toBe(400);
+    expect(await count("evt_no_object")).toBe(0);
+  });
+
+  it("bounds the body size", async () => {
+    const event = { ...fakeEvent(), pad: "x".repeat(600 * 1024) };
+    const res = await app.request("/webhooks/stripe", signedRequest(event));
+    expect(res.status).toBe(413);
+    expect(await count(event.id)).toBe(0);
+  });
+});

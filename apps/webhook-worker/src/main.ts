@@ -1,0 +1,49 @@
+/** @module Node entry: intake, workers, or both (WEBHOOK_WORKER_MODE), with graceful shutdown. */
+import { runMain, serveNode } from "@org/server-kit";
+import { createApp } from "./app.js";
+import { buildDeps } from "./deps.js";
+import { parseEnv } from "./env.js";
+import { createInboxWorker, type InboxWorker } from "./worker.js";
+
+runMain(async () => {
+  const env = parseEnv();
+  const deps = await buildDeps(env);
+  const workers: InboxWorker[] = [];
+  if (deps.handle) {
+    for (let i = 0; i < env.WORKER_COUNT; i++) {
+      const worker = createInboxWorker({
+        db: deps.db,
+        handle: deps.handle,
+        logger: deps.logger,
+        metrics: deps.workerMetrics,
+        batchSize: env.WORKER_BATCH_SIZE,
+        pollMs: env.WORKER_POLL_MS,
+        lockMs: env.WORKER_LOCK_MS,
+        maxAttempts: env.WORKER_MAX_ATTEMPTS,
+      });
+      await worker.start();
+      workers.push(worker);
+    }
+  }
+  const app = createApp({
+    db: deps.db,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    workerMetrics: deps.workerMetrics,
+    webhookSecrets: env.STRIPE_WEBHOOK_SECRET,
+    toleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
+    adminToken: env.ADMIN_TOKEN,
+  });
+  await serveNode({
+    fetch: app.fetch,
+    port: env.PORT,
+    hostname: env.HOST,
+    logger: deps.logger,
+    onShutdown: async () => {
+      // Each worker finishes the batch in hand; unfinished claims expire and are taken by others.
+      await Promise.all(workers.map((w) => w.stop()));
+      await deps.close();
+    },
+  });
+  deps.logger.info({ mode: env.WEBHOOK_WORKER_MODE, workers: workers.length }, "webhook-worker.ready");
+});

@@ -1,0 +1,168 @@
+/** @module The inbox worker: claims due events, runs the billing handler, settles each one. */
+import { randomBytes } from "node:crypto";
+import { type Database, listen } from "@org/db";
+import type { Logger } from "@org/server-kit";
+import { backoffMs, claimDue, INBOX_CHANNEL, type InboxRow, markFailed, markProcessed } from "./inbox.js";
+import type { WorkerMetrics } from "./metrics.js";
+
+/** What the worker does with one event; the billing handler in production. */
+export type EventHandler = (
+  row: InboxRow,
+) => Promise<
+  | { outcome: "synced" }
+  | { outcome: "ignored"; reason: string }
+  | { outcome: "unknown_customer"; customerId: string }
+>;
+
+export interface WorkerOptions {
+  db: Database;
+  handle: EventHandler;
+  logger: Logger;
+  metrics?: WorkerMetrics;
+  /** Events claimed per round trip. @default 20 */
+  batchSize?: number;
+  /** How long a claim lasts; a worker that dies holding it frees it after this. @default 30000 */
+  lockMs?: number;
+  /** Polling interval when no notification arrives (the fallback of LISTEN/NOTIFY). @default 1000 */
+  pollMs?: number;
+  /** Attempts before an erroring event is `dead`. @default 8 */
+  maxAttempts?: number;
+  /** Attempts of an event for an unknown customer before it is `dead` (parked meanwhile). @default 25 */
+  maxParkedAttempts?: number;
+  backoff?: { baseMs?: number; capMs?: number };
+  workerId?: string;
+}
+
+export interface InboxWorker {
+  readonly workerId: string;
+  start(): Promise<void>;
+  /** Finishes the batch in hand, then stops. */
+  stop(): Promise<void>;
+  /** Processes due events until none is left (tests and one-shot runs). Returns how many were settled. */
+  drain(): Promise<number>;
+}
+
+/**
+ * A worker draining the inbox. Any number may run, in any number of processes: claims use
+ * `FOR UPDATE SKIP LOCKED` and every settle checks the claim is still this worker's.
+ *
+ * @example
+ * const worker = createInboxWorker({ db, logger, handle: (row) => handleStripeEvent(billing, row.payload) });
+ * await worker.start();
+ */
+export function createInboxWorker(options: WorkerOptions): InboxWorker {
+  const workerId = options.workerId ?? `wkr_${randomBytes(6).toString("hex")}`;
+  const batchSize = options.batchSize ?? 20;
+  const lockMs = options.lockMs ?? 30_000;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const maxParked = options.maxParkedAttempts ?? 25;
+  const log = options.logger.child({ workerId });
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+
+  async function settle(row: InboxRow): Promise<void> {
+    const started = performance.now();
+    try {
+      const result = await options.handle(row);
+      if (result.outcome === "unknown_customer") {
+        const dead = row.attempts >= maxParked;
+        await markFailed(options.db, row.id, workerId, {
+          error: `unknown customer ${result.customerId}: parked until the customer is known`,
+          nextAttemptAt: new Date(Date.now() + backoffMs(row.attempts, options.backoff)),
+          dead,
+        });
+        options.metrics?.failures.inc({ type: row.type, reason: "unknown_customer" });
+        log.warn({ eventId: row.id, type: row.type, attempts: row.attempts, dead }, "webhook.parked");
+        return;
+      }
+      const note = result.outcome === "ignored" ? `ignored: ${result.reason}` : null;
+      const mine = await markProcessed(options.db, row.id, workerId, note);
+      if (!mine) log.warn({ eventId: row.id }, "webhook.claim_lost");
+      options.metrics?.processed.inc({ type: row.type, outcome: result.outcome });
+      options.metrics?.latency.observe({ type: row.type }, (Date.now() - row.receivedAt.getTime()) / 1000);
+      log.info(
+        {
+          eventId: row.id,
+          type: row.type,
+          outcome: result.outcome,
+          ms: Math.round(performance.now() - started),
+        },
+        "webhook.processed",
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const dead = row.attempts >= maxAttempts;
+      await markFailed(options.db, row.id, workerId, {
+        error: message,
+        nextAttemptAt: new Date(Date.now() + backoffMs(row.attempts, options.backoff)),
+        dead,
+      }).catch((settleError) => log.error({ err: settleError, eventId: row.id }, "webhook.settle_failed"));
+      options.metrics?.failures.inc({ type: row.type, reason: dead ? "dead" : "error" });
+      log.error(
+        { eventId: row.id, type: row.type, attempts: row.attempts, dead, error: message },
+        "webhook.failed",
+      );
+    }
+  }
+
+  async function round(): Promise<number> {
+    const batch = await claimDue(options.db, { workerId, limit: batchSize, lockMs });
+    // One at a time within a batch: events of one customer then apply in `created` order, and
+    // parallelism comes from running more workers.
+    for (const row of batch) await settle(row);
+    return batch.length;
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let claimed = 0;
+      try {
+        claimed = await round();
+      } catch (error) {
+        log.error({ err: error }, "webhook.claim_failed");
+      }
+      if (claimed === 0 && running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.pollMs ?? 1_000);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    }
+  }
+
+  return {
+    workerId,
+    async start() {
+      if (running) return;
+      running = true;
+      try {
+        unlisten = await listen(options.db, INBOX_CHANNEL, () => wake?.());
+      } catch (error) {
+        log.warn({ err: error }, "webhook.listen_failed_polling_only");
+      }
+      loop = run();
+      log.info({ batchSize, lockMs }, "webhook.worker_started");
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      await unlisten?.().catch(() => {});
+      log.info("webhook.worker_stopped");
+    },
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const n = await round();
+        if (n === 0) return total;
+        total += n;
+      }
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { Writable } from "node:stream";
+import { createLogger, createMetrics } from "@org/server-kit";
+import Stripe from "stripe";
+
+export const SECRET = "whsec_test_intake_secret";
+export const ADMIN_TOKEN = "admin-token-of-at-least-32-characters!";
+export const silentLogger = () =>
+  createLogger({
+    service: "webhook-worker",
+    level: "silent",
+    destination: new Writable({ write: (_c, _e, cb) => cb() }),
+  });
+export const testMetrics = () => createMetrics({ service: "webhook-worker", defaultMetrics: false });
+
+const stripe = new Stripe("sk_test_signing_only");
+
+let counter = 0;
+export function fakeEvent(
+  overrides: Partial<{ id: string; type: string; customer: string; created: number }> = {},
+) {
+  counter++;
+  return {
+    id: overrides.id ?? `evt_test_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`,
+    object: "event",
+    type: overrides.type ?? "customer.subscription.updated",
+    created: overrides.created ?? Math.floor(Date.now() / 1000),
+    livemode: false,
+    data: {
+      object: { object: "subscription", id: `sub_${counter}`, customer: overrides.customer ?? "cus_1" },
+    },
+  };
+}
+
+export function signedRequest(
+  event: unknown,
+  options: { secret?: string; timestamp?: number; body?: string } = {},
+) {
+  const body = options.body ?? JSON.stringify(event);
+  const signature = stripe.webhooks.generateTestHeaderString({
+    payload: body,
+    secret: options.secret ?? SECRET,
+    timestamp: options.timestamp ?? Math.floor(Date.now() / 1000),
+  });
+  return {
+    method: "POST",
+    body,
+    headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
+  };
+}

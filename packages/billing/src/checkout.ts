@@ -1,0 +1,88 @@
+/** @module Checkout: a subscription-mode session, always for the tenant's own customer. */
+import type { BillingDeps } from "./context.js";
+import { ensureCustomer, type TenantForBilling } from "./customers.js";
+import { BillingError } from "./errors.js";
+import type { Interval } from "./plans/schema.js";
+import { LIVE_STATUSES } from "./stripe-shapes.js";
+
+export interface CheckoutRequest {
+  plan: string;
+  interval: Interval;
+}
+
+export interface CheckoutResult {
+  url: string;
+  sessionId: string;
+  /** True when an open session for the same plan was handed out again. */
+  reused: boolean;
+}
+
+/**
+ * A Checkout Session for a paid plan. Refused while the customer has a live subscription; an open
+ * session for the same plan and interval is reused instead of creating a second one, which is also
+ * what makes a retry after a lost response safe. The session is always for the tenant's existing
+ * customer, so Checkout can never create a second one.
+ *
+ * @throws {BillingError} plan_not_found, subscription_exists
+ * @example
+ * const { url } = await createCheckout(deps, tenant, { plan: "pro", interval: "month" });
+ */
+export async function createCheckout(
+  deps: BillingDeps,
+  tenant: TenantForBilling,
+  request: CheckoutRequest,
+): Promise<CheckoutResult> {
+  const priceId = deps.catalog.priceId(request.plan, request.interval);
+  if (!priceId) {
+    throw new BillingError(
+      "plan_not_found",
+      `plan ${request.plan} is not sold with a ${request.interval}ly price`,
+    );
+  }
+  const customerId = await ensureCustomer(deps, tenant);
+  const live = await deps.stripe.subscriptions.list({ customer: customerId, status: "all", limit: 20 });
+  const blocking = live.data.find((s) => LIVE_STATUSES.has(s.status));
+  if (blocking) {
+    throw new BillingError(
+      "subscription_exists",
+      `subscription ${blocking.id} is ${blocking.status}; change its plan instead of checking out again`,
+    );
+  }
+  const sessions = await deps.stripe.checkout.sessions.list({ customer: customerId, limit: 100 });
+  const open = sessions.data.find(
+    (s) =>
+      s.status === "open" && s.metadata?.plan === request.plan && s.metadata?.interval === request.interval,
+  );
+  if (open?.url) return { url: open.url, sessionId: open.id, reused: true };
+
+  // The count of sessions so far names this attempt: a retry of the same attempt (nothing was
+  // created) reuses its idempotency key; after a success the next checkout is a new attempt.
+  const attempt = sessions.data.length;
+  const metadata = {
+    tenant_id: tenant.id,
+    tenant_slug: tenant.slug,
+    plan: request.plan,
+    interval: request.interval,
+  };
+  const sessionId = await deps.operations.runOnce(
+    "checkout:create",
+    `${tenant.id}:${request.plan}:${request.interval}:${attempt}`,
+    (idempotencyKey) =>
+      deps.stripe.checkout.sessions.create(
+        {
+          mode: "subscription",
+          customer: customerId,
+          client_reference_id: tenant.id,
+          line_items: [{ price: priceId, quantity: 1 }],
+          metadata,
+          subscription_data: { metadata },
+          success_url: deps.urls.checkoutSuccess,
+          cancel_url: deps.urls.checkoutCancel,
+        },
+        { idempotencyKey },
+      ),
+  );
+  const session = await deps.stripe.checkout.sessions.retrieve(sessionId);
+  if (!session.url) throw new BillingError("stripe_error", `checkout session ${sessionId} has no URL`);
+  return { url: session.url, sessionId, reused: false };
+}

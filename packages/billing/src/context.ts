@@ -1,0 +1,57 @@
+/** @module What the billing functions need, passed in by the app. */
+import type { Database } from "@org/db";
+import type Stripe from "stripe";
+import type { PlanCatalog } from "./plans/catalog.js";
+
+/** The subset of a pino logger billing uses. */
+export interface BillingLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/**
+ * Idempotent outbound operations (`runOnce` of @org/idempotency): the key is stored before the call,
+ * so a retry after a crash sends the same key and Stripe returns the same object.
+ */
+export interface OutboundOperations {
+  runOnce(
+    operation: string,
+    stableId: string,
+    call: (idempotencyKey: string) => Promise<{ id: string }>,
+  ): Promise<string>;
+}
+
+export interface BillingUrls {
+  /** Where Checkout sends a paying customer; `{CHECKOUT_SESSION_ID}` is filled in by Stripe. */
+  checkoutSuccess: string;
+  checkoutCancel: string;
+  /** Default return URL of the Customer Portal. */
+  portalReturn: string;
+}
+
+export interface BillingDeps {
+  db: Database;
+  stripe: Stripe;
+  catalog: PlanCatalog;
+  operations: OutboundOperations;
+  urls: BillingUrls;
+  logger?: BillingLogger;
+  clock?: () => Date;
+  /** How long a past_due subscription keeps its plan. @default 7 days */
+  pastDueGraceMs?: number;
+  /** Called after a tenant's plan or status changed, e.g. to invalidate the tenant cache on every node. */
+  onTenantChanged?: (tenantId: string) => void | Promise<void>;
+}
+
+/** What syncing and webhook handling need: no outbound mutations, no URLs. */
+export type SyncDeps = Pick<
+  BillingDeps,
+  "db" | "stripe" | "catalog" | "logger" | "clock" | "pastDueGraceMs" | "onTenantChanged"
+>;
+
+export const DEFAULT_PAST_DUE_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
+
+const silent: BillingLogger = { info() {}, warn() {}, error() {} };
+export const loggerOf = (deps: Pick<BillingDeps, "logger">): BillingLogger => deps.logger ?? silent;
+export const nowOf = (deps: Pick<BillingDeps, "clock">): Date => (deps.clock ? deps.clock() : new Date());

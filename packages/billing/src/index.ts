@@ -1,0 +1,88 @@
+/** @module @org/billing: subscriptions on Stripe that never drift. */
+export { type CheckoutRequest, type CheckoutResult, createCheckout } from "./checkout.js";
+export {
+  type BillingDeps,
+  type BillingLogger,
+  type BillingUrls,
+  DEFAULT_PAST_DUE_GRACE_MS,
+  type OutboundOperations,
+  type SyncDeps,
+} from "./context.js";
+export { decodeCursor, encodeCursor } from "./cursor.js";
+export { deleteCustomer, ensureCustomer, findCustomerByTenant, type TenantForBilling } from "./customers.js";
+export {
+  ENTITLEMENT_TABLE,
+  type Entitlement,
+  type EntitlementState,
+  entitlementFor,
+} from "./entitlement-policy.js";
+export { BillingError } from "./errors.js";
+export {
+  type InvoiceView,
+  listInvoices,
+  listPaymentMethods,
+  type Page,
+  type PaymentMethodView,
+} from "./lists.js";
+export {
+  type ChangeKind,
+  type ChangePlanRequest,
+  cancelSubscription,
+  changePlan,
+  createPortalSession,
+  type MutationOptions,
+  type ProrationBehavior,
+  resumeSubscription,
+  setSeats,
+} from "./manage.js";
+export {
+  deliverNotifications,
+  enqueueNotification,
+  type Notification,
+  type NotificationInput,
+  type NotificationKind,
+  type NotificationSender,
+} from "./notifications.js";
+export {
+  CatalogError,
+  createPlanCatalog,
+  DEFAULT_PLANS,
+  loadPlanCatalog,
+  type PlanCatalog,
+  type PriceMatch,
+  toMeteringPlan,
+} from "./plans/catalog.js";
+export {
+  type CatalogData,
+  catalogSchema,
+  type Interval,
+  type OveragePricing,
+  overagePricingSchema,
+  type Plan,
+  type PlanMeter,
+  planMeterSchema,
+  planSchema,
+} from "./plans/schema.js";
+export { type ReconcileProgress, reconcileAll } from "./reconcile.js";
+export {
+  createStripeClient,
+  STRIPE_API_VERSION,
+  type StripeClientConfig,
+  stripeClientConfigSchema,
+} from "./stripe-client.js";
+export { currentSubscription, LIVE_STATUSES } from "./stripe-shapes.js";
+export { type SubscriptionView, subscriptionView } from "./subscription-view.js";
+export { type SyncResult, syncCustomer } from "./sync.js";
+export { isImpossibleTransition } from "./transitions.js";
+export {
+  customerOfEvent,
+  HANDLED_EVENT_TYPES,
+  type HandleOutcome,
+  handleStripeEvent,
+} from "./webhooks/handlers.js";
+export {
+  type SignatureFailure,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyStripeSignature,
+} from "./webhooks/verify.js";

@@ -1,0 +1,242 @@
+/** @module Plan changes, seats, cancel and resume, the Customer Portal. */
+import { randomUUID } from "node:crypto";
+import type Stripe from "stripe";
+import type { BillingDeps } from "./context.js";
+import { ensureCustomer, type TenantForBilling } from "./customers.js";
+import { BillingError } from "./errors.js";
+import type { Interval } from "./plans/schema.js";
+import { LIVE_STATUSES, primaryItem } from "./stripe-shapes.js";
+import { type SyncResult, syncCustomer } from "./sync.js";
+
+export type ProrationBehavior = "create_prorations" | "always_invoice" | "none";
+
+export interface MutationOptions {
+  /**
+   * Names this change for retries: the caller's Idempotency-Key when there is one. The same key
+   * sends the same idempotency key to Stripe, so a retried request changes Stripe once.
+   */
+  requestKey?: string;
+}
+
+export interface ChangePlanRequest extends MutationOptions {
+  plan: string;
+  interval?: Interval;
+  prorationBehavior?: ProrationBehavior;
+}
+
+export type ChangeKind = "upgrade" | "downgrade_scheduled" | "scheduled_change_canceled" | "unchanged";
+
+async function liveSubscription(deps: BillingDeps, customerId: string): Promise<Stripe.Subscription> {
+  const list = await deps.stripe.subscriptions.list({ customer: customerId, status: "all", limit: 20 });
+  const live = list.data.find((s) => LIVE_STATUSES.has(s.status) && s.status !== "incomplete");
+  if (!live) throw new BillingError("subscription_not_found", "the tenant has no live subscription");
+  return live;
+}
+
+const keyOf = (options: MutationOptions) => options.requestKey ?? randomUUID();
+
+async function releaseSchedule(deps: BillingDeps, subscription: Stripe.Subscription, requestKey: string) {
+  const scheduleId =
+    typeof subscription.schedule === "string" ? subscription.schedule : subscription.schedule?.id;
+  if (!scheduleId) return;
+  await deps.operations.runOnce("schedule:release", `${scheduleId}:${requestKey}`, (idempotencyKey) =>
+    deps.stripe.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey }),
+  );
+}
+
+/**
+ * Changes the plan. Upgrades (a higher monthly value) take effect now with the chosen proration;
+ * downgrades are scheduled for the end of the current period with a subscription schedule, which
+ * the tenant sees (`scheduledPlan`) and can cancel by "changing" back to the current plan.
+ *
+ * @throws {BillingError} subscription_not_found, plan_not_found
+ * @example
+ * await changePlan(deps, tenant, { plan: "enterprise", prorationBehavior: "always_invoice", requestKey });
+ */
+export async function changePlan(
+  deps: BillingDeps,
+  tenant: TenantForBilling,
+  request: ChangePlanRequest,
+): Promise<{ change: ChangeKind; sync: SyncResult }> {
+  const customerId = await ensureCustomer(deps, tenant);
+  const subscription = await liveSubscription(deps, customerId);
+  const item = primaryItem(subscription);
+  if (!item) throw new BillingError("subscription_not_found", `subscription ${subscription.id} has no items`);
+  const current = deps.catalog.byPriceId(item.price.id);
+  const interval = request.interval ?? current?.interval ?? "month";
+  const newPrice = deps.catalog.priceId(request.plan, interval);
+  if (!newPrice)
+    throw new BillingError("plan_not_found", `plan ${request.plan} is not sold with a ${interval}ly price`);
+  const requestKey = keyOf(request);
+  let change: ChangeKind;
+
+  if (newPrice === item.price.id) {
+    change = subscription.schedule ? "scheduled_change_canceled" : "unchanged";
+    await releaseSchedule(deps, subscription, requestKey);
+  } else if (
+    deps.catalog.monthlyValue(request.plan, interval) >
+    deps.catalog.monthlyValue(current?.plan.id ?? "", current?.interval)
+  ) {
+    change = "upgrade";
+    await releaseSchedule(deps, subscription, requestKey);
+    await deps.operations.runOnce(
+      "subscription:change",
+      `${subscription.id}:${requestKey}`,
+      (idempotencyKey) =>
+        deps.stripe.subscriptions.update(
+          subscription.id,
+          {
+            items: [{ id: item.id, price: newPrice }],
+            proration_behavior: request.prorationBehavior ?? "create_prorations",
+            metadata: { plan: request.plan, interval },
+          },
+          { idempotencyKey },
+        ),
+    );
+  } else {
+    change = "downgrade_scheduled";
+    const scheduleId =
+      (typeof subscription.schedule === "string" ? subscription.schedule : subscription.schedule?.id) ??
+      (await deps.operations.runOnce(
+        "schedule:create",
+        `${subscription.id}:${requestKey}`,
+        (idempotencyKey) =>
+          deps.stripe.subscriptionSchedules.create(
+            { from_subscription: subscription.id },
+            { idempotencyKey },
+          ),
+      ));
+    const schedule = await deps.stripe.subscriptionSchedules.retrieve(scheduleId);
+    const currentPhase = schedule.phases[0];
+    await deps.operations.runOnce("schedule:downgrade", `${scheduleId}:${requestKey}`, (idempotencyKey) =>
+      deps.stripe.subscriptionSchedules.update(
+        scheduleId,
+        {
+          end_behavior: "release",
+          proration_behavior: "none",
+          phases: [
+            {
+              items: [{ price: item.price.id, quantity: item.quantity ?? 1 }],
+              start_date: currentPhase?.start_date ?? item.current_period_start,
+              end_date: item.current_period_end,
+            },
+            {
+              items: [{ price: newPrice, quantity: item.quantity ?? 1 }],
+              duration: { interval, interval_count: 1 },
+            },
+          ],
+        },
+        { idempotencyKey },
+      ),
+    );
+  }
+  return { change, sync: await syncCustomer(deps, customerId) };
+}
+
+/**
+ * Cancels at the end of the period (default; the tenant keeps the plan until then) or now.
+ *
+ * @example
+ * await cancelSubscription(deps, tenant, { atPeriodEnd: true });
+ */
+export async function cancelSubscription(
+  deps: BillingDeps,
+  tenant: TenantForBilling,
+  options: MutationOptions & { atPeriodEnd?: boolean } = {},
+): Promise<SyncResult> {
+  const customerId = await ensureCustomer(deps, tenant);
+  const subscription = await liveSubscription(deps, customerId);
+  const requestKey = keyOf(options);
+  // A schedule owns the subscription's future; cancelling takes precedence over a pending downgrade.
+  await releaseSchedule(deps, subscription, requestKey);
+  await deps.operations.runOnce(
+    "subscription:cancel",
+    `${subscription.id}:${requestKey}`,
+    (idempotencyKey) =>
+      options.atPeriodEnd === false
+        ? deps.stripe.subscriptions.cancel(subscription.id, {}, { idempotencyKey })
+        : deps.stripe.subscriptions.update(
+            subscription.id,
+            { cancel_at_period_end: true },
+            { idempotencyKey },
+          ),
+  );
+  return syncCustomer(deps, customerId);
+}
+
+/**
+ * Undoes a cancellation at period end, while the period has not ended.
+ *
+ * @throws {BillingError} subscription_not_found; conflict when nothing is scheduled to cancel
+ */
+export async function resumeSubscription(
+  deps: BillingDeps,
+  tenant: TenantForBilling,
+  options: MutationOptions = {},
+): Promise<SyncResult> {
+  const customerId = await ensureCustomer(deps, tenant);
+  const subscription = await liveSubscription(deps, customerId);
+  if (!subscription.cancel_at_period_end && !subscription.cancel_at) {
+    throw new BillingError("conflict", `subscription ${subscription.id} is not scheduled to cancel`);
+  }
+  await deps.operations.runOnce(
+    "subscription:resume",
+    `${subscription.id}:${keyOf(options)}`,
+    (idempotencyKey) =>
+      deps.stripe.subscriptions.update(subscription.id, { cancel_at_period_end: false }, { idempotencyKey }),
+  );
+  return syncCustomer(deps, customerId);
+}
+
+/**
+ * Changes the seat quantity now, prorated.
+ *
+ * @example
+ * await setSeats(deps, tenant, { quantity: 12 });
+ */
+export async function setSeats(
+  deps: BillingDeps,
+  tenant: TenantForBilling,
+  options: MutationOptions & { quantity: number; prorationBehavior?: ProrationBehavior },
+): Promise<SyncResult> {
+  if (!Number.isInteger(options.quantity) || options.quantity < 1) {
+    throw new BillingError("validation_failed", "quantity must be a positive integer");
+  }
+  const customerId = await ensureCustomer(deps, tenant);
+  const subscription = await liveSubscription(deps, customerId);
+  const item = primaryItem(subscription);
+  if (!item) throw new BillingError("subscription_not_found", `subscription ${subscription.id} has no items`);
+  await deps.operations.runOnce(
+    "subscription:seats",
+    `${subscription.id}:${keyOf(options)}`,
+    (idempotencyKey) =>
+      deps.stripe.subscriptions.update(
+        subscription.id,
+        {
+          items: [{ id: item.id, quantity: options.quantity }],
+          proration_behavior: options.prorationBehavior ?? "create_prorations",
+        },
+        { idempotencyKey },
+      ),
+  );
+  return syncCustomer(deps, customerId);
+}
+
+/**
+ * A Customer Portal session; changes made there come back through webhooks and sync.
+ *
+ * @example
+ * const { url } = await createPortalSession(deps, tenant, { returnUrl: "https://app.example/billing" });
+ */
+export async function createPortalSession(
+  deps: BillingDeps,
+  tenant: TenantForBilling,
+  options: MutationOptions & { returnUrl?: string } = {},
+): Promise<{ url: string }> {
+  const customerId = await ensureCustomer(deps, tenant);
+  const session = await deps.stripe.billingPortal.sessions.create(
+    { customer: customerId, return_url: options.returnUrl ?? deps.urls.portalReturn },
+    { idempotencyKey: `portal:${customerId}:${keyOf(options)}` },
+  );
+  return { url: session.url };
+}

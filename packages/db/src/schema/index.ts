@@ -1,0 +1,4 @@
+export * from "./billing.js";
+export * from "./idempotency.js";
+export * from "./tenancy.js";
+export * from "./usage.js";

@@ -1,0 +1,159 @@
+/**
+ * Throughput of a trivial POST route: without the middleware, with it on unique keys (every request
+ * a first execution: claim + complete), and on repeated keys (replays), for the Postgres and the
+ * Redis store. Real HTTP: the server runs in a child process (@hono/node-server on 127.0.0.1), the
+ * load comes from autocannon in this process. Prints req/s and the ratio to the plain route.
+ *
+ *   pnpm --filter @org/idempotency bench   (BENCH_SECONDS=2, BENCH_ROUNDS=2, BENCH_CONNECTIONS=32)
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createTestDb, createTestRedis } from "@org/testing";
+import autocannon from "autocannon";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const POOL = 2_000;
+const serverScript = fileURLToPath(new URL("./server.ts", import.meta.url));
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+const body = JSON.stringify({ amount: 100, currency: "usd", note: "benchmark" });
+
+async function startServer(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", serverScript, ...args], {
+    cwd: packageDir,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (d) => {
+      const m = /port (\d+)/.exec(String(d));
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited (${code})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/v1/things`,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+type KeyOf = (i: number) => string | undefined;
+
+async function load(url: string, keyOf: KeyOf, opts: { seconds?: number; amount?: number }) {
+  let i = 0;
+  const result = await autocannon({
+    url,
+    method: "POST",
+    connections: CONNECTIONS,
+    ...(opts.amount ? { amount: opts.amount } : { duration: opts.seconds ?? SECONDS }),
+    headers: { "content-type": "application/json" },
+    body,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const key = keyOf(i++);
+          return key === undefined ? req : { ...req, headers: { ...req.headers, "idempotency-key": key } };
+        },
+      },
+    ],
+  });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  return { rps: result.requests.average, bad, total: result.requests.total };
+}
+
+interface Scenario {
+  label: string;
+  args: string[];
+  keyOf: KeyOf;
+  /** Keys sent once before measuring, so that the measured requests are replays. */
+  prime?: KeyOf;
+  server?: { url: string; stop: () => Promise<void> };
+  best: { rps: number; bad: number; total: number };
+  /** Lowest server CPU time per request over the rounds, in microseconds. */
+  cpuPerRequest: number;
+}
+
+async function cpu(url: string): Promise<{ cpuMicros: number; served: number }> {
+  const res = await fetch(url.replace("/v1/things", "/__cpu"));
+  return (await res.json()) as { cpuMicros: number; served: number };
+}
+
+const db = await createTestDb({ driver: "postgres" });
+const redis = createTestRedis();
+const run = Date.now().toString(36);
+const unique =
+  (tag: string): KeyOf =>
+  (i) =>
+    `${tag}-${run}-${i}-${Math.random().toString(36).slice(2)}`;
+const pooled =
+  (tag: string): KeyOf =>
+  (i) =>
+    `${tag}-${run}-${i % POOL}`;
+const scenarios: Scenario[] = [];
+const add = (label: string, args: string[], keyOf: KeyOf, prime?: KeyOf) =>
+  scenarios.push({
+    label,
+    args,
+    keyOf,
+    prime,
+    best: { rps: 0, bad: 0, total: 0 },
+    cpuPerRequest: Number.POSITIVE_INFINITY,
+  });
+
+// The plain route gets a key header too (ignored): the load generator does the same work everywhere.
+add("plain route (no middleware)", ["plain"], unique("plain"));
+for (const kind of ["postgres", "redis"] as const) {
+  const base = [kind, db.url ?? "", redis.url, redis.prefix];
+  add(`${kind}: first execution`, [...base, "cache"], unique(`${kind}-u`));
+  add(`${kind}: replay (memory cache)`, [...base, "cache"], pooled(`${kind}-c`), pooled(`${kind}-c`));
+  add(`${kind}: replay (from store)`, [...base, "nocache"], pooled(`${kind}-s`), pooled(`${kind}-s`));
+}
+
+try {
+  for (const s of scenarios) {
+    s.server = await startServer(s.args);
+    await load(s.server.url, s.prime ?? s.keyOf, { amount: s.prime ? POOL : 500 }); // warm up, prime replays
+  }
+  // Interleaved rounds, best of each: the machine is shared, and other load only ever lowers a figure.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const s of scenarios) {
+      const url = s.server?.url ?? "";
+      const before = await cpu(url);
+      const r = await load(url, s.keyOf, {});
+      const after = await cpu(url);
+      if (r.rps > s.best.rps) s.best = r;
+      const perRequest = (after.cpuMicros - before.cpuMicros) / Math.max(1, after.served - before.served);
+      s.cpuPerRequest = Math.min(s.cpuPerRequest, perRequest);
+    }
+  }
+} finally {
+  for (const s of scenarios) await s.server?.stop();
+  await db.cleanup();
+  await redis.cleanup();
+}
+
+const rows = scenarios.map((s) => ({ label: s.label, ...s.best, cpu: s.cpuPerRequest }));
+const plain = rows[0] ?? { rps: 1, cpu: 1 };
+console.log(
+  `\nPOST /v1/things over HTTP (@hono/node-server on 127.0.0.1 in a child process, autocannon here), ` +
+    `${CONNECTIONS} connections, best of ${ROUNDS} interleaved ${SECONDS}s runs\n`,
+);
+console.log(
+  `${"scenario".padEnd(34)}${"req/s".padStart(9)}${"x plain".padStart(9)}` +
+    `${"server CPU us/req".padStart(19)}${"x plain (CPU)".padStart(15)}${"non-2xx/err".padStart(13)}`,
+);
+for (const r of rows) {
+  console.log(
+    `${r.label.padEnd(34)}${r.rps.toFixed(0).padStart(9)}${(r.rps / plain.rps).toFixed(2).padStart(9)}` +
+      `${r.cpu.toFixed(1).padStart(19)}${(plain.cpu / r.cpu).toFixed(2).padStart(15)}${String(r.bad).padStart(13)}`,
+  );
+}
+console.log(
+  "\ntargets: first execution >= 0.70x, replay >= 1.00x of the plain route (req/s)." +
+    "\n'x plain (CPU)' = plain CPU per request / this CPU per request: the throughput ratio a CPU-bound" +
+    "\nserver would see, excluding the store's own CPU (another machine in production).",
+);

@@ -1,0 +1,286 @@
+/** @module API keys: generation, hashing, creation, listing, revocation and verification. */
+import { hash, timingSafeEqual } from "node:crypto";
+import { apiKeys, type Database, newId, randomBase62 } from "@org/db";
+import { and, eq, isNull } from "drizzle-orm";
+import { writeAudit } from "./audit.js";
+import type { InvalidationBus } from "./cache/bus.js";
+import { createLruCache } from "./cache/lru.js";
+import { tenantScope } from "./tenant-scope.js";
+
+/** 43 base62 characters carry 256 bits: the "32+ random bytes" of the secret. */
+const SECRET_CHARS = 43;
+/** Characters of the random part kept in the displayed prefix (not enough to guess the rest). */
+const DISPLAY_CHARS = 6;
+const PREFIX_RE = /^[a-z][a-z0-9]{1,15}$/;
+
+/**
+ * A new API key: the secret (shown once), its hash and display prefix.
+ *
+ * @example
+ * const { secret, hash, displayPrefix } = generateApiKey();
+ */
+export interface GeneratedKey {
+  secret: string;
+  hash: string;
+  displayPrefix: string;
+}
+
+/**
+ * SHA-256 of a secret, hex. Secrets are 256 random bits, so a fast hash is enough: there is no
+ * dictionary to grind through, unlike passwords.
+ *
+ * @example
+ * hashSecret("sk_abc..."); // "9f86d0..."
+ */
+export const hashSecret = (secret: string): string => hash("sha256", secret, "hex");
+
+/**
+ * A new secret `<prefix>_<43 base62 chars>`, its hash and its display prefix.
+ *
+ * @param prefix lowercase letters and digits, 2 to 16 characters, starting with a letter
+ * @throws {Error} on an invalid prefix
+ * @example
+ * const { secret, hash, displayPrefix } = generateApiKey("sk"); // secret "sk_7Gq...", displayPrefix "sk_7Gq2xP"
+ */
+export function generateApiKey(prefix = "sk"): GeneratedKey {
+  if (!PREFIX_RE.test(prefix)) throw new Error(`API key prefix must match ${PREFIX_RE}, got "${prefix}"`);
+  const secret = `${prefix}_${randomBase62(SECRET_CHARS)}`;
+  return {
+    secret,
+    hash: hashSecret(secret),
+    displayPrefix: secret.slice(0, prefix.length + 1 + DISPLAY_CHARS),
+  };
+}
+
+/**
+ * Constant-time comparison of two hex digests of equal length.
+ *
+ * @example
+ * sameHash(hashSecret(given), storedHash);
+ */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, "hex");
+  const y = Buffer.from(b, "hex");
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+/**
+ * An API key as listed (never the secret or the hash).
+ *
+ * @example
+ * const { data } = await (await app.request("/v1/api-keys")).json() as { data: ApiKeyView[] };
+ */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/**
+ * Who a verified key belongs to.
+ *
+ * @example
+ * const principal = await apiKeys.verify(secret); // { tenantId, keyId, scopes }
+ */
+export interface ApiKeyPrincipal {
+  tenantId: string;
+  keyId: string;
+  scopes: string[];
+}
+
+/**
+ * Options of {@link createApiKeyService}.
+ *
+ * @example
+ * createApiKeyService({ db, bus, prefix: "sk", onUsed: batcher.touch });
+ */
+export interface ApiKeyServiceOptions {
+  db: Database;
+  bus: InvalidationBus;
+  /** Secret prefix. @default "sk" */
+  prefix?: string;
+  /** @default 300_000 */
+  cacheTtlMs?: number;
+  /** Unknown secrets are remembered this long (probing costs no query). @default 5_000 */
+  negativeTtlMs?: number;
+  /** @default 10_000 */
+  cacheMaxEntries?: number;
+  /** @default Date.now */
+  now?: () => number;
+  /** Called for every successful verification (e.g. a {@link LastUsedBatcher}'s `touch`). */
+  onUsed?: (principal: ApiKeyPrincipal) => void;
+}
+
+/**
+ * A key just created: the only time its secret is available.
+ *
+ * @example
+ * const { id, secret } = await apiKeys.create(tenantId, { name: "ci" }, "admin");
+ */
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  /** Shown once: only its hash is stored. */
+  secret: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+}
+
+/**
+ * API key operations. Everything but `verify` is confined to one tenant.
+ *
+ * @example
+ * const principal = await apiKeys.verify(secret);
+ */
+export interface ApiKeyService {
+  create(
+    tenantId: string,
+    input: { name: string; scopes?: string[] },
+    actor: string,
+    db?: Database,
+  ): Promise<CreatedApiKey>;
+  list(tenantId: string): Promise<ApiKeyView[]>;
+  /** False when the tenant has no such live key (another tenant's id included). */
+  revoke(tenantId: string, keyId: string, actor: string): Promise<boolean>;
+  /** The principal of a live key, or undefined. Cached; revocation invalidates on every node. */
+  verify(secret: string): Promise<ApiKeyPrincipal | undefined>;
+  close(): void;
+}
+
+const view = (row: typeof apiKeys.$inferSelect): ApiKeyView => ({
+  id: row.id,
+  name: row.name,
+  prefix: row.prefix,
+  scopes: row.scopes,
+  createdAt: row.createdAt.toISOString(),
+  lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+  revokedAt: row.revokedAt?.toISOString() ?? null,
+});
+
+/**
+ * Creates the API key service.
+ *
+ * @example
+ * const keys = createApiKeyService({ db, bus, onUsed: batcher.touch });
+ * const created = await keys.create(tenant.id, { name: "ci" }, "api_key:key_1");
+ * const principal = await keys.verify(created.secret);
+ */
+export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyService {
+  const {
+    db,
+    bus,
+    prefix = "sk",
+    cacheTtlMs = 300_000,
+    negativeTtlMs = 5_000,
+    cacheMaxEntries = 10_000,
+    now = Date.now,
+    onUsed,
+  } = options;
+  if (!PREFIX_RE.test(prefix)) throw new Error(`API key prefix must match ${PREFIX_RE}, got "${prefix}"`);
+  // The stored hash is kept as bytes so the hot path compares without decoding it every time.
+  type Cached = { principal: ApiKeyPrincipal; hash: Buffer } | null;
+  const cache = createLruCache<Cached>(cacheMaxEntries, now);
+  let epoch = 0;
+  const unsubscribe = bus.subscribe((m) => {
+    if (m.all) {
+      epoch++;
+      cache.clear();
+    } else if (m.apiKeyHash) {
+      epoch++;
+      cache.delete(m.apiKeyHash);
+    }
+  });
+
+  return {
+    async create(tenantId, input, actor, executor = db) {
+      const key = generateApiKey(prefix);
+      const scopes = input.scopes ?? ["*"];
+      const row = await executor.transaction(async (tx) => {
+        const inserted = await tenantScope(tx, tenantId).insert(apiKeys, {
+          id: newId("apiKey"),
+          name: input.name,
+          prefix: key.displayPrefix,
+          hash: key.hash,
+          scopes,
+        });
+        await writeAudit(tx, {
+          tenantId,
+          actor,
+          action: "api_key.created",
+          target: inserted.id,
+          data: { name: input.name, prefix: key.displayPrefix, scopes },
+        });
+        return inserted;
+      });
+      // A probe of this secret before it existed may have left a negative entry on some node.
+      await bus.publish({ apiKeyHash: key.hash });
+      return {
+        id: row.id,
+        name: row.name,
+        secret: key.secret,
+        prefix: row.prefix,
+        scopes: row.scopes,
+        createdAt: row.createdAt.toISOString(),
+      };
+    },
+    async list(tenantId) {
+      const rows = await tenantScope(db, tenantId).select(apiKeys);
+      rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
+      return rows.map(view);
+    },
+    async revoke(tenantId, keyId, actor) {
+      const revoked = await db.transaction(async (tx) => {
+        const [row] = await tenantScope(tx, tenantId).update(
+          apiKeys,
+          { revokedAt: new Date() },
+          and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)),
+        );
+        if (!row) return undefined;
+        await writeAudit(tx, { tenantId, actor, action: "api_key.revoked", target: keyId, data: {} });
+        return row;
+      });
+      if (!revoked) return false;
+      await bus.publish({ apiKeyHash: revoked.hash });
+      return true;
+    },
+    async verify(secret) {
+      const digest = hashSecret(secret);
+      const cached = cache.get(digest);
+      let entry: Cached | undefined = cached;
+      if (entry === undefined) {
+        const started = epoch;
+        const [row] = await db
+          .select({
+            tenantId: apiKeys.tenantId,
+            id: apiKeys.id,
+            hash: apiKeys.hash,
+            scopes: apiKeys.scopes,
+            revokedAt: apiKeys.revokedAt,
+          })
+          .from(apiKeys)
+          .where(eq(apiKeys.hash, digest))
+          .limit(1);
+        entry =
+          row && !row.revokedAt
+            ? {
+                principal: { tenantId: row.tenantId, keyId: row.id, scopes: row.scopes },
+                hash: Buffer.from(row.hash, "hex"),
+              }
+            : null;
+        // A revocation that raced this read must not be undone by caching the pre-revocation row.
+        if (epoch === started) cache.set(digest, entry, entry ? cacheTtlMs : negativeTtlMs);
+      }
+      if (!entry) return undefined;
+      const given = Buffer.from(digest, "hex");
+      if (given.length !== entry.hash.length || !timingSafeEqual(given, entry.hash)) return undefined;
+      onUsed?.(entry.principal);
+      return entry.principal;
+    },
+    close: () => unsubscribe(),
+  };
+}

@@ -1,0 +1,197 @@
+/** @module The tenant cache: LRU + TTL, negative entries, single-flight loads, invalidation by bus. */
+import type { ResolvedTenant } from "../tenant.js";
+import type { Invalidation, InvalidationBus } from "./bus.js";
+import { createLruCache } from "./lru.js";
+
+/**
+ * Where the cache reads tenants from on a miss (usually {@link createTenantLoader}).
+ *
+ * @example
+ * createTenantCache({ loader: createTenantLoader(db) });
+ */
+export interface TenantLoader {
+  bySlug(slug: string): Promise<ResolvedTenant | undefined>;
+  byId(id: string): Promise<ResolvedTenant | undefined>;
+}
+
+/**
+ * Counters since creation. `hitRate` = hits / lookups (0 when there were none).
+ *
+ * @example
+ * const { hitRate, loads } = cache.metrics();
+ */
+export interface TenantCacheMetrics {
+  lookups: number;
+  hits: number;
+  negativeHits: number;
+  misses: number;
+  /** Database reads actually made (misses joined to an in-flight read do not count). */
+  loads: number;
+  invalidations: number;
+  evictions: number;
+  size: number;
+  hitRate: number;
+}
+
+/**
+ * One cache event, for metrics.
+ *
+ * @example
+ * createTenantCache({ loader, onEvent: (e) => e.type === "hit" && hits.inc() });
+ */
+export type TenantCacheEvent =
+  | { type: "hit" | "negative_hit" | "miss"; key: string }
+  | { type: "load"; key: string; durationMs: number; found: boolean }
+  | { type: "invalidate"; message: Invalidation };
+
+/**
+ * Options of {@link createTenantCache}.
+ *
+ * @example
+ * createTenantCache({ loader, bus, ttlMs: 300_000, negativeTtlMs: 5_000 });
+ */
+export interface TenantCacheOptions {
+  loader: TenantLoader;
+  /** Invalidations from other nodes arrive here; omit for a cache that only invalidates itself. */
+  bus?: InvalidationBus;
+  /** @default 300_000 (5 minutes) */
+  ttlMs?: number;
+  /** How long an unknown slug or id is remembered as unknown. @default 5_000 */
+  negativeTtlMs?: number;
+  /** @default 10_000 */
+  maxEntries?: number;
+  /** @default Date.now */
+  now?: () => number;
+  /** Called on every hit, miss, load and invalidation (e.g. to feed Prometheus counters). */
+  onEvent?: (event: TenantCacheEvent) => void;
+}
+
+/**
+ * A cache of tenants by slug and by id.
+ *
+ * @example
+ * const tenant = await cache.bySlug("acme");
+ */
+export interface TenantCache {
+  bySlug(slug: string): Promise<ResolvedTenant | undefined>;
+  byId(id: string): Promise<ResolvedTenant | undefined>;
+  /** Drops what the message names on this node only (the bus calls this on every node). */
+  invalidateLocal(message: Invalidation): void;
+  metrics(): TenantCacheMetrics;
+  /** Stops listening to the bus. */
+  close(): void;
+}
+
+// A cached `null` is a negative entry: "we looked, there is no such tenant".
+type Slot = ResolvedTenant | null;
+
+/**
+ * Creates a tenant cache.
+ *
+ * Single-flight: concurrent misses for one key share one loader call. A load that started before an
+ * invalidation could return the old row after the invalidation ran; the epoch counter makes such a
+ * load's result go to its waiters but not into the cache, so an invalidation is never undone.
+ *
+ * @example
+ * const cache = createTenantCache({ loader: createTenantLoader(db), bus });
+ * const tenant = await cache.bySlug("acme");
+ */
+export function createTenantCache(options: TenantCacheOptions): TenantCache {
+  const {
+    loader,
+    bus,
+    ttlMs = 300_000,
+    negativeTtlMs = 5_000,
+    maxEntries = 10_000,
+    now = Date.now,
+    onEvent,
+  } = options;
+  const lru = createLruCache<Slot>(maxEntries, now);
+  const inflight = new Map<string, Promise<ResolvedTenant | undefined>>();
+  let epoch = 0;
+  const m = { lookups: 0, hits: 0, negativeHits: 0, misses: 0, loads: 0, invalidations: 0 };
+
+  const store = (tenant: ResolvedTenant | undefined, key: string) => {
+    if (!tenant) {
+      lru.set(key, null, negativeTtlMs);
+      return;
+    }
+    // A tenant read by either key is cached under both, so one invalidation by id finds the slug.
+    lru.set(`s:${tenant.slug}`, tenant, ttlMs);
+    lru.set(`i:${tenant.id}`, tenant, ttlMs);
+  };
+
+  const lookup = (key: string, load: () => Promise<ResolvedTenant | undefined>) => {
+    m.lookups++;
+    const cached = lru.get(key);
+    if (cached !== undefined) {
+      if (cached === null) {
+        m.negativeHits++;
+        onEvent?.({ type: "negative_hit", key });
+        return Promise.resolve(undefined);
+      }
+      m.hits++;
+      onEvent?.({ type: "hit", key });
+      return Promise.resolve(cached);
+    }
+    m.misses++;
+    onEvent?.({ type: "miss", key });
+    const running = inflight.get(key);
+    if (running) return running;
+    const startedEpoch = epoch;
+    const started = now();
+    m.loads++;
+    const promise = load()
+      .then((tenant) => {
+        onEvent?.({ type: "load", key, durationMs: now() - started, found: tenant !== undefined });
+        if (epoch === startedEpoch) store(tenant, key);
+        return tenant;
+      })
+      .finally(() => {
+        if (inflight.get(key) === promise) inflight.delete(key);
+      });
+    inflight.set(key, promise);
+    return promise;
+  };
+
+  const invalidateLocal = (message: Invalidation) => {
+    epoch++;
+    m.invalidations++;
+    onEvent?.({ type: "invalidate", message });
+    // In-flight loads may carry pre-change rows: later lookups must start a fresh read.
+    inflight.clear();
+    if (message.all) {
+      lru.clear();
+      return;
+    }
+    if (message.tenantId) {
+      const key = `i:${message.tenantId}`;
+      const known = lru.get(key);
+      if (known) lru.delete(`s:${known.slug}`);
+      lru.delete(key);
+    }
+    if (message.slug) {
+      const key = `s:${message.slug}`;
+      const known = lru.get(key);
+      if (known) lru.delete(`i:${known.id}`);
+      lru.delete(key);
+    }
+  };
+
+  const unsubscribe = bus?.subscribe((message) => {
+    if (message.tenantId || message.slug || message.all) invalidateLocal(message);
+  });
+
+  return {
+    bySlug: (slug) => lookup(`s:${slug}`, () => loader.bySlug(slug)),
+    byId: (id) => lookup(`i:${id}`, () => loader.byId(id)),
+    invalidateLocal,
+    metrics: () => ({
+      ...m,
+      evictions: lru.evictions,
+      size: lru.size,
+      hitRate: m.lookups === 0 ? 0 : (m.hits + m.negativeHits) / m.lookups,
+    }),
+    close: () => unsubscribe?.(),
+  };
+}

@@ -1,0 +1,78 @@
+/** @module POST /v1/tenants: the signup endpoint, behind a required Idempotency-Key. */
+import { type IdempotencyStore, idempotency } from "@org/idempotency";
+import { ProblemError } from "@org/problem";
+import { Hono, type MiddlewareHandler } from "hono";
+import { z } from "zod";
+import type { Signup } from "../saga/signup.js";
+import { tenantView } from "../tenants.js";
+import { slugFromHost } from "./tenant-middleware.js";
+import { jsonBody } from "./validate.js";
+
+/**
+ * Options of {@link signupRoutes}.
+ *
+ * @example
+ * signupRoutes({ signup, idempotencyStore: createPostgresStore({ db }) });
+ */
+export interface SignupRoutesOptions {
+  signup: Signup;
+  /**
+   * Where Idempotency-Key records live (`@org/idempotency`'s Postgres or Redis store): the route
+   * mounts `idempotency({ store, required: true })`, so a retry is answered with the first
+   * response (the same tenant and API key) and a concurrent duplicate with 409.
+   */
+  idempotencyStore?: IdempotencyStore;
+  /** A ready-made Idempotency-Key middleware instead of `idempotencyStore` (it must require the key). */
+  idempotency?: MiddlewareHandler;
+  /** When set, a Host naming a tenant (`{slug}.{baseDomain}`) does not serve signup (404). */
+  baseDomain?: string;
+}
+
+export const signupBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  slug: z.string().min(1).max(100),
+  email: z.email().max(320),
+  plan: z.string().min(1).max(64),
+  interval: z.enum(["month", "year"]).default("month"),
+});
+
+/**
+ * `POST /v1/tenants` `{name, slug, email, plan, interval?}` -> 201 `{tenant, apiKey: {id, secret}, checkoutUrl?}`.
+ * Mount it before `app.use("/v1/*", tenant(...))`: signup has no tenant yet.
+ *
+ * @throws {Error} at creation when neither `idempotencyStore` nor `idempotency` is given
+ * @example
+ * app.route("/", signupRoutes({ signup, idempotencyStore: createPostgresStore({ db }), baseDomain }));
+ */
+export function signupRoutes(options: SignupRoutesOptions): Hono {
+  const { signup, baseDomain, idempotencyStore } = options;
+  // Signup has no caller identity yet: every signup shares one scope; the fingerprint (method, path,
+  // body) still refuses a key reused for another signup with 422.
+  const keyed =
+    options.idempotency ??
+    (idempotencyStore && idempotency({ store: idempotencyStore, scope: () => "signup", required: true }));
+  if (!keyed) throw new Error("signupRoutes(): pass idempotencyStore (or an idempotency middleware)");
+  const app = new Hono();
+  const hostGuard: MiddlewareHandler = async function signupHost(c, next) {
+    if (
+      baseDomain &&
+      slugFromHost(c.req.header("host") ?? new URL(c.req.url).host, baseDomain) !== undefined
+    ) {
+      throw new ProblemError("not_found", { detail: "Signup is not served on a tenant's host." });
+    }
+    await next();
+  };
+  app.post("/v1/tenants", hostGuard, keyed, async (c) => {
+    const input = await jsonBody(c, signupBody);
+    const result = await signup.run(input, { requestKey: c.req.header("idempotency-key") });
+    return c.json(
+      {
+        tenant: tenantView(result.tenant),
+        apiKey: result.apiKey,
+        ...(result.checkoutUrl ? { checkoutUrl: result.checkoutUrl } : {}),
+      },
+      201,
+    );
+  });
+  return app;
+}

@@ -1,0 +1,139 @@
+/** @module tenant(): resolves the tenant of a request from Host, API key, JWT or a fixed id. */
+import type { Database } from "@org/db";
+import { ProblemError } from "@org/problem";
+import type { MiddlewareHandler } from "hono";
+import type { ApiKeyService } from "../api-keys.js";
+import type { TenantCache } from "../cache/tenant-cache.js";
+import type { JwtVerifier } from "../jwt.js";
+import { assertServable } from "../tenant.js";
+import { tenantScope } from "../tenant-scope.js";
+import type { AuthPrincipal, TenantEnv } from "./variables.js";
+
+/**
+ * Options of {@link tenant}.
+ *
+ * @example
+ * tenant({ db, cache, baseDomain: "example.com", apiKeys, jwt });
+ */
+export interface TenantResolutionOptions {
+  db: Database;
+  cache: TenantCache;
+  /** Enables Host resolution: `{slug}.{baseDomain}` names a tenant; other hosts name none. */
+  baseDomain?: string;
+  /** Enables `Authorization: Bearer <api key>`. */
+  apiKeys?: ApiKeyService;
+  /** Enables `Authorization: Bearer <jwt>` (a token with two dots). */
+  jwt?: JwtVerifier;
+  /** Self-hosted: every request belongs to this tenant id; credentials must still agree with it. */
+  fixedTenantId?: string;
+  /**
+   * Whether a request needs credentials. With `false` and a fixed tenant or a Host, an anonymous
+   * request is served as that tenant with no scopes (for public pages). @default true
+   */
+  requireCredentials?: boolean;
+}
+
+const unauthorized = (detail: string) =>
+  new ProblemError("unauthorized", { detail, headers: { "WWW-Authenticate": 'Bearer realm="api"' } });
+
+/**
+ * The tenant a Host names: the single DNS label before `.{baseDomain}`, lowercased; undefined when
+ * the Host is not under the base domain (localhost, an IP, the bare domain).
+ *
+ * @example
+ * slugFromHost("Acme.example.com:443", "example.com"); // "acme"
+ */
+export function slugFromHost(host: string | undefined, baseDomain: string): string | undefined {
+  if (!host) return undefined;
+  const name = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+  const suffix = `.${baseDomain.toLowerCase()}`;
+  if (!name.endsWith(suffix)) return undefined;
+  return name.slice(0, -suffix.length);
+}
+
+/**
+ * Resolves the tenant of every request and refuses what must not be served: bad credentials (401),
+ * credentials and Host (or fixed tenant) naming different tenants (403 `tenant_mismatch`), a
+ * suspended tenant (403 `tenant_suspended`), an unknown, pending or deleted one (404
+ * `tenant_not_found`). Sets `tenant`, `auth` and `tenantDb` ({@link TenantVariables}).
+ * Status is read from the tenant cache on every request, so a suspension takes effect as soon as
+ * the invalidation reaches this node.
+ *
+ * @throws {Error} at creation, when no source of tenants is configured
+ * @example
+ * app.use("/v1/*", tenant({ db, cache, baseDomain: "example.com", apiKeys, jwt }));
+ */
+export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<TenantEnv> => {
+  const { db, cache, baseDomain, apiKeys, jwt, fixedTenantId, requireCredentials = true } = options;
+  if (!apiKeys && !jwt && !fixedTenantId && !baseDomain) {
+    throw new Error("tenant(): configure at least one of apiKeys, jwt, fixedTenantId, baseDomain");
+  }
+  if (requireCredentials && !apiKeys && !jwt) {
+    throw new Error("tenant(): requireCredentials needs apiKeys or jwt");
+  }
+
+  const fromCredentials = async (
+    authorization: string | undefined,
+  ): Promise<{ tenantId: string; auth: AuthPrincipal } | undefined> => {
+    if (!authorization) return undefined;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw unauthorized("Authorization must be 'Bearer <API key or JWT>'.");
+    const token = match[1]!;
+    if (token.split(".").length === 3) {
+      if (!jwt) throw unauthorized("JWT authentication is not enabled.");
+      const result = jwt.verify(token);
+      if (!result.ok) throw unauthorized(`Invalid token (${result.reason}).`);
+      return {
+        tenantId: result.claims.tenantId,
+        auth: { kind: "jwt", id: result.claims.sub, scopes: result.claims.scopes },
+      };
+    }
+    if (!apiKeys) throw unauthorized("API key authentication is not enabled.");
+    const principal = await apiKeys.verify(token);
+    if (!principal) throw unauthorized("Invalid API key.");
+    return {
+      tenantId: principal.tenantId,
+      auth: { kind: "api_key", id: principal.keyId, scopes: principal.scopes },
+    };
+  };
+
+  return async function tenant(c, next) {
+    const credentials = await fromCredentials(c.req.header("authorization"));
+    if (!credentials && requireCredentials) throw unauthorized("Credentials required.");
+
+    // The tenant named by where the request arrived (Host or the fixed id), if any.
+    let namedId: string | undefined = fixedTenantId;
+    if (baseDomain && !namedId) {
+      const slug = slugFromHost(c.req.header("host") ?? new URL(c.req.url).host, baseDomain);
+      if (slug !== undefined) {
+        const byHost = slug.includes(".") ? undefined : await cache.bySlug(slug);
+        namedId = assertServable(byHost).id;
+      }
+    }
+    if (credentials && namedId && credentials.tenantId !== namedId) {
+      throw new ProblemError("tenant_mismatch", { detail: "The credentials belong to another tenant." });
+    }
+    const tenantId = credentials?.tenantId ?? namedId;
+    if (!tenantId) throw unauthorized("Credentials required.");
+    const resolved = assertServable(await cache.byId(tenantId));
+    c.set("tenant", resolved);
+    c.set("auth", credentials?.auth ?? { kind: "fixed", scopes: [] });
+    c.set("tenantDb", tenantScope(db, resolved.id));
+    await next();
+  };
+};
+
+/**
+ * Refuses (403 `forbidden`) a caller whose key or token lacks `scope` (or `*`).
+ *
+ * @example
+ * app.post("/v1/api-keys", requireScope("api_keys:write"), handler);
+ */
+export const requireScope = (scope: string): MiddlewareHandler<TenantEnv> =>
+  async function requireScope(c, next) {
+    const scopes = c.get("auth")?.scopes ?? [];
+    if (!scopes.includes("*") && !scopes.includes(scope)) {
+      throw new ProblemError("forbidden", { detail: `This credential lacks the scope "${scope}".` });
+    }
+    await next();
+  };

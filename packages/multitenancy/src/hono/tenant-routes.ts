@@ -1,0 +1,98 @@
+/** @module Routes of the caller's own tenant: GET /v1/tenant and the /v1/api-keys collection. */
+import type { Database } from "@org/db";
+import { ProblemError } from "@org/problem";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { ApiKeyService } from "../api-keys.js";
+import { getTenant, tenantView } from "../tenants.js";
+import { requireScope } from "./tenant-middleware.js";
+import { jsonBody } from "./validate.js";
+import type { TenantEnv } from "./variables.js";
+
+/**
+ * Options of {@link tenantRoutes}.
+ *
+ * @example
+ * tenantRoutes({ db, apiKeys });
+ */
+export interface TenantRoutesOptions {
+  db: Database;
+  apiKeys: ApiKeyService;
+}
+
+/**
+ * The body of `POST /v1/api-keys` (exported for OpenAPI documents).
+ *
+ * @example
+ * const body = createKeyBody.parse({ name: "ci", scopes: ["usage:write"] });
+ */
+export const createKeyBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  scopes: z
+    .array(z.string().regex(/^(\*|[a-z_]+:[a-z_]+)$/))
+    .max(20)
+    .optional(),
+});
+
+const actorOf = (auth: TenantEnv["Variables"]["auth"]) => `${auth.kind}:${auth.id ?? "anonymous"}`;
+
+/**
+ * The tenant's own routes. Mount behind {@link tenant}: every handler reads the tenant from the
+ * context, never from the request, so an id in the path can only ever name the caller's own rows.
+ *
+ * @example
+ * app.use("/v1/*", tenant({ db, cache, apiKeys }));
+ * app.route("/", tenantRoutes({ db, apiKeys }));
+ */
+export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
+  const { db, apiKeys } = options;
+  const app = new Hono<TenantEnv>();
+
+  app.get("/v1/tenant", async (c) => {
+    // The cached tenant carries the whole view (every change invalidates it): no query per request.
+    const cached = c.get("tenant");
+    if (cached.name !== undefined && cached.email !== undefined && cached.createdAt && cached.updatedAt) {
+      return c.json(
+        tenantView({
+          ...cached,
+          name: cached.name,
+          email: cached.email,
+          createdAt: cached.createdAt,
+          updatedAt: cached.updatedAt,
+        }),
+      );
+    }
+    const row = await getTenant(db, c.var.tenant.id);
+    if (!row) throw new ProblemError("tenant_not_found");
+    return c.json(tenantView(row));
+  });
+
+  app.post("/v1/api-keys", requireScope("api_keys:write"), async (c) => {
+    const body = await jsonBody(c, createKeyBody);
+    const created = await apiKeys.create(c.var.tenant.id, body, actorOf(c.var.auth));
+    return c.json(
+      {
+        id: created.id,
+        name: created.name,
+        secret: created.secret,
+        prefix: created.prefix,
+        scopes: created.scopes,
+        createdAt: created.createdAt,
+      },
+      201,
+    );
+  });
+
+  app.get("/v1/api-keys", requireScope("api_keys:read"), async (c) => {
+    return c.json({ data: await apiKeys.list(c.var.tenant.id) });
+  });
+
+  app.delete("/v1/api-keys/:id", requireScope("api_keys:write"), async (c) => {
+    const revoked = await apiKeys.revoke(c.var.tenant.id, c.req.param("id"), actorOf(c.var.auth));
+    // Another tenant's key and a missing key look the same: existence is not disclosed.
+    if (!revoked) throw new ProblemError("api_key_not_found", { detail: "No such live API key." });
+    return c.body(null, 204);
+  });
+
+  return app;
+}

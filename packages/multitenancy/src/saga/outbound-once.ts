@@ -1,0 +1,57 @@
+/** @module Outbound calls made at most once per (operation, stable id): `@org/idempotency`'s runOnce. */
+import type { Database } from "@org/db";
+import { createStripeOperations } from "@org/idempotency";
+
+/**
+ * Runs `call` for `(operation, stableId)` with an idempotency key chosen once and stored before the
+ * first call, so any retry (another request, the sweeper after a crash) sends the same key and gets
+ * the same remote object back. Resolves to the remote object's id. The shape of `runOnce`.
+ *
+ * @example
+ * const customerId = await once("customer:create", tenantId, (key) => billing.createCustomer({ ...input, idempotencyKey: key }));
+ */
+export type OutboundOnce = (
+  operation: string,
+  stableId: string,
+  call: (idempotencyKey: string) => Promise<{ id: string }>,
+) => Promise<string>;
+
+/**
+ * What is recorded about an outbound operation: did we ever try, with which key, what came back.
+ *
+ * @example
+ * const record = await readOutbound(db, "customer:create", tenantId);
+ */
+export interface OutboundRecord {
+  idempotencyKey: string;
+  state: "pending" | "completed" | "failed";
+  resourceId: string | null;
+}
+
+/**
+ * The saga's default {@link OutboundOnce}: `runOnce` of `@org/idempotency` over `stripe_operations`.
+ *
+ * @example
+ * const once = createOutboundOnce(db);
+ * const customerId = await once("customer:create", tenantId, (key) => billing.createCustomer({ ..., idempotencyKey: key }));
+ */
+export function createOutboundOnce(db: Database): OutboundOnce {
+  const ops = createStripeOperations({ db });
+  return (operation, stableId, call) => ops.runOnce(operation, stableId, call);
+}
+
+/**
+ * The stored record of an outbound operation (compensations use it to find a remote object whose
+ * creation was attempted but never recorded).
+ *
+ * @example
+ * const record = await readOutbound(db, "customer:create", tenantId);
+ */
+export async function readOutbound(
+  db: Database,
+  operation: string,
+  stableId: string,
+): Promise<OutboundRecord | undefined> {
+  const row = await createStripeOperations({ db }).find(operation, stableId);
+  return row && { idempotencyKey: row.idempotencyKey, state: row.state, resourceId: row.stripeResourceId };
+}

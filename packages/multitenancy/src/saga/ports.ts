@@ -1,0 +1,52 @@
+/** @module The ports the signup saga calls out through: billing (Stripe) and an identity provider. */
+
+/**
+ * What the saga needs from billing. `@org/billing` implements it over Stripe; tests use a fake.
+ * Every call that creates something takes an idempotency key: a retry with the same key must return
+ * the same object (as Stripe does), never a second one.
+ *
+ * @example
+ * const billing: BillingPort = { createCustomer, deleteCustomer, createCheckoutSession };
+ */
+export interface BillingPort {
+  createCustomer(input: {
+    tenantId: string;
+    email: string;
+    name: string;
+    idempotencyKey: string;
+  }): Promise<{ id: string }>;
+  /** Deleting a customer that no longer exists must succeed (compensations are retried). */
+  deleteCustomer(customerId: string): Promise<void>;
+  createCheckoutSession(input: {
+    tenantId: string;
+    slug: string;
+    customerId: string;
+    plan: string;
+    interval: "month" | "year";
+    idempotencyKey: string;
+  }): Promise<{ id: string; url: string }>;
+}
+
+/**
+ * An external organisation service (Clerk, WorkOS, ...). The default does nothing.
+ * `createOrganization` must be idempotent per tenant id (a resumed signup calls it again);
+ * `deleteOrganization` must succeed when there is nothing to delete.
+ *
+ * @example
+ * createSignup({ ..., identity: { createOrganization, deleteOrganization } });
+ */
+export interface IdentityPort {
+  createOrganization(input: { tenantId: string; slug: string; name: string; email: string }): Promise<void>;
+  deleteOrganization(tenantId: string): Promise<void>;
+}
+
+/**
+ * The identity step's default: no external organisation service.
+ *
+ * @example
+ * createSignup({ ..., identity: noopIdentity });
+ */
+export const noopIdentity: IdentityPort = {
+  async createOrganization() {},
+  async deleteOrganization() {},
+};

@@ -1,0 +1,350 @@
+/** @module The signup saga's steps, each with its compensation, testable one by one. */
+import { apiKeys, type Database, tenants } from "@org/db";
+import { ProblemError } from "@org/problem";
+import { and, eq, lt } from "drizzle-orm";
+import type { ApiKeyService, CreatedApiKey } from "../api-keys.js";
+import { writeAudit } from "../audit.js";
+import type { InvalidationBus } from "../cache/bus.js";
+import type { OutboundOnce } from "./outbound-once.js";
+import { readOutbound } from "./outbound-once.js";
+import type { BillingPort, IdentityPort } from "./ports.js";
+import type { SagaStep } from "./saga.js";
+
+/**
+ * A validated signup request.
+ *
+ * @example
+ * await signup.run({ name: "Acme", slug: "acme", email: "a@acme.test", plan: "pro", interval: "month" });
+ */
+export interface SignupInput {
+  name: string;
+  slug: string;
+  email: string;
+  plan: string;
+  interval: "month" | "year";
+}
+
+/**
+ * What the steps share; each step reads what earlier ones wrote.
+ *
+ * @example
+ * await runSaga(signupSteps(deps), { input, tenantId: newId("tenant"), paid: true });
+ */
+export interface SignupContext {
+  input: SignupInput;
+  tenantId: string;
+  paid: boolean;
+  /** Set by reserve once the row is ours: only then may a compensation delete it. */
+  reserved?: boolean;
+  customerId?: string;
+  apiKey?: CreatedApiKey;
+  checkout?: { id: string; url: string };
+}
+
+/**
+ * What the saga's steps call.
+ *
+ * @example
+ * signupSteps({ db, bus, billing, identity: noopIdentity, apiKeys, once });
+ */
+export interface SignupDeps {
+  db: Database;
+  bus: InvalidationBus;
+  billing: BillingPort;
+  identity: IdentityPort;
+  apiKeys: ApiKeyService;
+  once: OutboundOnce;
+  /** Per outbound call. @default 10_000 */
+  stepTimeoutMs?: number;
+  /**
+   * Called when the slug is taken: frees it if it is held by an abandoned signup (a stale pending
+   * tenant) and says whether it did, so a retried signup need not wait for the next sweep.
+   */
+  reclaimSlug?: (slug: string) => Promise<boolean>;
+  /**
+   * A retried request resumes its own pending signup only when that row has been idle this long,
+   * so it cannot run beside an attempt still in progress. Keep it above the longest saga run and
+   * at most the Idempotency-Key lock TTL. @default 60_000
+   */
+  resumeAfterMs?: number;
+}
+
+/**
+ * `stripe_operations.operation` of the customer creation.
+ *
+ * @example
+ * await readOutbound(db, CUSTOMER_OPERATION, tenantId);
+ */
+export const CUSTOMER_OPERATION = "customer:create";
+/**
+ * Prefix of the checkout session's idempotency key.
+ *
+ * @example
+ * `${CHECKOUT_OPERATION}:${tenantId}`;
+ */
+export const CHECKOUT_OPERATION = "checkout:create";
+
+/**
+ * A remote call of a saga step did not answer in time (it may still have happened).
+ *
+ * @example
+ * if (error.cause instanceof StepTimeoutError) log.warn("billing slow");
+ */
+export class StepTimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what} did not answer within ${ms} ms`);
+    this.name = "StepTimeoutError";
+  }
+}
+
+/** Rejects after `ms`; the call itself may still complete remotely, which compensations allow for. */
+function withTimeout<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepTimeoutError(what, ms)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Deletes the Stripe customer of a tenant whatever the state of its creation: recorded (delete it),
+ * attempted with an unknown outcome (replay the same idempotency key, which returns the customer
+ * Stripe made or makes it now, then delete it), never attempted (nothing to do).
+ *
+ * @example
+ * await deleteTenantCustomer(deps, tenantId, row.stripeCustomerId);
+ */
+export async function deleteTenantCustomer(
+  deps: Pick<SignupDeps, "db" | "billing" | "once" | "stepTimeoutMs">,
+  tenantId: string,
+  known: { email: string; name: string; customerId?: string | null },
+): Promise<void> {
+  const ms = deps.stepTimeoutMs ?? 10_000;
+  let customerId = known.customerId ?? undefined;
+  if (!customerId) {
+    const record = await readOutbound(deps.db, CUSTOMER_OPERATION, tenantId);
+    if (!record) return;
+    customerId =
+      record.resourceId ??
+      (
+        await withTimeout(
+          "billing.createCustomer (replay)",
+          ms,
+          deps.billing.createCustomer({
+            tenantId,
+            email: known.email,
+            name: known.name,
+            idempotencyKey: record.idempotencyKey,
+          }),
+        )
+      ).id;
+  }
+  await withTimeout("billing.deleteCustomer", ms, deps.billing.deleteCustomer(customerId));
+}
+
+/**
+ * The steps of a signup in order: reserve the slug, create the customer, the identity provider's
+ * organisation, the first API key, the checkout session (paid plans), activation.
+ *
+ * @example
+ * await runSaga(signupSteps(deps), ctx);
+ */
+export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
+  const { db, bus, billing, identity, apiKeys: keys, once } = deps;
+  const ms = deps.stepTimeoutMs ?? 10_000;
+  const resumeAfterMs = deps.resumeAfterMs ?? 60_000;
+
+  /**
+   * A retry of a signup that crashed before activation finds its own pending row (same derived id,
+   * same slug and email): it takes it over and re-runs the later steps, each safe to repeat (the
+   * customer and session come back from their idempotency keys). Bumping updated_at makes the
+   * sweeper's claim on the row fail, so the two never both work on it. Active tenants are never
+   * resumed: their first key may have been delivered, and a second one is not handed to whoever
+   * repeats the request.
+   */
+  const resume = async (ctx: SignupContext): Promise<boolean> => {
+    const rows = await db
+      .update(tenants)
+      .set({ updatedAt: new Date() })
+      .where(
+        and(
+          eq(tenants.id, ctx.tenantId),
+          eq(tenants.slug, ctx.input.slug),
+          eq(tenants.email, ctx.input.email),
+          eq(tenants.status, "pending"),
+          // Of concurrent retries only the first passes: the others re-check this after its update.
+          lt(tenants.updatedAt, new Date(Date.now() - resumeAfterMs)),
+        ),
+      )
+      .returning({ id: tenants.id });
+    if (rows.length === 0) return false;
+    ctx.reserved = true;
+    // Keys made by the crashed attempt were never shown to anyone.
+    await db.delete(apiKeys).where(eq(apiKeys.tenantId, ctx.tenantId));
+    return true;
+  };
+
+  const reserve: SagaStep<SignupContext> = {
+    name: "reserve",
+    async run(ctx) {
+      // ON CONFLICT DO NOTHING on the unique slug: of any number of racing signups exactly one row
+      // is inserted; the others see no returned row and answer slug_taken, with no exception path.
+      const insert = () =>
+        db
+          .insert(tenants)
+          .values({
+            id: ctx.tenantId,
+            slug: ctx.input.slug,
+            name: ctx.input.name,
+            email: ctx.input.email,
+            // A paid plan starts on free: billing moves the tenant to the plan once checkout is paid.
+            plan: ctx.paid ? "free" : ctx.input.plan,
+            status: "pending",
+          })
+          // Any conflict (slug, or the id a retried request derives from its Idempotency-Key).
+          .onConflictDoNothing()
+          .returning({ id: tenants.id });
+      let [row] = await insert();
+      if (!row && (await resume(ctx))) return;
+      if (!row && (await deps.reclaimSlug?.(ctx.input.slug))) [row] = await insert();
+      if (!row) throw new ProblemError("slug_taken", { detail: `The slug "${ctx.input.slug}" is taken.` });
+      ctx.reserved = true;
+    },
+    async compensate(ctx) {
+      if (!ctx.reserved) return;
+      // Only a still-pending row is ours to free; api_keys rows go with it (ON DELETE CASCADE).
+      await db.transaction(async (tx) => {
+        const deleted = await tx
+          .delete(tenants)
+          .where(and(eq(tenants.id, ctx.tenantId), eq(tenants.status, "pending")))
+          .returning({ id: tenants.id });
+        if (deleted.length > 0) {
+          await writeAudit(tx, {
+            tenantId: ctx.tenantId,
+            actor: "system:signup",
+            action: "tenant.signup_compensated",
+            target: ctx.tenantId,
+            data: { slug: ctx.input.slug },
+          });
+        }
+      });
+      ctx.reserved = false;
+    },
+  };
+
+  const customer: SagaStep<SignupContext> = {
+    name: "customer",
+    async run(ctx) {
+      // The timeout bounds the remote call only, not our own bookkeeping around it.
+      const customerId = await once(CUSTOMER_OPERATION, ctx.tenantId, (idempotencyKey) =>
+        withTimeout(
+          "billing.createCustomer",
+          ms,
+          billing.createCustomer({
+            tenantId: ctx.tenantId,
+            email: ctx.input.email,
+            name: ctx.input.name,
+            idempotencyKey,
+          }),
+        ),
+      );
+      ctx.customerId = customerId;
+      await db
+        .update(tenants)
+        .set({ stripeCustomerId: customerId, updatedAt: new Date() })
+        .where(eq(tenants.id, ctx.tenantId));
+    },
+    async compensate(ctx) {
+      await deleteTenantCustomer(deps, ctx.tenantId, {
+        email: ctx.input.email,
+        name: ctx.input.name,
+        customerId: ctx.customerId,
+      });
+      ctx.customerId = undefined;
+    },
+  };
+
+  const identityStep: SagaStep<SignupContext> = {
+    name: "identity",
+    async run(ctx) {
+      await withTimeout(
+        "identity.createOrganization",
+        ms,
+        identity.createOrganization({
+          tenantId: ctx.tenantId,
+          slug: ctx.input.slug,
+          name: ctx.input.name,
+          email: ctx.input.email,
+        }),
+      );
+    },
+    async compensate(ctx) {
+      await withTimeout("identity.deleteOrganization", ms, identity.deleteOrganization(ctx.tenantId));
+    },
+  };
+
+  const firstKey: SagaStep<SignupContext> = {
+    name: "api_key",
+    async run(ctx) {
+      ctx.apiKey = await keys.create(ctx.tenantId, { name: "default" }, "system:signup");
+    },
+    async compensate(ctx) {
+      if (ctx.apiKey) {
+        await db
+          .delete(apiKeys)
+          .where(and(eq(apiKeys.tenantId, ctx.tenantId), eq(apiKeys.id, ctx.apiKey.id)));
+      }
+      ctx.apiKey = undefined;
+    },
+  };
+
+  const checkout: SagaStep<SignupContext> = {
+    name: "checkout",
+    async run(ctx) {
+      if (!ctx.paid || !ctx.customerId) return;
+      const customerId = ctx.customerId;
+      // The tenant id is new for every saga run, so this key dedupes retries within the run only.
+      ctx.checkout = await withTimeout(
+        "billing.createCheckoutSession",
+        ms,
+        billing.createCheckoutSession({
+          tenantId: ctx.tenantId,
+          slug: ctx.input.slug,
+          customerId,
+          plan: ctx.input.plan,
+          interval: ctx.input.interval,
+          idempotencyKey: `${CHECKOUT_OPERATION}:${ctx.tenantId}`,
+        }),
+      );
+    },
+    // An open session of a deleted customer cannot be paid: deleting the customer undoes this step.
+  };
+
+  const activate: SagaStep<SignupContext> = {
+    name: "activate",
+    async run(ctx) {
+      const activated = await db.transaction(async (tx) => {
+        const rows = await tx
+          .update(tenants)
+          .set({ status: "active", updatedAt: new Date() })
+          .where(and(eq(tenants.id, ctx.tenantId), eq(tenants.status, "pending")))
+          .returning({ id: tenants.id });
+        if (rows.length === 0) return false;
+        await writeAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: "system:signup",
+          action: "tenant.created",
+          target: ctx.tenantId,
+          data: { slug: ctx.input.slug, plan: ctx.input.plan, checkout: ctx.checkout?.id ?? null },
+        });
+        return true;
+      });
+      // The sweeper took a row that was too slow to finish: this signup has lost it.
+      if (!activated) throw new Error(`tenant ${ctx.tenantId} is no longer pending`);
+      // Drops negative cache entries for the slug on every node.
+      await bus.publish({ tenantId: ctx.tenantId, slug: ctx.input.slug });
+    },
+  };
+
+  return [reserve, customer, identityStep, firstKey, checkout, activate];
+}

@@ -1,0 +1,153 @@
+/** @module createSignup(): validates a signup and runs the saga. */
+import { createHash } from "node:crypto";
+import { newId, tenants } from "@org/db";
+import { ProblemError } from "@org/problem";
+import { eq } from "drizzle-orm";
+import { checkSlug } from "../slug.js";
+import { getTenant, type TenantRow } from "../tenants.js";
+import { createOutboundOnce, type OutboundOnce } from "./outbound-once.js";
+import { type IdentityPort, noopIdentity } from "./ports.js";
+import { runSaga, SagaError, type SagaHooks } from "./saga.js";
+import { type SignupContext, type SignupDeps, type SignupInput, signupSteps } from "./signup-steps.js";
+import { createSweeper } from "./sweeper.js";
+
+/**
+ * Options of {@link createSignup}.
+ *
+ * @example
+ * createSignup({ db, bus, billing, apiKeys, plans: ["free", "pro"] });
+ */
+export interface SignupOptions extends Omit<SignupDeps, "identity" | "once"> {
+  identity?: IdentityPort;
+  /** Outbound once-only runner (the platform's `runOnce`). @default createOutboundOnce(db) */
+  once?: OutboundOnce;
+  /** Plans a signup may name. @default ["free", "pro", "enterprise"] */
+  plans?: readonly string[];
+  /** Plans that go through checkout. @default every plan but "free" */
+  isPaid?: (plan: string) => boolean;
+  hooks?: SagaHooks;
+  /**
+   * A pending tenant untouched this long is an abandoned signup: a new signup for its slug
+   * compensates it and takes the slug (same rule as the sweeper). @default 600_000
+   */
+  staleAfterMs?: number;
+}
+
+/**
+ * What a successful signup returns (the secret is shown once).
+ *
+ * @example
+ * const { tenant, apiKey, checkoutUrl } = await signup.run(input);
+ */
+export interface SignupResult {
+  tenant: TenantRow;
+  apiKey: { id: string; secret: string };
+  checkoutUrl?: string;
+}
+
+/**
+ * SignupRunOptions
+ *
+ * @example
+ * await signup.run(input, { requestKey: c.req.header("idempotency-key") });
+ */
+export interface SignupRunOptions {
+  /**
+   * The request's Idempotency-Key. The tenant id is derived from it, so a retry of a signup that
+   * crashed half-way (its tenant still `pending`) resumes that signup instead of meeting its own
+   * slug as taken. Without it every run starts afresh.
+   */
+  requestKey?: string;
+}
+
+/**
+ * The signup use case.
+ *
+ * @example
+ * const result = await createSignup({ db, bus, billing, apiKeys }).run(input);
+ */
+export interface Signup {
+  run(input: SignupInput, options?: SignupRunOptions): Promise<SignupResult>;
+}
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/**
+ * The tenant id a signup with this Idempotency-Key, slug and email gets: `ten_` and 20 base62
+ * characters of a SHA-256 of them, shaped like `newId("tenant")`.
+ *
+ * @example
+ * signupTenantId("3f2c...-uuid", { slug: "acme", email: "a@acme.test" }); // "ten_Xy..."
+ */
+export function signupTenantId(requestKey: string, input: Pick<SignupInput, "slug" | "email">): string {
+  // The slug and email are part of it: two callers who happen to pick the same key get two ids.
+  const digest = createHash("sha256")
+    .update(["signup", requestKey, input.slug, input.email].join("\u0000"))
+    .digest();
+  let out = "ten_";
+  for (let i = 0; i < 20; i++) out += BASE62[digest[i]! % 62];
+  return out;
+}
+
+/**
+ * Creates the signup use case. `run` checks the slug and plan, then runs the saga
+ * (reserve -> customer -> identity -> first API key -> checkout on paid plans -> activate).
+ * A failure after an external step compensates in reverse; what a crash leaves pending the sweeper
+ * cleans up ({@link createSweeper}).
+ *
+ * @throws {ProblemError} `slug_invalid`, `plan_not_found`, `slug_taken`, `stripe_error`
+ * @example
+ * const signup = createSignup({ db, bus, billing, apiKeys });
+ * const { tenant, apiKey, checkoutUrl } = await signup.run({ name, slug, email, plan: "pro", interval: "month" });
+ */
+export function createSignup(options: SignupOptions): Signup {
+  const {
+    plans = ["free", "pro", "enterprise"],
+    isPaid = (plan: string) => plan !== "free",
+    identity = noopIdentity,
+    once = createOutboundOnce(options.db),
+    hooks,
+  } = options;
+  const sweeper = createSweeper({
+    db: options.db,
+    billing: options.billing,
+    identity,
+    once,
+    staleAfterMs: options.staleAfterMs,
+    stepTimeoutMs: options.stepTimeoutMs,
+  });
+  const staleAfterMs = options.staleAfterMs ?? 600_000;
+  const reclaimSlug = async (slug: string) => {
+    const [row] = await options.db.select().from(tenants).where(eq(tenants.slug, slug));
+    if (row?.status !== "pending" || row.updatedAt.getTime() > Date.now() - staleAfterMs) return false;
+    return sweeper.compensate(row);
+  };
+  const steps = signupSteps({ ...options, identity, once, reclaimSlug });
+  return {
+    async run(input, runOptions = {}) {
+      const slug = checkSlug(input.slug);
+      if (!slug.ok) throw new ProblemError("slug_invalid", { detail: `Slug ${slug.reason}.` });
+      if (!plans.includes(input.plan)) {
+        throw new ProblemError("plan_not_found", { detail: `Unknown plan "${input.plan}".` });
+      }
+      const tenantId = runOptions.requestKey ? signupTenantId(runOptions.requestKey, input) : newId("tenant");
+      const ctx: SignupContext = { input, tenantId, paid: isPaid(input.plan) };
+      try {
+        await runSaga(steps, ctx, hooks);
+      } catch (error) {
+        const cause = error instanceof SagaError ? error.cause : error;
+        if (cause instanceof ProblemError) throw cause;
+        throw new ProblemError("stripe_error", {
+          detail: `Signup could not be completed (${error instanceof SagaError ? error.step : "unknown"} step failed); nothing was created. Retry later.`,
+        });
+      }
+      const tenant = await getTenant(options.db, ctx.tenantId);
+      if (!tenant || !ctx.apiKey) throw new Error("signup finished without a tenant or key");
+      return {
+        tenant,
+        apiKey: { id: ctx.apiKey.id, secret: ctx.apiKey.secret },
+        ...(ctx.checkout ? { checkoutUrl: ctx.checkout.url } : {}),
+      };
+    },
+  };
+}

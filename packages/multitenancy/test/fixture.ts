@@ -1,0 +1,59 @@
+/** A fully wired app over a test database, as cloud-api would mount the package. */
+import { type Database, newId, tenants } from "@org/db";
+import { createPostgresStore } from "@org/idempotency";
+import { problemErrorHandler, problemNotFound } from "@org/problem";
+import { Hono } from "hono";
+import {
+  adminRoutes,
+  type BillingPort,
+  createApiKeyService,
+  createJwtVerifier,
+  createLocalBus,
+  createSignup,
+  createTenantCache,
+  createTenantLoader,
+  type InvalidationBus,
+  signupRoutes,
+  type TenantEnv,
+  tenant,
+  tenantRoutes,
+} from "../src/index.js";
+import { createFakeBilling } from "./fake-billing.js";
+
+export const BASE_DOMAIN = "example.test";
+export const ADMIN_TOKEN = "admin-token-0123456789abcdefghijklmnop";
+export const JWT_SECRET = "jwt-secret-0123456789abcdefghijklmnopq";
+
+export function createFixture(db: Database, options: { bus?: InvalidationBus; billing?: BillingPort } = {}) {
+  const bus = options.bus ?? createLocalBus();
+  const billing = options.billing ?? createFakeBilling();
+  const cache = createTenantCache({ loader: createTenantLoader(db), bus });
+  const apiKeys = createApiKeyService({ db, bus });
+  const jwt = createJwtVerifier({ secret: JWT_SECRET });
+  const signup = createSignup({ db, bus, billing, apiKeys });
+  const app = new Hono<TenantEnv>();
+  app.onError(problemErrorHandler());
+  app.notFound(problemNotFound);
+  app.route(
+    "/",
+    signupRoutes({ signup, idempotencyStore: createPostgresStore({ db }), baseDomain: BASE_DOMAIN }),
+  );
+  app.use("/v1/*", tenant({ db, cache, baseDomain: BASE_DOMAIN, apiKeys, jwt }));
+  app.route("/", tenantRoutes({ db, apiKeys }));
+  app.route("/", adminRoutes({ db, bus, adminToken: ADMIN_TOKEN }));
+
+  /** An active tenant with one API key, created directly (not through signup). */
+  const seedTenant = async (
+    slug: string,
+    status: "active" | "suspended" | "pending" | "deleted" = "active",
+  ) => {
+    const id = newId("tenant");
+    await db.insert(tenants).values({ id, slug, name: slug, email: `${slug}@x.test`, plan: "free", status });
+    const key = await apiKeys.create(id, { name: "seed" }, "test");
+    return { id, slug, secret: key.secret, keyId: key.id };
+  };
+
+  return { app, bus, billing, cache, apiKeys, signup, seedTenant };
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

@@ -1,0 +1,188 @@
+import { auditLog } from "@org/db";
+import { createTestDb, type TestDb } from "@org/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signJwt } from "../src/index.js";
+import { ADMIN_TOKEN, BASE_DOMAIN, bearer, createFixture, JWT_SECRET } from "./fixture.js";
+
+let t: TestDb;
+let f: ReturnType<typeof createFixture>;
+beforeAll(async () => {
+  t = await createTestDb();
+  f = createFixture(t.db);
+});
+afterAll(() => t.cleanup());
+
+const url = (path: string, slug?: string) => `http://${slug ? `${slug}.` : ""}${BASE_DOMAIN}${path}`;
+const exp = () => Math.floor(Date.now() / 1000) + 600;
+
+describe("resolution", () => {
+  it("resolves by API key, by Host + key, and by JWT", async () => {
+    const a = await f.seedTenant("res-a");
+    for (const target of [
+      url("/v1/tenant"),
+      url("/v1/tenant", "res-a"),
+      "http://localhost/v1/tenant",
+      "http://127.0.0.1/v1/tenant",
+    ]) {
+      const res = await f.app.request(target, { headers: bearer(a.secret) });
+      expect(res.status, target).toBe(200);
+      expect(await res.json()).toMatchObject({ id: a.id, slug: "res-a", status: "active", plan: "free" });
+    }
+    const token = signJwt({ tid: a.id, sub: "u1", exp: exp() }, JWT_SECRET);
+    const res = await f.app.request(url("/v1/tenant", "res-a"), { headers: bearer(token) });
+    expect(res.status).toBe(200);
+  });
+
+  it("answers 401 without or with bad credentials", async () => {
+    expect((await f.app.request(url("/v1/tenant"))).status).toBe(401);
+    expect((await f.app.request(url("/v1/tenant"), { headers: bearer("sk_nope") })).status).toBe(401);
+    expect((await f.app.request(url("/v1/tenant"), { headers: { Authorization: "Basic x" } })).status).toBe(
+      401,
+    );
+    const expired = signJwt({ tid: "ten_x", exp: 1 }, JWT_SECRET);
+    const res = await f.app.request(url("/v1/tenant"), { headers: bearer(expired) });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("refuses credentials of another tenant than the Host names (403 tenant_mismatch), key or JWT", async () => {
+    const a = await f.seedTenant("mis-a");
+    await f.seedTenant("mis-b");
+    const res = await f.app.request(url("/v1/tenant", "mis-b"), { headers: bearer(a.secret) });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: "tenant_mismatch" });
+    const token = signJwt({ tid: a.id, exp: exp() }, JWT_SECRET);
+    const res2 = await f.app.request(url("/v1/tenant", "mis-b"), { headers: bearer(token) });
+    expect((await res2.json()) as object).toMatchObject({ code: "tenant_mismatch" });
+  });
+
+  it("enforces status on every request: suspended 403, deleted/pending/unknown 404", async () => {
+    const s = await f.seedTenant("st-susp", "suspended");
+    const d = await f.seedTenant("st-del", "deleted");
+    const p = await f.seedTenant("st-pend", "pending");
+    const expectCode = async (res: Response, status: number, code: string) => {
+      expect(res.status).toBe(status);
+      expect(await res.json()).toMatchObject({ code });
+    };
+    await expectCode(
+      await f.app.request(url("/v1/tenant"), { headers: bearer(s.secret) }),
+      403,
+      "tenant_suspended",
+    );
+    await expectCode(
+      await f.app.request(url("/v1/tenant"), { headers: bearer(d.secret) }),
+      404,
+      "tenant_not_found",
+    );
+    await expectCode(
+      await f.app.request(url("/v1/tenant"), { headers: bearer(p.secret) }),
+      404,
+      "tenant_not_found",
+    );
+    const a = await f.seedTenant("st-live");
+    await expectCode(
+      await f.app.request(url("/v1/tenant", "nobody-here"), { headers: bearer(a.secret) }),
+      404,
+      "tenant_not_found",
+    );
+  });
+
+  it("refuses a suspended tenant on its very next request after the admin PATCH", async () => {
+    const a = await f.seedTenant("sus-now");
+    expect((await f.app.request(url("/v1/tenant"), { headers: bearer(a.secret) })).status).toBe(200);
+    const patch = await f.app.request(url(`/admin/tenants/${a.id}`), {
+      method: "PATCH",
+      headers: { ...bearer(ADMIN_TOKEN), "Content-Type": "application/json" },
+      body: JSON.stringify({ status: "suspended" }),
+    });
+    expect(patch.status).toBe(200);
+    expect(await patch.json()).toMatchObject({ status: "suspended" });
+    const res = await f.app.request(url("/v1/tenant"), { headers: bearer(a.secret) });
+    expect(res.status).toBe(403);
+    const audit = await t.db.select().from(auditLog).where(eq(auditLog.tenantId, a.id));
+    expect(audit.find((e) => e.action === "tenant.status_changed")).toMatchObject({
+      actor: "admin",
+      data: { from: "active", to: "suspended" },
+    });
+  });
+});
+
+describe("API key routes", () => {
+  it("creates (secret shown once), lists without secrets, revokes (key refused at once), audits", async () => {
+    const a = await f.seedTenant("keys-a");
+    const created = await f.app.request(url("/v1/api-keys"), {
+      method: "POST",
+      headers: { ...bearer(a.secret), "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "ci" }),
+    });
+    expect(created.status).toBe(201);
+    const key = (await created.json()) as { id: string; name: string; secret: string; createdAt: string };
+    expect(key).toMatchObject({ name: "ci" });
+    expect(key.secret).toMatch(/^sk_[0-9A-Za-z]{43}$/);
+    expect((await f.app.request(url("/v1/tenant"), { headers: bearer(key.secret) })).status).toBe(200);
+
+    const list = await f.app.request(url("/v1/api-keys"), { headers: bearer(a.secret) });
+    const text = await list.text();
+    expect(text).not.toContain(key.secret);
+    expect((JSON.parse(text) as { data: { id: string }[] }).data.map((k) => k.id)).toContain(key.id);
+
+    const del = await f.app.request(url(`/v1/api-keys/${key.id}`), {
+      method: "DELETE",
+      headers: bearer(a.secret),
+    });
+    expect(del.status).toBe(204);
+    expect((await f.app.request(url("/v1/tenant"), { headers: bearer(key.secret) })).status).toBe(401);
+    const again = await f.app.request(url(`/v1/api-keys/${key.id}`), {
+      method: "DELETE",
+      headers: bearer(a.secret),
+    });
+    expect(again.status).toBe(404);
+  });
+
+  it("validates the body as problem+json 400", async () => {
+    const a = await f.seedTenant("keys-bad");
+    const res = await f.app.request(url("/v1/api-keys"), {
+      method: "POST",
+      headers: { ...bearer(a.secret), "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "" }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: "validation_failed" });
+  });
+
+  it("enforces scopes", async () => {
+    const a = await f.seedTenant("keys-scoped");
+    const readOnly = await f.apiKeys.create(a.id, { name: "ro", scopes: ["api_keys:read"] }, "test");
+    expect((await f.app.request(url("/v1/api-keys"), { headers: bearer(readOnly.secret) })).status).toBe(200);
+    const res = await f.app.request(url("/v1/api-keys"), {
+      method: "POST",
+      headers: { ...bearer(readOnly.secret), "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "x" }),
+    });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("admin routes", () => {
+  it("needs the admin token", async () => {
+    expect((await f.app.request(url("/admin/tenants"))).status).toBe(401);
+    expect((await f.app.request(url("/admin/tenants"), { headers: bearer(`${ADMIN_TOKEN}x`) })).status).toBe(
+      401,
+    );
+    expect((await f.app.request(url("/admin/tenants"), { headers: bearer(ADMIN_TOKEN) })).status).toBe(200);
+  });
+
+  it("refuses an invalid transition and an invalid status", async () => {
+    const d = await f.seedTenant("adm-del", "deleted");
+    const patch = (body: unknown) =>
+      f.app.request(url(`/admin/tenants/${d.id}`), {
+        method: "PATCH",
+        headers: { ...bearer(ADMIN_TOKEN), "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await patch({ status: "active" })).status).toBe(409);
+    expect((await patch({ status: "bogus" })).status).toBe(400);
+    expect(() => createFixture(t.db).app).not.toThrow();
+  });
+});

@@ -1,0 +1,24 @@
+/** @module @org/platform: the v1 HTTP surface composed from the packages. */
+export {
+  mountApiDocs,
+  mountOpenApi,
+  type OpenApiOptions,
+  openApiDocument,
+  PROBLEM_RESPONSE,
+} from "./openapi.js";
+export {
+  createOverageReporting,
+  type OverageReportingOptions,
+  type OverageRun,
+} from "./overage-reporting.js";
+export { createPlatformPlans, type PlatformPlans, SELF_HOSTED_PLAN } from "./plans.js";
+export { type BuiltPlatformDeps, createPlatformDeps, type PlatformDepsOptions } from "./platform-deps.js";
+export { readinessChecks } from "./readiness.js";
+export { signupBillingPort } from "./signup-billing-port.js";
+export {
+  type MountV1Options,
+  mountV1,
+  type PlatformDeps,
+  type PlatformEnv,
+  type TenantSource,
+} from "./v1.js";

@@ -1,0 +1,178 @@
+/** @module Builds the shared dependencies of the v1 pipeline from a database and, optionally, Redis. */
+import { type BillingDeps, createStripeClient, type PlanCatalog } from "@org/billing";
+import type { Database } from "@org/db";
+import {
+  createIdempotencySweeper,
+  createPostgresStore,
+  createRedisStore as createRedisIdempotencyStore,
+  createStripeOperations,
+  type IdempotencyStore,
+} from "@org/idempotency";
+import {
+  type ApiKeyService,
+  createApiKeyService,
+  createJwtVerifier,
+  createLastUsedBatcher,
+  createLocalBus,
+  createRedisBus,
+  createTenantCache,
+  createTenantLoader,
+  type InvalidationBus,
+  type JwtVerifier,
+  type TenantCache,
+} from "@org/multitenancy";
+import {
+  createMemoryStore,
+  createRateLimiter,
+  createRedisStore as createRedisRateStore,
+  type RateLimiter,
+} from "@org/ratelimit";
+import type { Logger, ServiceMetrics } from "@org/server-kit";
+import { createRedisCounterStore, createUsageMetering, type UsageMetering } from "@org/usage-metering";
+import type { Redis } from "ioredis";
+import { Counter, Gauge } from "prom-client";
+import type { PlatformPlans } from "./plans.js";
+import type { PlatformDeps } from "./v1.js";
+
+export interface PlatformDepsOptions {
+  /** Names this service's keys in Redis (`<service>:`) and its connections. */
+  service: string;
+  db: Database;
+  /** Absent: memory rate limits and local invalidation (one process); idempotency in the database. */
+  redis?: Redis;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  catalog: PlanCatalog;
+  plans: PlatformPlans;
+  jwt?: { secret: string; issuer?: string; audience?: string };
+  /** Enables billing. */
+  stripe?: { secretKey: string; apiBase?: string; publicUrl: string };
+  adminToken?: string;
+  /** Rate-limit units a node may take in advance per decision (0: every decision in Redis). @default 0 */
+  leaseUnits?: number;
+  /** Nodes sharing the rate limits, for the insurance limiter while Redis is down. @default 1 */
+  expectedNodes?: number;
+  /** Plan of a tenant the cache does not know (should not happen behind resolution). */
+  fallbackPlan: string;
+}
+
+export interface BuiltPlatformDeps extends PlatformDeps {
+  bus: InvalidationBus;
+  tenantCache: TenantCache;
+  apiKeys: ApiKeyService;
+  jwt?: JwtVerifier;
+  idempotencyStore: IdempotencyStore;
+  limiter: RateLimiter;
+  metering: UsageMetering;
+  billing?: BillingDeps;
+  /** Stops timers, flushes the metering buffer and last-used batches, closes subscriptions. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything the v1 pipeline needs, on Redis when given (several nodes) or in memory (one process).
+ *
+ * @example
+ * const platform = await createPlatformDeps({ service: "api", db, redis, logger, metrics, catalog, plans, fallbackPlan: "free" });
+ * mountV1(app, platform, { tenants: { baseDomain } });
+ */
+export async function createPlatformDeps(options: PlatformDepsOptions): Promise<BuiltPlatformDeps> {
+  const { db, redis, logger, metrics, catalog, plans } = options;
+  const prefix = `${options.service}:`;
+  const bus = redis
+    ? await createRedisBus({ redis, channel: `${prefix}{tenants}:invalidate` })
+    : createLocalBus();
+  const tenantCache = createTenantCache({ loader: createTenantLoader(db), bus });
+  const lastUsed = createLastUsedBatcher({ db });
+  const apiKeys = createApiKeyService({ db, bus, onUsed: lastUsed.touch });
+  const jwt = options.jwt ? createJwtVerifier(options.jwt) : undefined;
+
+  const postgresIdempotency = createPostgresStore({ db });
+  const idempotencyStore = redis ? createRedisIdempotencyStore({ redis, prefix }) : postgresIdempotency;
+  // Redis expires its records itself; the table needs a sweeper (signup keeps using it too).
+  const sweeper = createIdempotencySweeper({ store: postgresIdempotency });
+  sweeper.start();
+
+  const limiterEvents = new Counter({
+    name: "ratelimit_events_total",
+    help: "Rate limiter events: store errors, fallback decisions, recoveries, blocked-cache hits.",
+    labelNames: ["event"] as const,
+    registers: [metrics.registry],
+  });
+  const limiter = createRateLimiter({
+    store: redis ? createRedisRateStore({ redis, prefix }) : createMemoryStore(),
+    expectedNodes: options.expectedNodes ?? 1,
+    leaseUnits: options.leaseUnits ?? 0,
+    logger: logger.child({ component: "ratelimit" }),
+    metrics: { increment: (name) => limiterEvents.inc({ event: name }) },
+  });
+
+  const flushedUnits = new Counter({
+    name: "metering_flushed_units_total",
+    help: "API-call units written to Postgres by the counter flush.",
+    registers: [metrics.registry],
+  });
+  const lastFlush = new Gauge({
+    name: "metering_last_flush_timestamp_seconds",
+    help: "When the counter buffer was last flushed (flush lag = now - this).",
+    registers: [metrics.registry],
+  });
+  const metering = createUsageMetering({
+    db,
+    planFor: async (tenantId) =>
+      plans.metering((await tenantCache.byId(tenantId))?.plan ?? options.fallbackPlan),
+    counters: redis ? createRedisCounterStore(redis, { prefix }) : undefined,
+    onFlush: ({ units }) => {
+      flushedUnits.inc(units);
+      lastFlush.set(Date.now() / 1000);
+    },
+    onError: (error) => logger.warn({ err: error }, "metering.background_error"),
+  });
+  new Gauge({
+    name: "tenant_cache_hit_ratio",
+    help: "Share of tenant lookups answered from the cache.",
+    registers: [metrics.registry],
+    collect() {
+      const m = tenantCache.metrics();
+      this.set(m.lookups ? (m.hits + m.negativeHits) / m.lookups : 0);
+    },
+  });
+
+  const billing: BillingDeps | undefined = options.stripe
+    ? {
+        db,
+        stripe: createStripeClient({ secretKey: options.stripe.secretKey, apiBase: options.stripe.apiBase }),
+        catalog,
+        operations: createStripeOperations({ db }),
+        urls: {
+          checkoutSuccess: `${options.stripe.publicUrl}/v1/billing/checkout/complete?session_id={CHECKOUT_SESSION_ID}`,
+          checkoutCancel: `${options.stripe.publicUrl}/`,
+          portalReturn: `${options.stripe.publicUrl}/`,
+        },
+        logger: logger.child({ component: "billing" }),
+        onTenantChanged: (tenantId) => bus.publish({ tenantId }),
+      }
+    : undefined;
+
+  return {
+    db,
+    plans,
+    bus,
+    tenantCache,
+    apiKeys,
+    jwt,
+    idempotencyStore,
+    limiter,
+    metering,
+    billing,
+    adminToken: options.adminToken,
+    async close() {
+      sweeper.stop();
+      await metering.close();
+      await lastUsed.close();
+      apiKeys.close();
+      tenantCache.close();
+      await bus.close();
+    },
+  };
+}

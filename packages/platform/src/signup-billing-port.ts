@@ -1,0 +1,53 @@
+/** @module The Stripe steps of the signup saga (the multitenancy package's BillingPort), on billing's client. */
+import { type BillingDeps, BillingError, deleteCustomer } from "@org/billing";
+import type { BillingPort } from "@org/multitenancy";
+
+/**
+ * Stripe calls for the signup saga. The saga owns once-ness (it stores the idempotency key before
+ * each step), so these pass its key to Stripe; the checkout is for the new customer, with the
+ * tenant on `client_reference_id` and in the metadata of the session and its subscription.
+ *
+ * @example
+ * const signup = createSignup({ db, bus, apiKeys, billing: signupBillingPort(billingDeps) });
+ */
+export function signupBillingPort(deps: Pick<BillingDeps, "stripe" | "catalog" | "urls">): BillingPort {
+  return {
+    async createCustomer(input) {
+      const customer = await deps.stripe.customers.create(
+        { email: input.email, name: input.name, metadata: { tenant_id: input.tenantId } },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { id: customer.id };
+    },
+    deleteCustomer: (customerId) => deleteCustomer(deps, customerId),
+    async createCheckoutSession(input) {
+      const price = deps.catalog.priceId(input.plan, input.interval);
+      if (!price)
+        throw new BillingError(
+          "plan_not_found",
+          `plan ${input.plan} is not sold with a ${input.interval}ly price`,
+        );
+      const metadata = {
+        tenant_id: input.tenantId,
+        tenant_slug: input.slug,
+        plan: input.plan,
+        interval: input.interval,
+      };
+      const session = await deps.stripe.checkout.sessions.create(
+        {
+          mode: "subscription",
+          customer: input.customerId,
+          client_reference_id: input.tenantId,
+          line_items: [{ price, quantity: 1 }],
+          metadata,
+          subscription_data: { metadata },
+          success_url: deps.urls.checkoutSuccess,
+          cancel_url: deps.urls.checkoutCancel,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      if (!session.url) throw new BillingError("stripe_error", `checkout session ${session.id} has no URL`);
+      return { id: session.id, url: session.url };
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/** @module The v1 request pipeline and routes, mounted on a service app. */
+import type { BillingDeps, TenantForBilling } from "@org/billing";
+import { billingNotConfiguredRoutes, billingRoutes } from "@org/billing/hono";
+import { type Database, tenants } from "@org/db";
+import {
+  type IdempotencyStore,
+  type IdempotencyVariables,
+  idempotency,
+  isIdempotentReplay,
+} from "@org/idempotency";
+import {
+  type ApiKeyService,
+  adminRoutes,
+  type InvalidationBus,
+  type JwtVerifier,
+  type Signup,
+  signupRoutes,
+  type TenantCache,
+  type TenantVariables,
+  tenant,
+  tenantRoutes,
+} from "@org/multitenancy";
+import { ProblemError } from "@org/problem";
+import type { RateLimiter } from "@org/ratelimit";
+import { type RateLimitVariables, ratelimit } from "@org/ratelimit/hono";
+import type { ObserveVariables } from "@org/server-kit";
+import type { UsageMetering } from "@org/usage-metering";
+import { quota, usageCounter, usageRoutes } from "@org/usage-metering/hono";
+import { eq } from "drizzle-orm";
+import type { Context, Hono } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { PlatformPlans } from "./plans.js";
+
+export type PlatformEnv = {
+  Variables: ObserveVariables &
+    TenantVariables &
+    IdempotencyVariables &
+    RateLimitVariables & { billingTenant: TenantForBilling & { plan: string } };
+};
+
+export interface PlatformDeps {
+  db: Database;
+  plans: PlatformPlans;
+  bus: InvalidationBus;
+  tenantCache: TenantCache;
+  apiKeys: ApiKeyService;
+  jwt?: JwtVerifier;
+  idempotencyStore: IdempotencyStore;
+  limiter: RateLimiter;
+  metering: UsageMetering;
+  /** Billing routes are served when present; otherwise they answer 501 billing_not_configured. */
+  billing?: BillingDeps;
+  /** Enables `/admin/*` (tenants) behind this bearer token. */
+  adminToken?: string;
+}
+
+export type TenantSource =
+  /** Self-hosted: every request belongs to this tenant; credentials must agree. */
+  | { fixedTenantId: string }
+  /** Multi-tenant: `{slug}.{baseDomain}` names the tenant; credentials must agree with it. */
+  | { baseDomain: string };
+
+export interface MountV1Options {
+  tenants: TenantSource;
+  /** Serves `POST /v1/tenants` (multi-tenant signup). */
+  signup?: Signup;
+}
+
+const REFUSED = new Set([401, 403, 429]);
+
+/**
+ * Mounts the platform's v1 surface. Every /v1 request goes: tenant resolution (cache) -> API-call
+ * metering (counted after the answer; never a replay or a refusal) -> Idempotency-Key (a replay
+ * answers here and costs no rate limit or usage) -> rate limit (the plan's policies) -> quota (hard
+ * limits) -> the route. Signup sits before tenant resolution: it has no tenant yet.
+ *
+ * @example
+ * const app = createServiceApp<PlatformEnv>({ logger, metrics, health });
+ * mountV1(app, deps, { tenants: { baseDomain: "example.com" }, signup });
+ */
+export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: MountV1Options): void {
+  // c.get(), not c.var: Hono builds a new object for every c.var access, and these run per request.
+  const tenantOf = (c: Context<PlatformEnv>) => c.get("tenant");
+  const tenantId = (c: Context<PlatformEnv>) => c.get("tenant")?.id;
+  const source = options.tenants;
+  if (options.signup) {
+    app.route(
+      "/",
+      signupRoutes({
+        signup: options.signup,
+        idempotencyStore: deps.idempotencyStore,
+        ...("baseDomain" in source ? { baseDomain: source.baseDomain } : {}),
+      }),
+    );
+  }
+  app.use(
+    "/v1/*",
+    tenant({
+      db: deps.db,
+      cache: deps.tenantCache,
+      apiKeys: deps.apiKeys,
+      jwt: deps.jwt,
+      ...("fixedTenantId" in source
+        ? { fixedTenantId: source.fixedTenantId }
+        : { baseDomain: source.baseDomain }),
+    }),
+  );
+  app.use(
+    "/v1/*",
+    usageCounter<PlatformEnv>({
+      metering: deps.metering,
+      tenantId,
+      skip: (c) => isIdempotentReplay(c) || REFUSED.has(c.res.status),
+    }),
+  );
+  app.use(
+    "/v1/*",
+    idempotency({
+      store: deps.idempotencyStore,
+      scope: (c) => (c as unknown as { var: PlatformEnv["Variables"] }).var.tenant.id,
+    }),
+  );
+  app.use(
+    "/v1/*",
+    ratelimit<PlatformEnv>({
+      limiter: deps.limiter,
+      key: (c) => tenantOf(c).id,
+      policies: (c) => deps.plans.policies(tenantOf(c).plan),
+    }),
+  );
+  app.use("/v1/*", quota<PlatformEnv>({ metering: deps.metering, tenantId }));
+
+  app.route("/", tenantRoutes({ db: deps.db, apiKeys: deps.apiKeys }));
+  app.route("/", usageRoutes<PlatformEnv>({ metering: deps.metering, tenantId: (c) => tenantOf(c).id }));
+
+  const billing = deps.billing;
+  if (billing) {
+    // Billing needs the tenant's contact and Stripe customer, which resolution does not carry.
+    app.use(
+      "/v1/billing/*",
+      createMiddleware<PlatformEnv>(async function billingTenant(c, next) {
+        const [row] = await deps.db.select().from(tenants).where(eq(tenants.id, c.var.tenant.id));
+        if (!row) throw new ProblemError("tenant_not_found");
+        c.set("billingTenant", row);
+        await next();
+      }),
+    );
+    app.route(
+      "/",
+      billingRoutes({
+        billing,
+        tenantOf: (c) => c.get("billingTenant" as never) as PlatformEnv["Variables"]["billingTenant"],
+        usageOf: (id) => deps.metering.summary(id),
+      }),
+    );
+  } else {
+    app.route("/", billingNotConfiguredRoutes());
+  }
+  if (deps.adminToken)
+    app.route("/", adminRoutes({ db: deps.db, bus: deps.bus, adminToken: deps.adminToken }));
+}

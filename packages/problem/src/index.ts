@@ -1,0 +1,16 @@
+/** @module @org/problem: RFC 9457 errors with stable codes. */
+export { codeToStatus, codeToTitle, type ErrorCode, errorCode } from "./codes.js";
+export {
+  PROBLEM_CONTENT_TYPE,
+  type ProblemBody,
+  type ProblemInit,
+  problemBody,
+  problemResponse,
+} from "./problem.js";
+export {
+  ProblemError,
+  type ProblemErrorHandlerOptions,
+  problemErrorHandler,
+  problemNotFound,
+} from "./problem-error.js";
+export { invalidInput, jsonBody, queryOf, validationProblem } from "./validate.js";

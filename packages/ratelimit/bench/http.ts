@@ -1,0 +1,110 @@
+/** @module Requests per second over real HTTP: a Hono route with our middleware vs the bare route. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { median } from "./median.js";
+
+const server = fileURLToPath(new URL("./server.ts", import.meta.url));
+
+async function startServer(mode: string, redisUrl: string): Promise<{ port: number; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, ["--import", "tsx", server, mode, redisUrl], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim())));
+    proc.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return { port, proc };
+}
+
+async function load(port: number, durationS: number, tenants: number) {
+  let n = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/`,
+    connections: 50,
+    duration: durationS,
+    // Each connection is one tenant (round robin over `tenants`).
+    setupClient: (client) => client.setHeaders({ "x-tenant": `ten_${n++ % tenants}` }),
+  });
+  return { rps: result.requests.average, non2xx: result.non2xx, errors: result.errors };
+}
+
+export interface HttpResult {
+  mode: string;
+  tenants: number;
+  /** Median req/s of the variant over the rounds. */
+  rps: number;
+  /** Median req/s of the bare route measured right before it in each round. */
+  bareRps: number;
+  /** Median of the per-round ratios variant / bare. */
+  ratio: number;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * Starts a server per variant and one bare (child processes), then for `rounds` rounds loads the
+ * bare route and each variant back to back with autocannon (50 connections on 127.0.0.1, for
+ * `durationS` each), so each ratio compares measurements taken under the same machine load.
+ *
+ * @example
+ * await benchHttp({ redisUrl, durationS: 2, rounds: 3 });
+ */
+export async function benchHttp(o: {
+  redisUrl: string;
+  durationS: number;
+  rounds: number;
+}): Promise<HttpResult[]> {
+  const runs = (process.env.BENCH_HTTP_RUNS ?? "ours:1,ours:50,ours-lease:50,ours-selfhosted:1,peer:50")
+    .split(",")
+    .map((r) => {
+      const [mode, tenants] = r.split(":");
+      return { mode: mode!, tenants: Number(tenants) };
+    });
+  const servers: { port: number; proc: ChildProcess }[] = [];
+  try {
+    const bare = await startServer("bare", o.redisUrl);
+    servers.push(bare);
+    const variants = [];
+    for (const run of runs) {
+      const server = await startServer(run.mode, o.redisUrl);
+      servers.push(server);
+      await load(server.port, 1, run.tenants); // warm-up
+      variants.push({
+        ...run,
+        port: server.port,
+        rps: [] as number[],
+        bare: [] as number[],
+        ratios: [] as number[],
+        non2xx: 0,
+        errors: 0,
+      });
+    }
+    await load(bare.port, 1, 1);
+    for (let round = 0; round < o.rounds; round++) {
+      for (const v of variants) {
+        const b = await load(bare.port, o.durationS, v.tenants);
+        const r = await load(v.port, o.durationS, v.tenants);
+        v.bare.push(b.rps);
+        v.rps.push(r.rps);
+        v.ratios.push(r.rps / b.rps);
+        v.non2xx += r.non2xx;
+        v.errors += r.errors;
+      }
+    }
+    return variants.map((v) => ({
+      mode: v.mode,
+      tenants: v.tenants,
+      rps: median(v.rps),
+      bareRps: median(v.bare),
+      ratio: median(v.ratios),
+      non2xx: v.non2xx,
+      errors: v.errors,
+    }));
+  } finally {
+    for (const { proc } of servers) {
+      proc.kill("SIGTERM");
+      if (proc.exitCode === null) await new Promise((r) => proc.once("exit", r));
+    }
+  }
+}

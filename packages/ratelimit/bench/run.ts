@@ -1,0 +1,48 @@
+/**
+ * `pnpm bench`: both comparisons of issue 4 in one run, printed as ratios.
+ * BENCH_DURATION_S (default 2) sets each measurement's length, BENCH_ROUNDS (default 3) how many
+ * interleaved rounds each median is taken over; TEST_REDIS_URL the Redis.
+ */
+import { benchDecisions } from "./decisions.js";
+import { benchHttp } from "./http.js";
+
+const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const durationS = Number(process.env.BENCH_DURATION_S ?? 2);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+console.log(
+  `@org/ratelimit bench: Redis ${redisUrl}, ${durationS} s per measurement, median of ${rounds} interleaved rounds, node ${process.version}\n`,
+);
+
+const only = process.env.BENCH_ONLY; // "decisions" or "http" to run one half
+
+if (only !== "http") {
+  console.log("1. decisions/s from one process, 256 in flight, every decision admitted");
+  for (const r of await benchDecisions({ redisUrl, durationMs: durationS * 1000, rounds })) {
+    console.log(
+      `   ${r.scenario.padEnd(10)} ours ${fmt(r.ours).padStart(9)}/s   rate-limiter-flexible ${fmt(r.peer).padStart(9)}/s   ratio ${r.ratio.toFixed(2)}x (target >= 2x)`,
+    );
+  }
+}
+
+if (only !== "decisions") {
+  console.log(
+    "\n2. HTTP req/s, Hono on @hono/node-server at 127.0.0.1, autocannon -c 50 from another process",
+  );
+  const http = await benchHttp({ redisUrl, durationS, rounds });
+  for (const r of http) {
+    const labels: Record<string, string> = {
+      bare: "bare route",
+      ours: "ratelimit()",
+      "ours-lease": "ratelimit() + leases of 16",
+      "ours-memory": "ratelimit() memory store",
+      "ours-selfhosted": "ratelimit() 1000/s plan, flood",
+      peer: "rate-limiter-flexible mw",
+    };
+    const label = labels[r.mode]!;
+    console.log(
+      `   ${label.padEnd(31)} ${String(r.tenants).padStart(2)} tenant(s) ${fmt(r.rps).padStart(8)} req/s   (bare ${fmt(r.bareRps)})  ${r.ratio.toFixed(2)}x bare (target >= 0.7x)   non-2xx ${r.non2xx}, errors ${r.errors}`,
+    );
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The HTTP benchmark's server, run as a child process so the load generator has its own core:
+ * `tsx bench/server.ts <bare|ours|ours-lease|ours-selfhosted|ours-memory|peer> <redisUrl>`; prints the port once listening.
+ */
+import { serve } from "@hono/node-server";
+import { type Context, Hono, type Next } from "hono";
+import { Redis } from "ioredis";
+import { RateLimiterRedis } from "rate-limiter-flexible";
+import { ratelimit } from "../src/hono/ratelimit.js";
+import { createRateLimiter } from "../src/limiter.js";
+import { createMemoryStore } from "../src/memory-store.js";
+import { createPolicy } from "../src/policy.js";
+import { createRedisStore } from "../src/redis-store.js";
+
+const [mode, redisUrl] = process.argv.slice(2);
+const prefix = `bench:${process.pid}:`;
+const app = new Hono();
+let redis: Redis | undefined;
+// High enough that every request is admitted: each one costs a decision in Redis. Except in
+// "ours-selfhosted": the self-hosted default plan (1000 req/s, burst 2000), which a load test
+// exceeds, so most answers are 429s (mostly from the blocked-until cache).
+const policies =
+  mode === "ours-selfhosted"
+    ? [createPolicy({ name: "self_hosted", rate: 1_000, periodMs: 1_000, burst: 2_000 })]
+    : [createPolicy({ name: "bench", rate: 1_000_000_000, periodMs: 1_000, burst: 1_000_000_000 })];
+const tenant = (c: Context) => c.req.header("x-tenant") ?? "anonymous";
+
+if (mode === "ours" || mode === "ours-lease" || mode === "ours-selfhosted") {
+  redis = new Redis(redisUrl!, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+  const limiter = createRateLimiter({
+    store: createRedisStore({ redis, prefix }),
+    policies,
+    leaseUnits: mode === "ours-lease" ? 16 : 0,
+  });
+  app.use(ratelimit({ limiter, key: tenant }));
+} else if (mode === "ours-memory") {
+  const limiter = createRateLimiter({ store: createMemoryStore(), policies });
+  app.use(ratelimit({ limiter, key: tenant }));
+} else if (mode === "peer") {
+  redis = new Redis(redisUrl!, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+  const peer = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}rlf`,
+    points: 1e9,
+    duration: 1,
+  });
+  app.use(async (c: Context, next: Next) => {
+    try {
+      const r = await peer.consume(tenant(c));
+      c.header("RateLimit", `"bench";r=${r.remainingPoints};t=${Math.ceil(r.msBeforeNext / 1000)}`);
+    } catch {
+      return c.json({ code: "rate_limited" }, 429);
+    }
+    await next();
+  });
+}
+app.get("/", (c) => c.json({ ok: true }));
+
+const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+  process.stdout.write(`${info.port}\n`);
+});
+process.on("SIGTERM", async () => {
+  server.close();
+  if (redis) {
+    const keys = await redis.keys(`${prefix}*`);
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+    redis.disconnect();
+  }
+  process.exit(0);
+});

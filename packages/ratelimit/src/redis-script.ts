@@ -1,0 +1,99 @@
+/** @module The one Lua script of the Redis store: GCRA over every policy of a key, for a batch of keys. */
+import { createHash } from "node:crypto";
+
+/*
+ * A call carries G groups; a group is one key's requests in this tick under one set of policies.
+ * KEYS: per group, one key per policy. On Redis Cluster a call carries only keys of one hash tag
+ * ({tenant}), so they share a slot; on a single Redis one call may carry every key of the tick.
+ * ARGV: G, then per group: P, per policy emission interval (us) and tolerance (us), N, then per
+ * request its cost and the most units it would lease (see gcraDecide: at most half of what is left).
+ * Returns, per group and request: 1|0 (admitted), units leased, then per policy `tat - now` in us.
+ *
+ * Time comes from Redis TIME, so application clocks may disagree. TATs are integers in
+ * microseconds, rounded up (never admits over the limit), and written with %.0f because Lua's
+ * default number formatting keeps only 14 digits and a microsecond timestamp has 16.
+ * Requests are decided in order, all-or-nothing across a group's policies; a group writes each of
+ * its keys once, before the next group reads (so a key in two groups stays exact).
+ */
+export const GCRA_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local a = 2
+local kbase = 0
+local out = {}
+local k = 0
+-- Reused by every group (indices 1..p are overwritten): no table allocations per key.
+local em, tol, tat, dirty = {}, {}, {}, {}
+for g = 1, tonumber(ARGV[1]) do
+  local p = tonumber(ARGV[a])
+  a = a + 1
+  for j = 1, p do
+    dirty[j] = false
+    em[j] = tonumber(ARGV[a])
+    tol[j] = tonumber(ARGV[a + 1])
+    a = a + 2
+    local v = redis.call('GET', KEYS[kbase + j])
+    local x = now
+    if v then
+      x = tonumber(v)
+      if x < now then x = now end
+    end
+    tat[j] = x
+  end
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  for i = 1, n do
+    local cost = tonumber(ARGV[a])
+    local spare = tonumber(ARGV[a + 1])
+    a = a + 2
+    local ok = 1
+    for j = 1, p do
+      local after = tat[j] + em[j] * cost - now
+      if after > tol[j] + 0.001 then
+        ok = 0
+        break
+      end
+      if spare > 0 then
+        local s = math.floor((tol[j] - after + 0.001) / em[j] / 2)
+        if s < spare then spare = s end
+      end
+    end
+    local leased = 0
+    if ok == 1 then
+      leased = spare
+      local units = cost + leased
+      if units ~= 0 then
+        for j = 1, p do
+          -- A negative cost returns units of an unused lease; never below now (a full bucket).
+          local x = math.ceil(tat[j] + em[j] * units)
+          if x < now then x = now end
+          tat[j] = x
+          dirty[j] = true
+        end
+      end
+    end
+    k = k + 1
+    out[k] = ok
+    k = k + 1
+    out[k] = leased
+    for j = 1, p do
+      k = k + 1
+      out[k] = tat[j] - now
+    end
+  end
+  for j = 1, p do
+    if dirty[j] then
+      if tat[j] > now then
+        redis.call('SET', KEYS[kbase + j], string.format('%.0f', tat[j]), 'PX', math.ceil((tat[j] - now) / 1000) + 1)
+      else
+        redis.call('DEL', KEYS[kbase + j])
+      end
+    end
+  end
+  kbase = kbase + p
+end
+return out
+`;
+
+/** SHA-1 of {@link GCRA_SCRIPT}, for EVALSHA. */
+export const GCRA_SCRIPT_SHA = createHash("sha1").update(GCRA_SCRIPT).digest("hex");

@@ -1,0 +1,80 @@
+import { type AddressInfo, createServer, type Socket } from "node:net";
+import { createTestRedis, redisAvailable } from "@org/test-services";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { createPolicy } from "./policy.js";
+import { createRedisStore } from "./redis-store.js";
+import { storeContract } from "./store.contract.js";
+
+const available = await redisAvailable();
+const t = createTestRedis();
+afterAll(() => t.cleanup());
+
+describe.runIf(available)("redis store", () => {
+  storeContract("redis", async () => ({
+    store: createRedisStore({
+      redis: t.connect({ enableAutoPipelining: true }),
+      prefix: t.prefix,
+      timeoutMs: 5_000,
+    }),
+  }));
+
+  it("batches one tick's decisions for a key into one script call", async () => {
+    const store = createRedisStore({
+      redis: t.connect({ enableAutoPipelining: true }),
+      prefix: t.prefix,
+      timeoutMs: 5_000,
+    });
+    const ps = [createPolicy({ name: "batch", rate: 1, periodMs: 3_600_000, burst: 30 })];
+    const results = await Promise.all(Array.from({ length: 100 }, () => store.decide("tenant-b", ps, 1)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(30);
+    expect(store.stats.scriptCalls).toBe(1);
+    expect(store.stats.decisions).toBe(100);
+  });
+
+  it("decides many keys of one tick in one script call on a single Redis", async () => {
+    const store = createRedisStore({
+      redis: t.connect({ enableAutoPipelining: true }),
+      prefix: t.prefix,
+      timeoutMs: 5_000,
+    });
+    const ps = [createPolicy({ name: "many", rate: 1, periodMs: 3_600_000, burst: 2 })];
+    const tenants = Array.from({ length: 50 }, (_, i) => `many_${i}`);
+    const results = await Promise.all(tenants.flatMap((k) => [1, 2, 3].map(() => store.decide(k, ps, 1))));
+    expect(results.filter((r) => r.allowed)).toHaveLength(100);
+    expect(store.stats.scriptCalls).toBe(1);
+  });
+
+  it("hash-tags every key of a caller and expires it when full again", async () => {
+    const redis = t.connect();
+    const store = createRedisStore({ redis, prefix: t.prefix, timeoutMs: 5_000 });
+    const ps = [
+      createPolicy({ name: "second", rate: 1, periodMs: 60_000, burst: 20 }),
+      createPolicy({ name: "minute", rate: 300, periodMs: 60_000, burst: 300 }),
+    ];
+    await store.decide("ten_42", ps, 1);
+    const keys = (await redis.keys(`${t.prefix}rl:*`)).filter((k) => k.includes("ten_42")).sort();
+    expect(keys).toEqual([`${t.prefix}rl:{ten_42}:minute`, `${t.prefix}rl:{ten_42}:second`]);
+    const ttl = await redis.pttl(`${t.prefix}rl:{ten_42}:second`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_002); // one 60 s unit spent: full again after 60 s
+  });
+
+  it("rejects, rather than hangs, when Redis does not answer in time", async () => {
+    // A server that accepts connections and never answers: only the store's timeout can end a call.
+    const sockets: Socket[] = [];
+    const blackhole = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => blackhole.listen(0, "127.0.0.1", r));
+    const { port } = blackhole.address() as AddressInfo;
+    const redis = new Redis({ host: "127.0.0.1", port, maxRetriesPerRequest: null, enableReadyCheck: false });
+    try {
+      const store = createRedisStore({ redis, prefix: t.prefix, timeoutMs: 30 });
+      const ps = [createPolicy({ name: "to", rate: 1, periodMs: 1_000 })];
+      await expect(store.decide("x", ps, 1)).rejects.toMatchObject({ code: "store_timeout" });
+    } finally {
+      redis.disconnect();
+      for (const s of sockets) s.destroy();
+      blackhole.close();
+    }
+  });
+});

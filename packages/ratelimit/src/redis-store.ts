@@ -1,0 +1,223 @@
+/** @module The shared store: one Lua script on Redis or Redis Cluster, decisions batched per tick. */
+import type { Cluster, Redis } from "ioredis";
+import type { Policy } from "./policy.js";
+import { GCRA_SCRIPT, GCRA_SCRIPT_SHA } from "./redis-script.js";
+import { type RateLimitStore, RateLimitStoreError, type StoreDecision } from "./store.js";
+
+export interface RedisStoreOptions {
+  /**
+   * An ioredis client or cluster, owned by the caller. Create it with `enableAutoPipelining: true`
+   * so the script calls of one tick share one round trip per node.
+   */
+  redis: Redis | Cluster;
+  /** Prepended to every key (before `rl:{key}:policy`). Must not contain `{` or `}`. */
+  prefix?: string;
+  /** A call not answered within this many ms rejects, and the limiter falls back. */
+  timeoutMs?: number;
+  /** Most requests decided by one script call; more in one tick start another call. */
+  maxBatch?: number;
+  /**
+   * Decide several keys in one script call. Default: on for a single Redis, off for a Cluster
+   * (where one call may only touch one slot, so it carries one key's requests).
+   */
+  crossKeyBatching?: boolean;
+}
+
+export interface RedisStore extends RateLimitStore {
+  /** Counters for tests and benchmarks: script calls sent, decisions they carried. */
+  readonly stats: { scriptCalls: number; decisions: number };
+}
+
+interface Batch {
+  key: string;
+  policies: readonly Policy[];
+  costs: number[];
+  leases: number[];
+  resolves: ((d: StoreDecision) => void)[];
+  rejects: ((e: unknown) => void)[];
+  /** Another batch for the same key in the same tick (other policies, or this one full). */
+  next: Batch | undefined;
+  settled: boolean;
+  /** The tick this batch was sent in: its timeout is cleared once all its batches are settled. */
+  tick: Tick | undefined;
+}
+
+interface Tick {
+  open: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+function done(b: Batch): void {
+  b.settled = true;
+  const tick = b.tick;
+  if (tick && --tick.open === 0 && tick.timer) clearTimeout(tick.timer);
+}
+
+/** Per policy set: the script's policy arguments in microseconds, computed once. */
+const policyArgs = new WeakMap<readonly Policy[], (string | number)[]>();
+function argsOf(policies: readonly Policy[]): (string | number)[] {
+  let args = policyArgs.get(policies);
+  if (!args) {
+    args = [policies.length];
+    for (const p of policies) args.push(p.emissionMs * 1000, p.toleranceMs * 1000);
+    policyArgs.set(policies, args);
+  }
+  return args;
+}
+
+/** One script call: the batches it carries, its KEYS and ARGV. */
+interface Call {
+  batches: Batch[];
+  keys: string[];
+  argv: (string | number)[];
+  decisions: number;
+}
+
+const isNoScript = (e: unknown): boolean => e instanceof Error && e.message.startsWith("NOSCRIPT");
+
+/**
+ * A store on Redis (or Redis Cluster): exact across any number of nodes. Every key of a caller
+ * shares the hash tag `{key}`, so the script's keys live in one slot. Concurrent decisions are
+ * gathered until the end of the event-loop tick (`setImmediate`) and go to Redis as one EVALSHA
+ * (on a Cluster, one per key) (falling back to EVAL when the server answers NOSCRIPT, e.g. after a
+ * restart or on a new cluster node); with auto-pipelining, the whole tick is one round trip per node.
+ *
+ * @param options.redis - the caller's ioredis client or cluster
+ * @param [options.prefix=""]
+ * @param [options.timeoutMs=100]
+ * @param [options.maxBatch=256]
+ * @param [options.crossKeyBatching] - default: true unless `redis` is a Cluster
+ * @example
+ * const redis = new Redis(url, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+ * const store = createRedisStore({ redis, prefix: "app:" });
+ */
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  const { redis, prefix = "", timeoutMs = 100, maxBatch = 256 } = options;
+  const crossKey = options.crossKeyBatching ?? (redis as { isCluster?: boolean }).isCluster !== true;
+  if (prefix.includes("{") || prefix.includes("}"))
+    throw new Error("ratelimit: prefix must not contain { or }");
+  let pending = new Map<string, Batch>();
+  let scheduled = false;
+  const stats = { scriptCalls: 0, decisions: 0 };
+
+  function settle(call: Call, reply: unknown): void {
+    const r = reply as number[];
+    let k = 0;
+    for (const b of call.batches) {
+      const p = b.policies.length;
+      for (let i = 0; i < b.resolves.length; i++) {
+        const allowed = r[k++] === 1;
+        const leased = r[k++]!;
+        const offsetsMs: number[] = new Array(p);
+        for (let j = 0; j < p; j++) offsetsMs[j] = r[k++]! / 1000;
+        if (!b.settled) b.resolves[i]!({ allowed, leased, offsetsMs });
+      }
+      if (!b.settled) done(b);
+    }
+  }
+
+  function fail(b: Batch, error: unknown): void {
+    if (b.settled) return;
+    done(b);
+    for (const reject of b.rejects) reject(error);
+  }
+
+  function send(call: Call): void {
+    const numKeys = call.keys.length;
+    const args = [...call.keys, call.batches.length, ...call.argv];
+    stats.scriptCalls++;
+    stats.decisions += call.decisions;
+    redis
+      .evalsha(GCRA_SCRIPT_SHA, numKeys, ...args)
+      .catch((e: unknown) => (isNoScript(e) ? redis.eval(GCRA_SCRIPT, numKeys, ...args) : Promise.reject(e)))
+      .then(
+        (reply) => settle(call, reply),
+        (e: unknown) => {
+          const error = new RateLimitStoreError("store_error", `redis: ${(e as Error)?.message}`, {
+            cause: e,
+          });
+          for (const b of call.batches) fail(b, error);
+        },
+      );
+  }
+
+  function flush(): void {
+    scheduled = false;
+    const batches = pending;
+    pending = new Map();
+    const sent: Batch[] = [];
+    const tick: Tick = { open: 0, timer: undefined };
+    let call: Call | undefined;
+    for (const first of batches.values()) {
+      for (let b: Batch | undefined = first; b; b = b.next) {
+        sent.push(b);
+        b.tick = tick;
+        tick.open++;
+        if (call && (!crossKey || call.decisions + b.costs.length > maxBatch)) {
+          send(call);
+          call = undefined;
+        }
+        call ??= { batches: [], keys: [], argv: [], decisions: 0 };
+        call.batches.push(b);
+        for (const p of b.policies) call.keys.push(`${prefix}rl:{${b.key}}:${p.name}`);
+        for (const a of argsOf(b.policies)) call.argv.push(a);
+        call.argv.push(b.costs.length);
+        for (let i = 0; i < b.costs.length; i++) call.argv.push(b.costs[i]!, b.leases[i]!);
+        call.decisions += b.costs.length;
+      }
+    }
+    if (call) send(call);
+    // One timer per tick, not per request: whatever is unanswered by then falls back. One error
+    // object for all of them (building an Error captures a stack, which is not free).
+    tick.timer = setTimeout(() => {
+      let error: RateLimitStoreError | undefined;
+      for (const b of sent) {
+        if (b.settled) continue;
+        error ??= new RateLimitStoreError("store_timeout", `redis: no answer in ${timeoutMs} ms`);
+        fail(b, error);
+      }
+    }, timeoutMs);
+    tick.timer.unref?.();
+  }
+
+  return {
+    kind: "redis",
+    stats,
+    decide(key, policies, cost, leaseMax = 0) {
+      return new Promise<StoreDecision>((resolve, reject) => {
+        let b = pending.get(key);
+        let last: Batch | undefined;
+        while (b && (b.policies !== policies || b.costs.length >= maxBatch)) {
+          last = b;
+          b = b.next;
+        }
+        if (!b) {
+          b = {
+            key,
+            policies,
+            costs: [],
+            leases: [],
+            resolves: [],
+            rejects: [],
+            next: undefined,
+            settled: false,
+            tick: undefined,
+          };
+          if (last) last.next = b;
+          else pending.set(key, b);
+        }
+        b.costs.push(cost);
+        b.leases.push(leaseMax);
+        b.resolves.push(resolve);
+        b.rejects.push(reject);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    async close() {
+      if (scheduled) flush();
+    },
+  };
+}

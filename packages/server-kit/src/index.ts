@@ -1,0 +1,9 @@
+/** @module @org/server-kit: what every service shares around its routes. */
+
+export { apiEnv, ConfigError, parseConfig, runMain, serviceEnv } from "./config.js";
+export { type CheckResult, type HealthOptions, mountHealth, type ReadinessCheck } from "./health.js";
+export { createLogger, type Logger, type LoggerConfig, REDACTED_PATHS } from "./logger.js";
+export { createMetrics, type ServiceMetrics } from "./metrics.js";
+export { type ObserveOptions, type ObserveVariables, observe } from "./observe.js";
+export { type RunningServer, type ServeNodeOptions, serveNode } from "./serve-node.js";
+export { createServiceApp, type ServiceAppOptions } from "./service-app.js";

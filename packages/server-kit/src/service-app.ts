@@ -1,0 +1,71 @@
+/** @module createServiceApp: a Hono app with every cross-cutting concern a service needs, mounted. */
+import { problemErrorHandler, problemNotFound } from "@org/problem";
+import { type Env, Hono } from "hono";
+import { cors } from "hono/cors";
+import type { Logger } from "pino";
+import { bodyLimit } from "./body-limit.js";
+import { type HealthOptions, mountHealth } from "./health.js";
+import type { ServiceMetrics } from "./metrics.js";
+import { type ObserveVariables, observe } from "./observe.js";
+import { apiSecureHeaders } from "./secure-headers.js";
+
+export interface ServiceAppOptions {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  health: HealthOptions;
+  /** Largest request body accepted. @default 1 MiB */
+  maxBodyBytes?: number;
+  /** Allowed CORS origins; none -> no CORS headers. */
+  corsOrigins?: string[];
+  /** Secure headers (HSTS, nosniff, ...). @default true */
+  secureHeaders?: boolean;
+}
+
+/**
+ * A Hono app with request ids, logs, metrics (`/metrics`), `/health`, `/ready`, a body limit,
+ * optional CORS, secure headers, problem+json errors and 404s. The app mounts its routes on it.
+ *
+ * @example
+ * const app = createServiceApp<AppEnv>({ logger, metrics, health: { checks: { database: () => ping(db) } } });
+ * app.route("/v1", v1Routes);
+ */
+export function createServiceApp<E extends Env = { Variables: ObserveVariables }>(
+  options: ServiceAppOptions,
+) {
+  const app = new Hono<E>();
+  app.use(observe({ logger: options.logger, metrics: options.metrics }));
+  if (options.secureHeaders !== false) app.use(apiSecureHeaders());
+  if (options.corsOrigins?.length) {
+    app.use(
+      cors({
+        origin: options.corsOrigins,
+        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+        exposeHeaders: [
+          "X-Request-Id",
+          "RateLimit",
+          "RateLimit-Policy",
+          "Retry-After",
+          "Idempotent-Replayed",
+        ],
+      }),
+    );
+  }
+  app.use(bodyLimit(options.maxBodyBytes ?? 1024 * 1024));
+  mountHealth(app as unknown as Hono, options.health);
+  app.get("/metrics", async (c) =>
+    c.body(await options.metrics.registry.metrics(), 200, {
+      "Content-Type": options.metrics.registry.contentType,
+    }),
+  );
+  app.onError(
+    problemErrorHandler({
+      onUnexpected: (error, c) =>
+        ((c.get as (k: string) => Logger | undefined)("log") ?? options.logger).error(
+          { err: error },
+          "http.unhandled",
+        ),
+    }),
+  );
+  app.notFound(problemNotFound);
+  return app;
+}

@@ -1,0 +1,69 @@
+/** @module Request-path middleware: count API calls, enforce a hard quota. */
+import { ProblemError } from "@org/problem";
+import type { Context, Env, MiddlewareHandler } from "hono";
+import type { UsageMetering } from "../metering.js";
+
+export interface UsageCounterOptions<E extends Env> {
+  metering: UsageMetering;
+  /** The resolved tenant, or undefined for requests that belong to none (they are not counted). */
+  tenantId: (c: Context<E>) => string | undefined;
+  /** @default "api_calls" */
+  meter?: string;
+  /**
+   * Requests not to count. @default a replayed idempotent response (`Idempotent-Replayed: true`),
+   * which the design says is not a new API call.
+   */
+  skip?: (c: Context<E>) => boolean;
+}
+
+const isReplay = <E extends Env>(c: Context<E>): boolean =>
+  c.res.headers.get("Idempotent-Replayed") === "true";
+
+/**
+ * Counts one unit of `meter` per request after the handler ran, in memory (no I/O on the request).
+ *
+ * @example
+ * app.use("/v1/*", usageCounter<AppEnv>({ metering, tenantId: (c) => c.get("tenant")?.id }));
+ */
+export const usageCounter = <E extends Env = Env>(options: UsageCounterOptions<E>): MiddlewareHandler<E> => {
+  const { metering, tenantId, meter = "api_calls", skip = isReplay } = options;
+  if (!metering.meters.get(meter)) throw new Error(`usageCounter: unknown meter "${meter}"`);
+  return async function usageCounter(c, next) {
+    await next();
+    const tenant = tenantId(c);
+    if (tenant !== undefined && !skip(c)) metering.increment(tenant, meter);
+  };
+};
+
+export interface QuotaOptions<E extends Env> {
+  metering: UsageMetering;
+  tenantId: (c: Context<E>) => string | undefined;
+  /** @default "api_calls" */
+  meter?: string;
+}
+
+/**
+ * Refuses a request with 429 `quota_exceeded` (problem+json) when the tenant's plan has a hard
+ * limit on `meter` and it is used up. Answered from the entitlement cache: no database round trip.
+ * Soft limits and meters without a quota never refuse.
+ *
+ * @throws ProblemError `quota_exceeded` for the request.
+ * @example
+ * app.use("/v1/*", quota<AppEnv>({ metering, tenantId: (c) => c.get("tenant")?.id }));
+ */
+export const quota = <E extends Env = Env>(options: QuotaOptions<E>): MiddlewareHandler<E> => {
+  const { metering, tenantId, meter = "api_calls" } = options;
+  return async function quota(c, next) {
+    const tenant = tenantId(c);
+    if (tenant !== undefined) {
+      const { allowed, limit, used } = await metering.check(tenant, meter);
+      if (!allowed) {
+        throw new ProblemError("quota_exceeded", {
+          detail: `The plan includes ${limit} ${meter} per period and ${used} are used.`,
+          extensions: { meter, limit, used },
+        });
+      }
+    }
+    await next();
+  };
+};

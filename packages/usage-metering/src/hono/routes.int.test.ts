@@ -1,0 +1,158 @@
+import { problemErrorHandler } from "@org/problem";
+import { createTestDb, type TestDb } from "@org/testing";
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedTenant } from "../../test/catalogue.js";
+import { type Harness, meteringFor } from "../../test/setup.js";
+import { usageRoutes } from "./routes.js";
+
+type AppEnv = { Variables: { tenantId: string; requestId: string } };
+
+const NOW = Date.UTC(2026, 2, 15, 12);
+let t: TestDb;
+let h: Harness;
+let tenant: string;
+let app: Hono<AppEnv>;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  h = meteringFor(t.db, {}, NOW);
+  tenant = await seedTenant(t.db, "pro");
+  app = new Hono<AppEnv>();
+  app.use(requestId());
+  app.use(async (c, next) => {
+    c.set("tenantId", c.req.header("x-test-tenant") ?? tenant);
+    await next();
+  });
+  app.route("/", usageRoutes<AppEnv>({ metering: h.metering, tenantId: (c) => c.get("tenantId") }));
+  app.onError(problemErrorHandler());
+});
+afterAll(async () => {
+  await h?.metering.close();
+  await t?.cleanup();
+});
+
+const post = (body: unknown) =>
+  app.request("/v1/usage/events", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+describe("usage routes", () => {
+  it("POST /v1/usage/events answers {accepted, duplicates}", async () => {
+    const events = [
+      { id: "a", meter: "tokens", quantity: 1_000, timestamp: "2026-03-15T10:00:00Z" },
+      {
+        id: "b",
+        meter: "tokens",
+        quantity: 500,
+        timestamp: "2026-03-15T11:30:00Z",
+        properties: { model: "x" },
+      },
+    ];
+    const res = await post({ events });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0 });
+    const again = await post({ events: [...events, { id: "c", meter: "tokens" }] });
+    expect(await again.json()).toEqual({ accepted: 1, duplicates: 2 });
+  });
+
+  it("answers 400 problem+json listing the issues for bad input", async () => {
+    const cases = [
+      "{not json",
+      { events: [] },
+      { events: [{ id: "x", meter: "tokens", quantity: -1 }] },
+      { events: [{ id: "x", meter: "nope" }] },
+      { events: [{ id: "x", meter: "tokens", timestamp: "2026-03-15T12:30:00Z" }] },
+      { events: Array.from({ length: 1_001 }, (_, i) => ({ id: `${i}`, meter: "tokens" })) },
+    ];
+    for (const body of cases) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      const problem = (await res.json()) as { code: string; issues: unknown[]; requestId: string };
+      expect(problem.code).toBe("validation_failed");
+      expect(problem.issues.length).toBeGreaterThan(0);
+      expect(problem.requestId).toBeTruthy();
+    }
+    const unknownMeter = (await (await post({ events: [{ id: "x", meter: "nope" }] })).json()) as {
+      issues: { path: string }[];
+    };
+    expect(unknownMeter.issues[0]?.path).toBe("events.0.meter");
+  });
+
+  it("GET /v1/usage returns points per granularity", async () => {
+    h.metering.increment(tenant, "api_calls", 4);
+    const res = await app.request(
+      "/v1/usage?meter=tokens&from=2026-03-15T00:00:00Z&to=2026-03-16T00:00:00Z&granularity=hour",
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      meter: "tokens",
+      points: [
+        { start: "2026-03-15T10:00:00.000Z", value: 1_000 },
+        { start: "2026-03-15T11:00:00.000Z", value: 500 },
+        { start: "2026-03-15T12:00:00.000Z", value: 1 },
+      ],
+    });
+    const calls = await app.request(
+      "/v1/usage?meter=api_calls&from=2026-03-15T00:00:00Z&to=2026-03-16T00:00:00Z",
+    );
+    expect(await calls.json()).toEqual({
+      meter: "api_calls",
+      points: [{ start: "2026-03-15T00:00:00.000Z", value: 4 }],
+    });
+    for (const q of [
+      "meter=tokens&from=2026-03-15T00:00:00Z",
+      "meter=tokens&from=2026-03-16T00:00:00Z&to=2026-03-15T00:00:00Z",
+      "meter=tokens&from=yesterday&to=2026-03-15T00:00:00Z",
+      "meter=tokens&from=2026-03-15T00:00:00Z&to=2026-03-16T00:00:00Z&granularity=week",
+      "meter=nope&from=2026-03-15T00:00:00Z&to=2026-03-16T00:00:00Z",
+      "meter=tokens&from=2025-01-01T00:00:00Z&to=2026-03-16T00:00:00Z&granularity=minute",
+    ]) {
+      const bad = await app.request(`/v1/usage?${q}`);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { code: string }).code).toBe("validation_failed");
+    }
+  });
+
+  it("GET /v1/usage/summary gives used, included, overage and its cost per meter", async () => {
+    h.metering.increment(tenant, "api_calls", 1_000_996); // 1,001,000 with the 4 above
+    const res = await app.request("/v1/usage/summary");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      period: { start: "2026-03-01T00:00:00.000Z", end: "2026-04-01T00:00:00.000Z" },
+      plan: "pro",
+      currency: "usd",
+      meters: [
+        {
+          meter: "api_calls",
+          unit: "request",
+          used: 1_001_000,
+          included: 1_000_000,
+          overage: 1_000,
+          overageCost: 50,
+        },
+        { meter: "tokens", unit: "token", used: 1_501, included: 10_000_000, overage: 0, overageCost: 0 },
+        { meter: "seats", unit: "seat", used: 0, included: null, overage: 0, overageCost: 0 },
+      ],
+    });
+  });
+
+  it("GET /v1/entitlements/:feature answers from the plan", async () => {
+    const res = await app.request("/v1/entitlements/api_calls");
+    expect(await res.json()).toEqual({
+      feature: "api_calls",
+      allowed: true,
+      limit: 1_000_000,
+      used: 1_001_000,
+      remaining: 0,
+    });
+    expect(await (await app.request("/v1/entitlements/sso")).json()).toEqual({
+      feature: "sso",
+      allowed: false,
+    });
+  });
+});

@@ -1,0 +1,298 @@
+/** @module createUsageMetering: ingestion, buffered counters, queries, summaries and checks in one object. */
+import type { Database } from "@org/db";
+import { pruneFlushLedger, upsertBuckets } from "./buckets.js";
+import { type BucketDelta, createCounterBuffer } from "./counter-buffer.js";
+import type { CounterStore, PeriodDelta } from "./counter-store.js";
+import { createEntitlementCache, type Entitlement } from "./entitlements.js";
+import { UsageInputError } from "./errors.js";
+import { normalizeBatch, type UsageEventInput } from "./events.js";
+import { ingestEvents } from "./ingest.js";
+import { DEFAULT_METERS, defineMeters, isAdditive, type MeterInput, type Meters } from "./meters.js";
+import type { PlanProvider } from "./plans.js";
+import { overage } from "./pricing.js";
+import { periodTotals, type UsagePoint, usageSeries } from "./queries.js";
+import { calendarMonth, type Granularity, type Period, truncate } from "./time.js";
+
+const LEDGER_RETENTION_MS = 86_400_000;
+const LEDGER_PRUNE_EVERY_MS = 3_600_000;
+
+export interface UsageMeteringOptions {
+  db: Database;
+  /** Which plan a tenant is on (the billing package's catalogue). */
+  planFor: PlanProvider;
+  /** Meter declarations. @default DEFAULT_METERS (api_calls, tokens, seats) */
+  meters?: readonly MeterInput[] | Meters;
+  /** Shared period counters (Redis) so quota checks see other nodes. @default none: this node and Postgres */
+  counters?: CounterStore;
+  /** The tenant's current billing period. @default the UTC calendar month */
+  periodOf?: (tenantId: string, nowMs: number) => Period | Promise<Period>;
+  /** Epoch milliseconds. @default Date.now */
+  clock?: () => number;
+  /** Counter flush interval. @default 1000 */
+  flushIntervalMs?: number;
+  /** Buffered (tenant, meter, minute) cells that trigger an early flush. @default 10000 */
+  maxBufferedCells?: number;
+  /** How old an event may be and still be accepted. @default 35 days */
+  lateWindowMs?: number;
+  /** How far in the future an event may be (clock skew). @default 5 minutes */
+  maxFutureSkewMs?: number;
+  /** After this long a tenant's cached plan and totals are reloaded in the background. @default 60 s */
+  cacheTtlMs?: number;
+  /** Called after each durable counter flush (metrics, logs). */
+  onFlush?: (info: { cells: number; units: number }) => void;
+  /** Background failures (a flush that will be retried, a cache reload, the shared counters). */
+  onError?: (error: unknown) => void;
+}
+
+export interface UsageQuery {
+  meter: string;
+  fromMs: number;
+  toMs: number;
+  granularity: Granularity;
+}
+
+export interface MeterSummary {
+  meter: string;
+  unit: string;
+  used: number;
+  /** Null when the plan sets no quota for the meter. */
+  included: number | null;
+  overage: number;
+  /** Minor units of `currency`. */
+  overageCost: number;
+}
+
+export interface UsageSummary {
+  period: Period;
+  plan: string;
+  currency: string;
+  meters: MeterSummary[];
+}
+
+/**
+ * Builds the metering service of one process.
+ *
+ * - `ingest()` stores events durably with their bucket updates in one statement before returning;
+ * - `increment()` costs no I/O: it buffers per (tenant, meter, minute) and a flush writes one additive
+ *   multi-row upsert at most every `flushIntervalMs`, early when `maxBufferedCells` are buffered, and
+ *   on `close()`. A crash loses at most the increments since the last successful flush began (one
+ *   interval while Postgres is up); ingested events are never lost once `ingest()` resolved;
+ * - `usage()`, `currentPeriod()` and `summary()` include buffered counts not yet flushed;
+ * - `check()` answers from a per-tenant cache kept current by the flushes.
+ *
+ * @example
+ * const metering = createUsageMetering({ db, planFor, counters: createRedisCounterStore(redis) });
+ * metering.increment(tenantId, "api_calls");
+ * await metering.ingest(tenantId, [{ id: "evt_1", meter: "tokens", quantity: 1_200 }]);
+ * const { allowed } = await metering.check(tenantId, "api_calls");
+ * process.once("SIGTERM", () => metering.close());
+ */
+export function createUsageMetering(options: UsageMeteringOptions) {
+  const {
+    db,
+    planFor,
+    counters,
+    clock = Date.now,
+    periodOf = (_tenantId: string, nowMs: number) => calendarMonth(nowMs),
+    flushIntervalMs = 1_000,
+    maxBufferedCells = 10_000,
+    lateWindowMs = 35 * 86_400_000,
+    maxFutureSkewMs = 5 * 60_000,
+    cacheTtlMs = 60_000,
+    onFlush,
+    onError = () => {},
+  } = options;
+  const meters =
+    "list" in (options.meters ?? [])
+      ? (options.meters as Meters)
+      : defineMeters((options.meters as MeterInput[] | undefined) ?? DEFAULT_METERS);
+  const counterMeters = new Set(meters.list.filter(isAdditive).map((m) => m.key));
+
+  /** Adds stored units to the shared counters of the period they belong to (best effort: Postgres is the record). */
+  async function share(
+    deltas: { tenantId: string; meter: string; atMs: number; n: number }[],
+  ): Promise<void> {
+    if (!counters || deltas.length === 0) return;
+    const byKey = new Map<string, PeriodDelta>();
+    for (const d of deltas) {
+      const period = cache.periodOfCached(d.tenantId) ?? (await periodOf(d.tenantId, clock()));
+      if (d.atMs < period.start || d.atMs >= period.end) continue; // only the current period is checked
+      const key = `${d.tenantId}\u0000${d.meter}\u0000${period.start}`;
+      const found = byKey.get(key);
+      if (found) found.n += d.n;
+      else byKey.set(key, { tenantId: d.tenantId, meter: d.meter, periodStartMs: period.start, n: d.n });
+    }
+    await counters.add([...byKey.values()]);
+  }
+
+  let lastPruneMs = 0;
+
+  function flushed(rows: BucketDelta[]): void {
+    // A retry never comes a day late: ledger rows older than that only take space.
+    if (clock() - lastPruneMs > LEDGER_PRUNE_EVERY_MS) {
+      lastPruneMs = clock();
+      pruneFlushLedger(db, LEDGER_RETENTION_MS).catch(onError);
+    }
+    let units = 0;
+    const tenants = new Set<string>();
+    for (const r of rows) {
+      cache.stored(r.tenantId, r.meter, r.minuteMs, r.n);
+      tenants.add(r.tenantId);
+      units += r.n;
+    }
+    onFlush?.({ cells: rows.length, units });
+    share(rows.map((r) => ({ tenantId: r.tenantId, meter: r.meter, atMs: r.minuteMs, n: r.n })))
+      .then(() => cache.refreshShared(tenants))
+      .catch(onError);
+  }
+
+  const buffer = createCounterBuffer({
+    write: (rows, flushId) => upsertBuckets(db, flushId, rows),
+    onFlushed: flushed,
+    onError,
+    clock,
+    intervalMs: flushIntervalMs,
+    maxKeys: maxBufferedCells,
+  });
+
+  const cache = createEntitlementCache({
+    meters,
+    planFor,
+    periodOf,
+    loadTotals: async (tenantId, period) =>
+      (await buffer.readWithPending(() => periodTotals(db, tenantId, meters.list, period))).result,
+    buffer,
+    counters,
+    clock,
+    ttlMs: cacheTtlMs,
+    onError,
+  });
+
+  function meterOrThrow(key: string, path: string) {
+    const meter = meters.get(key);
+    if (!meter) throw new UsageInputError([{ path, message: `unknown meter "${key}"` }]);
+    return meter;
+  }
+
+  /**
+   * Stores a batch (up to 1,000) durably with its bucket updates; ids already seen count once.
+   *
+   * @throws UsageInputError for a bad batch (nothing is stored).
+   */
+  async function ingest(tenantId: string, events: readonly UsageEventInput[]) {
+    const { events: unique, batchDuplicates } = normalizeBatch(events, meters, {
+      nowMs: clock(),
+      maxFutureSkewMs,
+      lateWindowMs,
+    });
+    const result = await ingestEvents(db, tenantId, unique, batchDuplicates);
+    const additive = result.acceptedEvents.filter((e) => e.bucketDelta !== null);
+    for (const e of additive) cache.stored(tenantId, e.meter, e.timestampMs, e.bucketDelta!);
+    share(additive.map((e) => ({ tenantId, meter: e.meter, atMs: e.timestampMs, n: e.bucketDelta! }))).catch(
+      onError,
+    );
+    return { accepted: result.accepted, duplicates: result.duplicates, duplicateIds: result.duplicateIds };
+  }
+
+  /**
+   * Counts `n` units of an additive meter now, in memory (no I/O). Throws for an unknown or
+   * non-additive meter or a bad `n`: those are programming errors, not input.
+   */
+  function increment(tenantId: string, meter: string, n = 1): void {
+    if (!counterMeters.has(meter)) throw new Error(`increment() needs a sum or count meter, got "${meter}"`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new RangeError(`increment() needs a non-negative integer, got ${n}`);
+    buffer.increment(tenantId, meter, n);
+  }
+
+  /** One meter's usage over [from, to) at a UTC granularity, buffered counts included. */
+  async function usage(
+    tenantId: string,
+    query: UsageQuery,
+  ): Promise<{ meter: string; points: UsagePoint[] }> {
+    const meter = meterOrThrow(query.meter, "meter");
+    const { fromMs, toMs, granularity } = query;
+    const { result, cells } = await buffer.readWithPending(() =>
+      usageSeries(db, tenantId, meter, fromMs, toMs, granularity),
+    );
+    const points = new Map(result.map((p) => [p.startMs, p.value]));
+    for (const c of cells) {
+      if (c.tenantId !== tenantId || c.meter !== meter.key || c.minuteMs < fromMs || c.minuteMs >= toMs)
+        continue;
+      const start = truncate(c.minuteMs, granularity);
+      points.set(start, (points.get(start) ?? 0) + c.n);
+    }
+    return {
+      meter: meter.key,
+      points: [...points].sort((a, b) => a[0] - b[0]).map(([startMs, value]) => ({ startMs, value })),
+    };
+  }
+
+  /** Each meter's total in the tenant's current period, buffered counts included. */
+  async function currentPeriod(
+    tenantId: string,
+  ): Promise<{ period: Period; totals: Record<string, number> }> {
+    const period = await periodOf(tenantId, clock());
+    // Buffered minutes are whole minutes, and periods start on a minute, so minute filtering is exact.
+    const { result, cells } = await buffer.readWithPending(() =>
+      periodTotals(db, tenantId, meters.list, period),
+    );
+    for (const c of cells) {
+      if (c.tenantId === tenantId && c.minuteMs >= period.start && c.minuteMs < period.end) {
+        result[c.meter] = (result[c.meter] ?? 0) + c.n;
+      }
+    }
+    return { period, totals: result };
+  }
+
+  /** Current-period usage per meter with the plan's included quantity, overage and its cost. */
+  async function summary(tenantId: string): Promise<UsageSummary> {
+    const [{ period, totals }, plan] = await Promise.all([currentPeriod(tenantId), planFor(tenantId)]);
+    return {
+      period,
+      plan: plan.id,
+      currency: plan.currency,
+      meters: meters.list.map((m) => {
+        const used = totals[m.key] ?? 0;
+        const terms = plan.meters[m.key];
+        const priced =
+          terms?.overage && m.billing === "overage"
+            ? overage(used, terms.included, terms.overage)
+            : { quantity: terms ? Math.max(0, used - terms.included) : 0, amount: 0 };
+        return {
+          meter: m.key,
+          unit: m.unit,
+          used,
+          included: terms?.included ?? null,
+          overage: priced.quantity,
+          overageCost: priced.amount,
+        };
+      }),
+    };
+  }
+
+  /** Quota or feature check from the cache (no database round trip on a hit). */
+  const check = (tenantId: string, feature: string): Promise<Entitlement> => cache.check(tenantId, feature);
+
+  return {
+    meters,
+    ingest,
+    increment,
+    usage,
+    currentPeriod,
+    summary,
+    check,
+    /** Forgets a tenant's cached plan and totals (plan change, suspension). */
+    invalidate: (tenantId: string) => void cache.invalidate(tenantId),
+    /** Writes the buffered counts now. */
+    flush: () => buffer.flush(),
+    /** Stops the flush timer and drains the buffer: call on SIGTERM after the server stopped taking requests. */
+    close: () => buffer.close(),
+    /** Buffered (tenant, meter, minute) cells. */
+    get bufferedCells() {
+      return buffer.size;
+    },
+  };
+}
+
+export type UsageMetering = ReturnType<typeof createUsageMetering>;

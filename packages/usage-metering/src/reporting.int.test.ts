@@ -1,0 +1,127 @@
+import { usageReports } from "@org/db";
+import { createTestDb, type TestDb } from "@org/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PLANS, seedTenant } from "../test/catalogue.js";
+import { type Harness, meteringFor } from "../test/setup.js";
+import { catalogue } from "./plans.js";
+import { createOverageReporter, reportIdentifier, type UsageReport } from "./reporting.js";
+
+const MARCH = { start: Date.UTC(2026, 2, 1), end: Date.UTC(2026, 3, 1) };
+let t: TestDb;
+let h: Harness;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  h = meteringFor(t.db, {}, Date.UTC(2026, 2, 20));
+});
+afterAll(async () => {
+  await h?.metering.close();
+  await t?.cleanup();
+});
+
+/** A Stripe stand-in for meter events: dedupes on the identifier, like Stripe. */
+function fakeStripe() {
+  const received = new Map<string, UsageReport>();
+  let calls = 0;
+  return {
+    received,
+    get calls() {
+      return calls;
+    },
+    send: async (r: UsageReport) => {
+      calls++;
+      if (!received.has(r.identifier)) received.set(r.identifier, r);
+    },
+  };
+}
+
+describe("overage reporting", () => {
+  it("reports each meter's overage of a closed period once, even when run again", async () => {
+    const tenant = await seedTenant(t.db, "pro");
+    h.metering.increment(tenant, "api_calls", 1_002_001);
+    await h.metering.ingest(tenant, [{ id: "t", meter: "tokens", quantity: 25_000_000 }]);
+    await h.metering.flush();
+    const stripe = fakeStripe();
+    const planFor = catalogue(PLANS, () => "pro");
+    const reporter = createOverageReporter({
+      db: t.db,
+      meters: h.metering.meters,
+      planFor,
+      send: stripe.send,
+      clock: () => MARCH.end + 60_000,
+    });
+    await expect(
+      createOverageReporter({
+        db: t.db,
+        meters: h.metering.meters,
+        planFor,
+        send: stripe.send,
+        clock: () => MARCH.end - 1,
+      }).reportPeriod(tenant, MARCH),
+    ).rejects.toThrow(/ended/);
+    const first = await reporter.reportPeriod(tenant, MARCH);
+    expect(first).toEqual([
+      { meter: "api_calls", quantity: 2_001, amount: 150, status: "sent" },
+      // 15M extra tokens: 10M at 2 per 1,000 + 5M at 1 per 1,000
+      { meter: "tokens", quantity: 15_000_000, amount: 25_000, status: "sent" },
+    ]);
+    const second = await reporter.reportPeriod(tenant, MARCH);
+    expect(second.map((o) => o.status)).toEqual(["already_reported", "already_reported"]);
+    expect(stripe.calls).toBe(2);
+    const report = stripe.received.get(reportIdentifier(tenant, "api_calls", MARCH.start));
+    expect(report).toMatchObject({ quantity: 2_001, eventName: "api_calls", currency: "usd" });
+  });
+
+  it("after a crash between sending and recording, resends the same frozen report, which Stripe dedupes", async () => {
+    const tenant = await seedTenant(t.db, "pro");
+    await h.metering.ingest(tenant, [{ id: "t", meter: "tokens", quantity: 10_001_000 }]);
+    const stripe = fakeStripe();
+    let crash = true;
+    const planFor = catalogue(PLANS, () => "pro");
+    const crashing = createOverageReporter({
+      db: t.db,
+      meters: h.metering.meters,
+      planFor,
+      clock: () => MARCH.end,
+      send: async (r) => {
+        await stripe.send(r);
+        if (crash) throw new Error("killed after Stripe accepted the event");
+      },
+    });
+    await expect(crashing.reportPeriod(tenant, MARCH)).rejects.toThrow(/killed/);
+    // a late event arrives for March before the retry: the frozen report does not change
+    await h.metering.ingest(tenant, [{ id: "late", meter: "tokens", quantity: 5_000 }]);
+    crash = false;
+    const retried = await crashing.reportPeriod(tenant, MARCH);
+    expect(retried.find((o) => o.meter === "tokens")).toEqual({
+      meter: "tokens",
+      quantity: 1_000,
+      amount: 2,
+      status: "sent",
+    });
+    expect(stripe.calls).toBe(2);
+    expect(stripe.received.size).toBe(1);
+    const rows = await t.db.select().from(usageReports).where(eq(usageReports.tenantId, tenant));
+    expect(rows.map((r) => [r.meter, r.state, r.quantity])).toEqual(
+      expect.arrayContaining([
+        ["api_calls", "reported", 0],
+        ["tokens", "reported", 1_000],
+      ]),
+    );
+  });
+
+  it("sends nothing for a plan without overage pricing", async () => {
+    const tenant = await seedTenant(t.db, "free");
+    const stripe = fakeStripe();
+    const reporter = createOverageReporter({
+      db: t.db,
+      meters: h.metering.meters,
+      planFor: catalogue(PLANS, () => "free"),
+      send: stripe.send,
+      clock: () => MARCH.end,
+    });
+    expect(await reporter.reportPeriod(tenant, MARCH)).toEqual([]);
+    expect(stripe.calls).toBe(0);
+  });
+});

@@ -1,0 +1,10 @@
+export { createFreshDatabase, dropStaleTestDatabases, type FreshDatabase } from "./postgres.js";
+export { createTestRedis, type TestRedis } from "./redis.js";
+export {
+  postgresAvailable,
+  redisAvailable,
+  ServiceUnavailableError,
+  servicesRequired,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+} from "./services.js";
