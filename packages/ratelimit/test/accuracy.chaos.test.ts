@@ -32,9 +32,10 @@ describe.runIf(available)("accuracy across processes", () => {
       expect(r.fallbacks).toBe(0);
       expect(r.attempts).toBeGreaterThan(r.ideal * 2); // the key really was hammered
       expect(r.allowed).toBeLessThanOrEqual(Math.floor(r.ideal) + 1);
-      // A process descheduled at the end stretches the outer window; the lower bound uses the span
-      // in which all four were hammering.
-      expect(r.allowed).toBeGreaterThanOrEqual(r.idealShared * 0.99);
+      // Lower bound: what Redis must have admitted by its last refusal. (A bound from the wall-clock
+      // window fails on a loaded machine: a process descheduled near the end misses tokens.)
+      expect(r.refusedWindowMs).toBeGreaterThan(durationMs * 0.8);
+      expect(r.allowed).toBeGreaterThanOrEqual(r.idealRefused * 0.99);
     },
     90_000,
   );

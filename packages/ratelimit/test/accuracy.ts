@@ -12,10 +12,17 @@ export interface AccuracyResult {
   windowMs: number;
   /** burst + rate x windowMs: the most an exact limiter may admit. */
   ideal: number;
-  /** The span every process was hammering: from the last to start to the first to stop (ms). */
-  sharedWindowMs: number;
-  /** burst + rate x sharedWindowMs: what an exact limiter must at least admit (the 1% is taken of it). */
-  idealShared: number;
+  /**
+   * From the first answer to the start of the last request Redis refused (ms). Redis refusing at
+   * time t means the bucket was empty then: at least burst + rate x t had been charged by t,
+   * however the processes were scheduled (a stalled client misses tokens; the limiter does not).
+   */
+  refusedWindowMs: number;
+  /**
+   * What an exact limiter must at least admit: burst + rate x refusedWindowMs, less one request per
+   * process in flight and, with leases, the units each process may hold unspent at the end.
+   */
+  idealRefused: number;
 }
 
 interface ChildResult {
@@ -25,6 +32,8 @@ interface ChildResult {
   firstMs: number;
   lastMs: number;
   lastStartMs: number;
+  firstAnswerMs: number;
+  lastStoreRefusalStartMs: number;
 }
 
 /** Lines a child prints, in order. */
@@ -83,8 +92,10 @@ export async function runAccuracy(o: {
     for (const p of procs) p.stdin!.write(`${startAt} ${startAt + o.durationMs}\n`);
     const results = await Promise.all(readers.map(async (next) => JSON.parse(await next()) as ChildResult));
     const windowMs = Math.max(...results.map((r) => r.lastMs)) - Math.min(...results.map((r) => r.firstMs));
-    const sharedWindowMs =
-      Math.min(...results.map((r) => r.lastStartMs)) - Math.max(...results.map((r) => r.firstMs));
+    const refusedWindowMs =
+      Math.max(...results.map((r) => r.lastStoreRefusalStartMs)) -
+      Math.min(...results.map((r) => r.firstAnswerMs));
+    const unspentAtMost = o.processes * (1 + (o.leaseUnits ?? 0));
     const sum = (f: (r: ChildResult) => number) => results.reduce((a, r) => a + f(r), 0);
     return {
       allowed: sum((r) => r.allowed),
@@ -92,8 +103,8 @@ export async function runAccuracy(o: {
       fallbacks: sum((r) => r.fallbacks),
       windowMs,
       ideal: o.burst + (o.rate * windowMs) / o.periodMs,
-      sharedWindowMs,
-      idealShared: o.burst + (o.rate * sharedWindowMs) / o.periodMs,
+      refusedWindowMs,
+      idealRefused: o.burst + (o.rate * refusedWindowMs) / o.periodMs - unspentAtMost,
     };
   } finally {
     for (const p of procs) if (p.exitCode === null) p.kill();

@@ -1,6 +1,7 @@
 /**
  * Child process of the accuracy test: hammers one key through its own limiter and Redis client
- * from `startAt` to `endAt`, then prints `{ allowed, attempts, fallbacks, firstMs, lastMs, lastStartMs }` as JSON.
+ * from `startAt` to `endAt`, then prints `{ allowed, attempts, fallbacks, firstMs, lastMs, lastStartMs,
+ * firstAnswerMs, lastStoreRefusalStartMs }` as JSON.
  * argv: redisUrl prefix key rate periodMs burst workers leaseUnits. Once connected it prints
  * "ready" and reads "<startAt> <endAt>" (ms epoch) from stdin, so slow starts cannot skew the run.
  */
@@ -34,6 +35,8 @@ let fallbacks = 0;
 let firstMs = Number.POSITIVE_INFINITY;
 let lastMs = 0;
 let lastStartMs = 0;
+let firstAnswerMs = Number.POSITIVE_INFINITY;
+let lastStoreRefusalStartMs = 0;
 async function worker() {
   while (Date.now() < endAt!) {
     const started = Date.now();
@@ -41,6 +44,10 @@ async function worker() {
     if (started > lastStartMs) lastStartMs = started;
     const d = await limiter.limit(key!);
     lastMs = Date.now();
+    if (lastMs < firstAnswerMs) firstAnswerMs = lastMs;
+    // Refused by Redis itself: at that moment the shared bucket was empty.
+    if (!d.allowed && d.source === "store" && started > lastStoreRefusalStartMs)
+      lastStoreRefusalStartMs = started;
     attempts++;
     if (d.source === "fail-closed") fallbacks++;
     if (d.allowed) allowed++;
@@ -48,5 +55,7 @@ async function worker() {
   }
 }
 await Promise.all(Array.from({ length: Number(workers) }, worker));
-process.stdout.write(`${JSON.stringify({ allowed, attempts, fallbacks, firstMs, lastMs, lastStartMs })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ allowed, attempts, fallbacks, firstMs, lastMs, lastStartMs, firstAnswerMs, lastStoreRefusalStartMs })}\n`,
+);
 redis.disconnect();

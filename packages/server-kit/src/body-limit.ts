@@ -1,5 +1,5 @@
 /** @module A body limit that costs nothing for requests without a body. */
-import { problemResponse } from "@org/problem";
+import { problemResponse, requestHeader } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit as honoBodyLimit } from "hono/body-limit";
 
@@ -20,8 +20,8 @@ export function bodyLimit(maxBytes: number): MiddlewareHandler {
   return async function bodyLimit(c, next) {
     const method = c.req.method;
     if (method === "GET" || method === "HEAD") return next();
-    const length = c.req.header("content-length");
-    if (length === "0" && !c.req.header("transfer-encoding")) return next();
+    const length = requestHeader(c, "content-length");
+    if (length === "0" && !requestHeader(c, "transfer-encoding")) return next();
     if (length !== undefined && Number(length) > maxBytes) {
       return tooLarge((c.get as (k: string) => string | undefined)("requestId"));
     }

@@ -1,6 +1,7 @@
 /** @module Per-request observability: request id, a logger bound to it, metrics, one access-log line. */
 
 import { randomUUID } from "node:crypto";
+import { requestHeader, setResponseHeader } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { ServiceMetrics } from "./metrics.js";
@@ -53,15 +54,15 @@ export function observe(options: ObserveOptions): MiddlewareHandler {
   };
   return async function observe(c, next) {
     const started = performance.now();
-    const given = c.req.header("X-Request-Id");
+    const given = requestHeader(c, "x-request-id");
     const requestId = given && ACCEPTED_ID.test(given) ? given : generateId();
     c.set("requestId" as never, requestId as never);
     c.set("log" as never, logger.child({ requestId }) as never);
     // Before next(): prepared headers reach every response the route builds. A response that
     // replaced them (an error answered by onError) gets the header afterwards.
-    c.header("X-Request-Id", requestId);
+    const collected = setResponseHeader(c, "X-Request-Id", requestId);
     await next();
-    if (!c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
+    if (!collected && !c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
     const seconds = (performance.now() - started) / 1000;
     // The route template (`/v1/api-keys/:id`), never the raw path: metric cardinality stays bounded.
     const route = c.req.routePath || "unmatched";

@@ -1,4 +1,5 @@
 /** @module The security headers an API needs, set from one precomputed list. */
+import { setResponseHeader } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 
 // An API answers JSON: no framing, no sniffing, no referrer, HTTPS pinned, nothing to execute.
@@ -24,9 +25,10 @@ export function apiSecureHeaders(options: { contentSecurityPolicy?: string } = {
   return async function apiSecureHeaders(c, next) {
     // Prepared before next() so that every response built by the route carries them; responses that
     // replaced the prepared headers (errors answered by onError) get them afterwards.
-    for (const [name, value] of headers) c.header(name, value);
+    let collected = false;
+    for (const [name, value] of headers) collected = setResponseHeader(c, name, value);
     await next();
-    if (!c.res.headers.has("X-Content-Type-Options"))
+    if (!collected && !c.res.headers.has("X-Content-Type-Options"))
       for (const [name, value] of headers) c.res.headers.set(name, value);
   };
 }

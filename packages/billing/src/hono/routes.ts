@@ -1,5 +1,5 @@
 /** @module The billing part of the HTTP contract, as a Hono route factory. */
-import { jsonBody, ProblemError, queryOf } from "@org/problem";
+import { jsonBody, ProblemError, queryOf, requestHeader } from "@org/problem";
 import { type Context, Hono } from "hono";
 import Stripe from "stripe";
 import { z } from "zod";
@@ -67,7 +67,7 @@ export function billingRoutes(options: BillingRoutesOptions) {
   const { billing, tenantOf } = options;
   const app = new Hono();
   const requestKey = (c: Context, tenant: BillingTenant) => {
-    const key = c.req.header("Idempotency-Key");
+    const key = requestHeader(c, "idempotency-key");
     return key ? `${tenant.id}:${key}` : undefined;
   };
   const view = async (tenant: BillingTenant): Promise<SubscriptionView & { usage?: unknown }> => {

@@ -1,6 +1,6 @@
 /** @module idempotency(): the IETF Idempotency-Key draft for Hono, with Stripe's semantics. */
 import { randomUUID } from "node:crypto";
-import { ProblemError } from "@org/problem";
+import { ProblemError, requestHeader } from "@org/problem";
 import type { Context, MiddlewareHandler } from "hono";
 import { requestFingerprint } from "../fingerprint.js";
 import { parseIdempotencyKey } from "../key.js";
@@ -172,7 +172,7 @@ export const idempotency = (
     c.set("idempotencyKey", undefined);
     if (!methods.has(c.req.method)) return next();
 
-    const header = c.req.header("idempotency-key");
+    const header = requestHeader(c, "idempotency-key");
     if (header === undefined) {
       if (required) {
         throw new ProblemError("idempotency_key_missing", {
@@ -192,7 +192,7 @@ export const idempotency = (
     const path = c.req.path;
     const search = c.req.url.indexOf("?");
     const target = search === -1 ? path : path + c.req.url.slice(search);
-    const contentType = c.req.header("content-type");
+    const contentType = requestHeader(c, "content-type");
     const body = new Uint8Array(await c.req.arrayBuffer());
     const request: CachedRequest = { method, target, contentType, body };
 

@@ -1,7 +1,7 @@
 /** @module Operator routes: list tenants, change a tenant's status or plan. Bearer admin token. */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type Database, TENANT_STATUSES } from "@org/db";
-import { ProblemError } from "@org/problem";
+import { ProblemError, requestHeader } from "@org/problem";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { InvalidationBus } from "../cache/bus.js";
@@ -38,7 +38,7 @@ export const adminAuth = (adminToken: string): MiddlewareHandler => {
   const digest = (value: string) => createHash("sha256").update(value).digest();
   const expected = digest(adminToken);
   return async function adminAuth(c, next) {
-    const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const given = /^Bearer\s+(\S+)$/i.exec(requestHeader(c, "authorization") ?? "")?.[1];
     if (!given || !timingSafeEqual(digest(given), expected)) {
       throw new ProblemError("unauthorized", {
         detail: "Admin token required.",

@@ -1,6 +1,6 @@
 /** @module POST /v1/tenants: the signup endpoint, behind a required Idempotency-Key. */
 import { type IdempotencyStore, idempotency } from "@org/idempotency";
-import { ProblemError } from "@org/problem";
+import { ProblemError, requestHeader } from "@org/problem";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { Signup } from "../saga/signup.js";
@@ -56,7 +56,7 @@ export function signupRoutes(options: SignupRoutesOptions): Hono {
   const hostGuard: MiddlewareHandler = async function signupHost(c, next) {
     if (
       baseDomain &&
-      slugFromHost(c.req.header("host") ?? new URL(c.req.url).host, baseDomain) !== undefined
+      slugFromHost(requestHeader(c, "host") ?? new URL(c.req.url).host, baseDomain) !== undefined
     ) {
       throw new ProblemError("not_found", { detail: "Signup is not served on a tenant's host." });
     }
@@ -64,7 +64,7 @@ export function signupRoutes(options: SignupRoutesOptions): Hono {
   };
   app.post("/v1/tenants", hostGuard, keyed, async (c) => {
     const input = await jsonBody(c, signupBody);
-    const result = await signup.run(input, { requestKey: c.req.header("idempotency-key") });
+    const result = await signup.run(input, { requestKey: requestHeader(c, "idempotency-key") });
     return c.json(
       {
         tenant: tenantView(result.tenant),

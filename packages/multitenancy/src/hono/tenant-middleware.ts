@@ -1,6 +1,6 @@
 /** @module tenant(): resolves the tenant of a request from Host, API key, JWT or a fixed id. */
 import type { Database } from "@org/db";
-import { ProblemError } from "@org/problem";
+import { ProblemError, requestHeader } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 import type { ApiKeyService } from "../api-keys.js";
 import type { TenantCache } from "../cache/tenant-cache.js";
@@ -98,13 +98,13 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
   };
 
   return async function tenant(c, next) {
-    const credentials = await fromCredentials(c.req.header("authorization"));
+    const credentials = await fromCredentials(requestHeader(c, "authorization"));
     if (!credentials && requireCredentials) throw unauthorized("Credentials required.");
 
     // The tenant named by where the request arrived (Host or the fixed id), if any.
     let namedId: string | undefined = fixedTenantId;
     if (baseDomain && !namedId) {
-      const slug = slugFromHost(c.req.header("host") ?? new URL(c.req.url).host, baseDomain);
+      const slug = slugFromHost(requestHeader(c, "host") ?? new URL(c.req.url).host, baseDomain);
       if (slug !== undefined) {
         const byHost = slug.includes(".") ? undefined : await cache.bySlug(slug);
         namedId = assertServable(byHost).id;

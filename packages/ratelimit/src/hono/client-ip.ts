@@ -1,4 +1,5 @@
 /** @module clientIpKey(): the client's IP as a rate-limit key, trusting X-Forwarded-For only from known proxies. */
+import { requestHeader } from "@org/problem";
 import type { Context, Env } from "hono";
 
 export interface ClientIpOptions<E extends Env = Env> {
@@ -77,7 +78,7 @@ export const clientIpKey = <E extends Env = Env>(
     if (peer === undefined) return undefined;
     let client = normalise(peer);
     if (trusted(client)) {
-      const forwarded = c.req.header("x-forwarded-for");
+      const forwarded = requestHeader(c, "x-forwarded-for");
       const hops = forwarded ? forwarded.split(",") : [];
       for (let i = hops.length - 1; i >= 0; i--) {
         const hop = normalise(hops[i]!.trim());
