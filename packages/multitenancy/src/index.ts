@@ -29,14 +29,24 @@ export {
   type TenantLoader,
 } from "./cache/tenant-cache.js";
 export { type AdminRoutesOptions, adminAuth, adminRoutes } from "./hono/admin-routes.js";
-export { type SignupRoutesOptions, signupBody, signupRoutes } from "./hono/signup-routes.js";
+export {
+  type SignupResponse,
+  type SignupRoutesOptions,
+  signupBody,
+  signupRoutes,
+} from "./hono/signup-routes.js";
 export {
   requireScope,
   slugFromHost,
   type TenantResolutionOptions,
   tenant,
 } from "./hono/tenant-middleware.js";
-export { createKeyBody, type TenantRoutesOptions, tenantRoutes } from "./hono/tenant-routes.js";
+export {
+  type ApiKeyList,
+  createKeyBody,
+  type TenantRoutesOptions,
+  tenantRoutes,
+} from "./hono/tenant-routes.js";
 export { jsonBody, queryOf } from "./hono/validate.js";
 export type { AuthPrincipal, TenantEnv, TenantVariables } from "./hono/variables.js";
 export {

@@ -1,5 +1,17 @@
 /** @module @org/platform: the v1 HTTP surface composed from the packages. */
 export {
+  type AppType,
+  createClient,
+  type JsonEndpoint,
+  type ProblemBody,
+  type ProblemEndpoint,
+  type QueryInput,
+  type SelfHostedAppType,
+  type SignupSchema,
+  type SubscriptionResponse,
+  type V1Schema,
+} from "./client.js";
+export {
   mountApiDocs,
   mountOpenApi,
   type OpenApiOptions,

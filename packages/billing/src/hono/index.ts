@@ -1,13 +1,17 @@
 /** @module @org/billing/hono: the billing routes and the Stripe webhook verification middleware. */
 export {
   type BillingRoutesOptions,
+  type BillingSubscriptionResponse,
   type BillingTenant,
   billingNotConfiguredRoutes,
   billingRoutes,
+  type CheckoutResponse,
   cancelBody,
   changeBody,
   checkoutBody,
   checkoutCompleteQuery,
+  type PlanChangeResponse,
+  type PortalResponse,
   pageQuery,
   portalBody,
 } from "./routes.js";

@@ -8,7 +8,13 @@ import type { BillingDeps } from "../context.js";
 import { ensureCustomer, type TenantForBilling } from "../customers.js";
 import { BillingError } from "../errors.js";
 import { listInvoices, listPaymentMethods } from "../lists.js";
-import { cancelSubscription, changePlan, createPortalSession, resumeSubscription } from "../manage.js";
+import {
+  type ChangeKind,
+  cancelSubscription,
+  changePlan,
+  createPortalSession,
+  resumeSubscription,
+} from "../manage.js";
 import { type SubscriptionView, subscriptionView } from "../subscription-view.js";
 import { syncCustomer } from "../sync.js";
 
@@ -45,6 +51,26 @@ export const pageQuery = z.object({
 });
 export const checkoutCompleteQuery = z.object({ session_id: z.string().regex(/^cs_[A-Za-z0-9_]+$/) });
 
+/** The body of `GET /v1/billing/subscription` and of the routes that change it; `usage` is `usageOf`'s answer. */
+export type BillingSubscriptionResponse = SubscriptionView & { usage?: unknown };
+
+/** The body of `POST /v1/billing/checkout`. */
+export interface CheckoutResponse {
+  url: string;
+  sessionId: string;
+}
+
+/** The body of `POST /v1/billing/subscription/change`: what the change did, and the subscription after it. */
+export interface PlanChangeResponse {
+  change: ChangeKind;
+  subscription: BillingSubscriptionResponse;
+}
+
+/** The body of `POST /v1/billing/portal`. */
+export interface PortalResponse {
+  url: string;
+}
+
 /** Expected refusals become their problem code; Stripe failures a 502 that names no secret. */
 function asProblem(error: unknown): never {
   if (error instanceof BillingError) throw new ProblemError(error.code, { detail: error.message });
@@ -70,7 +96,7 @@ export function billingRoutes(options: BillingRoutesOptions) {
     const key = requestHeader(c, "idempotency-key");
     return key ? `${tenant.id}:${key}` : undefined;
   };
-  const view = async (tenant: BillingTenant): Promise<SubscriptionView & { usage?: unknown }> => {
+  const view = async (tenant: BillingTenant): Promise<BillingSubscriptionResponse> => {
     const subscription = await subscriptionView(billing, tenant.id, tenant.plan);
     return options.usageOf
       ? { ...subscription, usage: await options.usageOf(tenant.id, subscription.plan) }
@@ -88,7 +114,7 @@ export function billingRoutes(options: BillingRoutesOptions) {
     const tenant = tenantOf(c);
     const body = await jsonBody(c, checkoutBody);
     const result = await createCheckout(billing, tenant, body).catch(asProblem);
-    return c.json({ url: result.url, sessionId: result.sessionId }, 200);
+    return c.json({ url: result.url, sessionId: result.sessionId } satisfies CheckoutResponse, 200);
   });
 
   app.get("/v1/billing/checkout/complete", async (c) => {
@@ -115,7 +141,10 @@ export function billingRoutes(options: BillingRoutesOptions) {
       ...body,
       requestKey: requestKey(c, tenant),
     }).catch(asProblem);
-    return c.json({ change, subscription: await view(afterSync(tenant, sync.entitlement?.plan)) });
+    return c.json({
+      change,
+      subscription: await view(afterSync(tenant, sync.entitlement?.plan)),
+    } satisfies PlanChangeResponse);
   });
 
   app.post("/v1/billing/subscription/cancel", async (c) => {
@@ -143,7 +172,7 @@ export function billingRoutes(options: BillingRoutesOptions) {
       ...body,
       requestKey: requestKey(c, tenant),
     }).catch(asProblem);
-    return c.json(result);
+    return c.json(result satisfies PortalResponse);
   });
 
   app.get("/v1/billing/invoices", async (c) => {

@@ -4,7 +4,7 @@ import { ProblemError, requestHeader } from "@org/problem";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { Signup } from "../saga/signup.js";
-import { tenantView } from "../tenants.js";
+import { type TenantView, tenantView } from "../tenants.js";
 import { slugFromHost } from "./tenant-middleware.js";
 import { jsonBody } from "./validate.js";
 
@@ -36,6 +36,14 @@ export const signupBody = z.object({
   interval: z.enum(["month", "year"]).default("month"),
 });
 
+/** The 201 body of `POST /v1/tenants`: the API key's secret is shown this once. */
+export interface SignupResponse {
+  tenant: TenantView;
+  apiKey: { id: string; secret: string };
+  /** Present for a paid plan: where the owner completes the subscription. */
+  checkoutUrl?: string;
+}
+
 /**
  * `POST /v1/tenants` `{name, slug, email, plan, interval?}` -> 201 `{tenant, apiKey: {id, secret}, checkoutUrl?}`.
  * Mount it before `app.use("/v1/*", tenant(...))`: signup has no tenant yet.
@@ -65,14 +73,12 @@ export function signupRoutes(options: SignupRoutesOptions): Hono {
   app.post("/v1/tenants", hostGuard, keyed, async (c) => {
     const input = await jsonBody(c, signupBody);
     const result = await signup.run(input, { requestKey: requestHeader(c, "idempotency-key") });
-    return c.json(
-      {
-        tenant: tenantView(result.tenant),
-        apiKey: result.apiKey,
-        ...(result.checkoutUrl ? { checkoutUrl: result.checkoutUrl } : {}),
-      },
-      201,
-    );
+    const body: SignupResponse = {
+      tenant: tenantView(result.tenant),
+      apiKey: result.apiKey,
+      ...(result.checkoutUrl ? { checkoutUrl: result.checkoutUrl } : {}),
+    };
+    return c.json(body, 201);
   });
   return app;
 }

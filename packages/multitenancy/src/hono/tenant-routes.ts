@@ -3,7 +3,7 @@ import type { Database } from "@org/db";
 import { ProblemError } from "@org/problem";
 import { Hono } from "hono";
 import { z } from "zod";
-import type { ApiKeyService } from "../api-keys.js";
+import type { ApiKeyService, ApiKeyView, CreatedApiKey } from "../api-keys.js";
 import { getTenant, tenantView } from "../tenants.js";
 import { requireScope } from "./tenant-middleware.js";
 import { jsonBody } from "./validate.js";
@@ -33,6 +33,11 @@ export const createKeyBody = z.object({
     .max(20)
     .optional(),
 });
+
+/** The body of `GET /v1/api-keys`: the tenant's keys, never their secrets. */
+export interface ApiKeyList {
+  data: ApiKeyView[];
+}
 
 const actorOf = (auth: TenantEnv["Variables"]["auth"]) => `${auth.kind}:${auth.id ?? "anonymous"}`;
 
@@ -78,13 +83,13 @@ export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
         prefix: created.prefix,
         scopes: created.scopes,
         createdAt: created.createdAt,
-      },
+      } satisfies CreatedApiKey,
       201,
     );
   });
 
   app.get("/v1/api-keys", requireScope("api_keys:read"), async (c) => {
-    return c.json({ data: await apiKeys.list(c.var.tenant.id) });
+    return c.json({ data: await apiKeys.list(c.var.tenant.id) } satisfies ApiKeyList);
   });
 
   app.delete("/v1/api-keys/:id", requireScope("api_keys:write"), async (c) => {

@@ -2,9 +2,10 @@
 import { validationProblem } from "@org/problem";
 import { type Context, type Env, Hono } from "hono";
 import { z } from "zod";
+import type { Entitlement } from "../entitlements.js";
 import { UsageInputError } from "../errors.js";
 import { usageEventBatchSchema } from "../events.js";
-import type { UsageMetering } from "../metering.js";
+import type { MeterSummary, UsageMetering } from "../metering.js";
 import { GRANULARITIES, GRANULARITY_MS } from "../time.js";
 
 export interface UsageRoutesOptions<E extends Env> {
@@ -13,12 +14,14 @@ export interface UsageRoutesOptions<E extends Env> {
   tenantId: (c: Context<E>) => string;
 }
 
-const eventsBody = z.object({ events: usageEventBatchSchema });
+/** The body of `POST /v1/usage/events` (exported for OpenAPI documents and typed clients). */
+export const usageEventsBody = z.object({ events: usageEventBatchSchema });
 
 // One answer stays bounded: 100,000 minute buckets is about 69 days.
 const MAX_POINTS = 100_000;
 
-const usageQuery = z
+/** The query of `GET /v1/usage` (exported for OpenAPI documents and typed clients). */
+export const usageQuery = z
   .object({
     meter: z.string().min(1),
     from: z.iso.datetime({ offset: true }),
@@ -30,6 +33,26 @@ const usageQuery = z
     message: `the range holds more than ${MAX_POINTS} buckets at this granularity`,
     path: ["granularity"],
   });
+
+/** The 200 body of `POST /v1/usage/events`. */
+export interface UsageEventsResponse {
+  accepted: number;
+  duplicates: number;
+}
+
+/** The body of `GET /v1/usage`: the meter's buckets, `start` as ISO 8601. */
+export interface UsageSeriesResponse {
+  meter: string;
+  points: { start: string; value: number }[];
+}
+
+/** The body of `GET /v1/usage/summary`: the current period (ISO 8601) and each meter's usage. */
+export interface UsageSummaryResponse {
+  period: { start: string; end: string };
+  plan: string;
+  currency: string;
+  meters: MeterSummary[];
+}
 
 const requestIdOf = (c: Context): string | undefined => {
   const id = (c.get as (key: string) => unknown)("requestId");
@@ -74,11 +97,11 @@ export function usageRoutes<E extends Env = Env>(options: UsageRoutesOptions<E>)
         new UsageInputError([{ path: "(body)", message: "the body is not valid JSON" }]),
       );
     }
-    const parsed = eventsBody.safeParse(body);
+    const parsed = usageEventsBody.safeParse(body);
     if (!parsed.success) return validationProblem(parsed.error, requestIdOf(c));
     try {
       const { accepted, duplicates } = await metering.ingest(tenantId(c), parsed.data.events);
-      return c.json({ accepted, duplicates }, 200);
+      return c.json({ accepted, duplicates } satisfies UsageEventsResponse, 200);
     } catch (error) {
       if (error instanceof UsageInputError) return inputProblem(c, error);
       throw error;
@@ -92,7 +115,7 @@ export function usageRoutes<E extends Env = Env>(options: UsageRoutesOptions<E>)
       plan: s.plan,
       currency: s.currency,
       meters: s.meters,
-    });
+    } satisfies UsageSummaryResponse);
   });
 
   app.get("/v1/usage", async (c) => {
@@ -109,7 +132,7 @@ export function usageRoutes<E extends Env = Env>(options: UsageRoutesOptions<E>)
       return c.json({
         meter: result.meter,
         points: result.points.map((p) => ({ start: new Date(p.startMs).toISOString(), value: p.value })),
-      });
+      } satisfies UsageSeriesResponse);
     } catch (error) {
       if (error instanceof UsageInputError) return inputProblem(c, error);
       throw error;
@@ -117,7 +140,7 @@ export function usageRoutes<E extends Env = Env>(options: UsageRoutesOptions<E>)
   });
 
   app.get("/v1/entitlements/:feature", async (c) => {
-    return c.json(await metering.check(tenantId(c), c.req.param("feature")));
+    return c.json((await metering.check(tenantId(c), c.req.param("feature"))) satisfies Entitlement);
   });
 
   return app;
