@@ -1,11 +1,6 @@
 /** @module @org/problem: RFC 9457 errors with stable codes. */
 export { codeToStatus, codeToTitle, type ErrorCode, errorCode } from "./codes.js";
-export {
-  RESPONSE_HEADERS_VAR,
-  type ResponseHeadersVariables,
-  requestHeader,
-  setResponseHeader,
-} from "./headers.js";
+export { requestHeader } from "./headers.js";
 export {
   PROBLEM_CONTENT_TYPE,
   type ProblemBody,

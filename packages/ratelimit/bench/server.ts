@@ -3,7 +3,6 @@
  * `tsx bench/server.ts <bare|ours|ours-lease|ours-selfhosted|ours-memory|peer> <redisUrl>`; prints the port once listening.
  */
 import { serve } from "@hono/node-server";
-import { collectResponseHeaders } from "@org/server-kit";
 import { type Context, Hono, type Next } from "hono";
 import { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
@@ -25,9 +24,6 @@ const policies =
     ? [createPolicy({ name: "self_hosted", rate: 1_000, periodMs: 1_000, burst: 2_000 })]
     : [createPolicy({ name: "bench", rate: 1_000_000_000, periodMs: 1_000, burst: 1_000_000_000 })];
 const tenant = (c: Context) => c.req.header("x-tenant") ?? "anonymous";
-// Every limited variant runs as our services do: response headers collected in a plain object
-// (createServiceApp mounts this first), so that setting them does not build a fetch Headers.
-if (mode !== "bare") app.use(collectResponseHeaders());
 
 if (mode === "ours" || mode === "ours-lease" || mode === "ours-selfhosted") {
   redis = new Redis(redisUrl!, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });

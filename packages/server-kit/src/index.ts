@@ -5,6 +5,5 @@ export { type CheckResult, type HealthOptions, mountHealth, type ReadinessCheck 
 export { createLogger, type Logger, type LoggerConfig, REDACTED_PATHS } from "./logger.js";
 export { createMetrics, type ServiceMetrics } from "./metrics.js";
 export { type ObserveOptions, type ObserveVariables, observe } from "./observe.js";
-export { collectResponseHeaders } from "./response-headers.js";
 export { type RunningServer, type ServeNodeOptions, serveNode } from "./serve-node.js";
 export { createServiceApp, type ServiceAppOptions } from "./service-app.js";

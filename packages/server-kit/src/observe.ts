@@ -1,7 +1,7 @@
 /** @module Per-request observability: request id, a logger bound to it, metrics, one access-log line. */
 
 import { randomUUID } from "node:crypto";
-import { requestHeader, setResponseHeader } from "@org/problem";
+import { requestHeader } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { ServiceMetrics } from "./metrics.js";
@@ -60,9 +60,9 @@ export function observe(options: ObserveOptions): MiddlewareHandler {
     c.set("log" as never, logger.child({ requestId }) as never);
     // Before next(): prepared headers reach every response the route builds. A response that
     // replaced them (an error answered by onError) gets the header afterwards.
-    const collected = setResponseHeader(c, "X-Request-Id", requestId);
+    c.header("X-Request-Id", requestId);
     await next();
-    if (!collected && !c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
+    if (!c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
     const seconds = (performance.now() - started) / 1000;
     // The route template (`/v1/api-keys/:id`), never the raw path: metric cardinality stays bounded.
     const route = c.req.routePath || "unmatched";

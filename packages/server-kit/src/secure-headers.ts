@@ -1,5 +1,4 @@
 /** @module The security headers an API needs, set from one precomputed list. */
-import { setResponseHeader } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 
 // An API answers JSON: no framing, no sniffing, no referrer, HTTPS pinned, nothing to execute.
@@ -25,10 +24,9 @@ export function apiSecureHeaders(options: { contentSecurityPolicy?: string } = {
   return async function apiSecureHeaders(c, next) {
     // Prepared before next() so that every response built by the route carries them; responses that
     // replaced the prepared headers (errors answered by onError) get them afterwards.
-    let collected = false;
-    for (const [name, value] of headers) collected = setResponseHeader(c, name, value);
+    for (const [name, value] of headers) c.header(name, value);
     await next();
-    if (!collected && !c.res.headers.has("X-Content-Type-Options"))
+    if (!c.res.headers.has("X-Content-Type-Options"))
       for (const [name, value] of headers) c.res.headers.set(name, value);
   };
 }

@@ -7,7 +7,6 @@ import { bodyLimit } from "./body-limit.js";
 import { type HealthOptions, mountHealth } from "./health.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { type ObserveVariables, observe } from "./observe.js";
-import { collectResponseHeaders } from "./response-headers.js";
 import { apiSecureHeaders } from "./secure-headers.js";
 
 export interface ServiceAppOptions {
@@ -34,7 +33,6 @@ export function createServiceApp<E extends Env = { Variables: ObserveVariables }
   options: ServiceAppOptions,
 ) {
   const app = new Hono<E>();
-  app.use(collectResponseHeaders());
   app.use(observe({ logger: options.logger, metrics: options.metrics }));
   if (options.secureHeaders !== false) app.use(apiSecureHeaders());
   if (options.corsOrigins?.length) {

@@ -1,5 +1,5 @@
 /** @module ratelimit(): the Hono middleware applying a limiter per request with the plan's policies. */
-import { problemResponse, setResponseHeader } from "@org/problem";
+import { problemResponse } from "@org/problem";
 import type { Context, Env, MiddlewareHandler } from "hono";
 import type { RateLimitDecision } from "../decision.js";
 import { rateLimitHeader, rateLimitPolicyHeader, retryAfterSeconds } from "../headers.js";
@@ -80,16 +80,10 @@ export const ratelimit = <E extends Env = Env>(options: RateLimitOptions<E>): Mi
         extensions: { policy: decision.policy, retryAfterMs: Math.ceil(decision.retryAfterMs) },
       });
     }
-    // Before next(): every response the route builds carries them. Where the app does not collect
-    // response headers, a response built without Hono's prepared headers (an error answered by
-    // onError) gets them afterwards.
-    const collected = setResponseHeader(c, POLICY, policyValue);
-    setResponseHeader(c, STATE, stateValue);
     await next();
-    if (collected) return;
     // A route-level ratelimit() ran after this one and reported the newer state: keep its headers.
     if ((c.get as (k: string) => unknown)("ratelimit") !== decision) return;
-    if (c.res.headers.get(STATE) === stateValue) return;
+    // Set after the handler so that responses built from scratch (or by onError) carry them too.
     try {
       c.res.headers.set(POLICY, policyValue);
       c.res.headers.set(STATE, stateValue);
