@@ -3,6 +3,7 @@
  * `tsx bench/server.ts <bare|ours|ours-lease|ours-selfhosted|ours-memory|peer> <redisUrl>`; prints the port once listening.
  */
 import { serve } from "@hono/node-server";
+import { requestHeader } from "@org/problem";
 import { type Context, Hono, type Next } from "hono";
 import { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
@@ -23,7 +24,8 @@ const policies =
   mode === "ours-selfhosted"
     ? [createPolicy({ name: "self_hosted", rate: 1_000, periodMs: 1_000, burst: 2_000 })]
     : [createPolicy({ name: "bench", rate: 1_000_000_000, periodMs: 1_000, burst: 1_000_000_000 })];
-const tenant = (c: Context) => c.req.header("x-tenant") ?? "anonymous";
+// Read as the platform's middleware read headers: from Node's parsed headers (see requestHeader).
+const tenant = (c: Context) => requestHeader(c, "x-tenant") ?? "anonymous";
 
 if (mode === "ours" || mode === "ours-lease" || mode === "ours-selfhosted") {
   redis = new Redis(redisUrl!, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });

@@ -12,6 +12,7 @@ import {
 } from "../replay-cache.js";
 import type { ClaimResult, IdempotencyStore, StoredResponse } from "../store.js";
 import { type IdempotencyVariables, REPLAYED_HEADER } from "./replayed.js";
+import { readRequestBody } from "./request-body.js";
 import { bodyFor, readResponseBody } from "./response-body.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -193,7 +194,7 @@ export const idempotency = (
     const search = c.req.url.indexOf("?");
     const target = search === -1 ? path : path + c.req.url.slice(search);
     const contentType = requestHeader(c, "content-type");
-    const body = new Uint8Array(await c.req.arrayBuffer());
+    const body = await readRequestBody(c);
     const request: CachedRequest = { method, target, contentType, body };
 
     const now = clock();
@@ -252,9 +253,7 @@ export const idempotency = (
       return;
     }
 
-    const { bytes, response: sent } = await readResponseBody(res);
-    const headers: Record<string, string> = {};
-    for (const [name, value] of sent.headers) if (replayed.has(name)) headers[name] = value;
+    const { bytes, response: sent, headers } = await readResponseBody(res, (name) => replayed.has(name));
     if (sent !== res) {
       // Unset first: assigning over an existing response makes Hono re-wrap its body as a stream,
       // which pushes @hono/node-server off its fast path for buffered bodies.

@@ -1,0 +1,45 @@
+/** @module Reading the request body once, and handing it to the route without a second conversion. */
+import type { Context } from "hono";
+
+const decoder = new TextDecoder();
+
+/**
+ * The request body's bytes, read through Hono so the route can read the body again. Hono would serve
+ * the route's `c.req.json()` or `c.req.text()` by wrapping the cached bytes in a new Response and
+ * decoding that; instead its body cache gets the text and the JSON directly, each decoded only if
+ * the route asks (same results: UTF-8 without BOM, then JSON.parse; invalid JSON rejects).
+ *
+ * @example
+ * const bytes = await readRequestBody(c);
+ * // later, in the route: await c.req.json() parses `bytes` once, without another Response
+ */
+export async function readRequestBody(c: Context): Promise<Uint8Array> {
+  const cache = c.req.bodyCache as Record<string, unknown>;
+  const fresh = cache.text === undefined && cache.json === undefined;
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  if (!fresh) return bytes;
+  let text: string | undefined;
+  let textPromise: Promise<string> | undefined;
+  let jsonPromise: Promise<unknown> | undefined;
+  const textOf = () => {
+    text ??= decoder.decode(bytes);
+    return text;
+  };
+  // Getters, so nothing is decoded for a route that never reads the body; not enumerable, because
+  // Hono converts from the first enumerable entry when the asked-for type is missing.
+  Object.defineProperty(cache, "text", {
+    configurable: true,
+    get: () => {
+      textPromise ??= Promise.resolve().then(textOf);
+      return textPromise;
+    },
+  });
+  Object.defineProperty(cache, "json", {
+    configurable: true,
+    get: () => {
+      jsonPromise ??= Promise.resolve().then(() => JSON.parse(textOf()) as unknown);
+      return jsonPromise;
+    },
+  });
+  return bytes;
+}
