@@ -76,6 +76,31 @@ export function describeStoreContract(
       expect(results.filter((r) => r.kind === "in_progress")).toHaveLength(49);
     });
 
+    it("completes 40 keys at once, each by its owner only, each with its own response", async () => {
+      const claims = Array.from({ length: 40 }, () => input());
+      for (const c of claims) expect((await h.store.claim(c)).kind).toBe("claimed");
+      const own = (i: number): StoredResponse => ({
+        status: 200 + i,
+        headers: { location: `/v1/things/${i}` },
+        body: new Uint8Array([i, 255 - i]),
+      });
+      // Strangers first, in the same tick as the owners: a batched store must check every row.
+      const strangers = claims
+        .slice(0, 10)
+        .map((c) =>
+          h.store.complete({ ...c, ownerToken: randomUUID(), response: own(99), retentionMs: RETENTION }),
+        );
+      const owners = claims.map((c, i) =>
+        h.store.complete({ ...c, response: own(i), retentionMs: RETENTION }),
+      );
+      expect(await Promise.all(strangers)).toEqual(Array(10).fill(false));
+      expect(await Promise.all(owners)).toEqual(Array(40).fill(true));
+      for (const [i, c] of claims.entries()) {
+        const again = await h.store.claim({ ...c, ownerToken: randomUUID(), now: T0 + 1 });
+        expect(again.kind === "completed" && again.response).toEqual(own(i));
+      }
+    });
+
     it("stores the completed response and returns it byte for byte", async () => {
       const claim = input();
       await h.store.claim(claim);
