@@ -4,29 +4,15 @@
  * quota check and API-call metering, vs the same route with nothing. Then POST /v1/usage/events.
  * Each server is its own process; autocannon runs here. Run: pnpm --filter @org/api bench
  */
-import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createFreshDatabase, redisAvailable, TEST_REDIS_URL } from "@org/testing";
+import { createFreshDatabase, redisAvailable, startChildServer, TEST_REDIS_URL } from "@org/testing";
 import autocannon from "autocannon";
 
 const KEY = "bench_key_0123456789abcdefghijklmnopqrstuv";
 const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 
-function start(
-  mode: string,
-  env: Record<string, string> = {},
-): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(SERVER, [mode], {
-      execArgv: ["--import", "tsx"],
-      env: { ...process.env, ...env },
-      stdio: "inherit",
-    });
-    child.once("message", (m) => resolve({ child, port: (m as { port: number }).port }));
-    child.once("exit", (code) => reject(new Error(`${mode} server exited ${code}`)));
-  });
-}
+const start = (mode: string, env: Record<string, string> = {}) => startChildServer(SERVER, [mode], env);
 
 async function load(port: number, init: Partial<autocannon.Options> = {}) {
   const r = await autocannon({

@@ -1,3 +1,4 @@
+export { startChildServer } from "./child-server.js";
 export { createFreshDatabase, dropStaleTestDatabases, type FreshDatabase } from "./postgres.js";
 export { createTestRedis, type TestRedis } from "./redis.js";
 export {
