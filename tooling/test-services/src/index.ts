@@ -1,5 +1,10 @@
 export { startChildServer } from "./child-server.js";
-export { createFreshDatabase, dropStaleTestDatabases, type FreshDatabase } from "./postgres.js";
+export {
+  createFreshDatabase,
+  dropStaleTestDatabases,
+  type FreshDatabase,
+  isTestDatabaseName,
+} from "./postgres.js";
 export { createTestRedis, type TestRedis } from "./redis.js";
 export {
   postgresAvailable,
