@@ -50,6 +50,76 @@ describe("runOnce", () => {
     expect(stripe.keys()).toHaveLength(1);
   });
 
+  it("shares one call between concurrent callers of one process", async () => {
+    const stripe = createCountingStripe();
+    const ops = createStripeOperations({ db: t.db });
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        ops.runOnce("customer:create", "ten_sf", (idempotencyKey) =>
+          stripe.customers.create({ email: "sf@acme.test" }, { idempotencyKey }),
+        ),
+      ),
+    );
+    expect(new Set(ids)).toEqual(new Set(["cus_1"]));
+    expect(stripe.calls).toBe(1);
+  });
+
+  it("waits out Stripe's 409 idempotency_key_in_use from another process, then gets the replay", async () => {
+    // Two processes: each its own runOnce. Stripe answers the second 409 while the first is in flight,
+    // as Stripe does (and its SDK, with network retries off, throws).
+    let release!: () => void;
+    const firstDone = new Promise<void>((r) => {
+      release = r;
+    });
+    const byKey = new Map<string, string>();
+    let inFlight: string | undefined;
+    let refused = 0;
+    const stripe = async (key: string): Promise<{ id: string }> => {
+      const done = byKey.get(key);
+      if (done) return { id: done };
+      if (inFlight === key) {
+        refused++;
+        throw Object.assign(new Error("in use"), { statusCode: 409, code: "idempotency_key_in_use" });
+      }
+      inFlight = key;
+      await firstDone;
+      byKey.set(key, "cus_only");
+      inFlight = undefined;
+      return { id: "cus_only" };
+    };
+    const a = createStripeOperations({ db: t.db });
+    const b = createStripeOperations({ db: t.db, inUseBackoffMs: [20, 20, 20, 20, 20, 20, 20, 20] });
+    const first = a.runOnce("customer:create", "ten_409", stripe);
+    while (inFlight === undefined) await new Promise((r) => setTimeout(r, 5));
+    const second = b.runOnce("customer:create", "ten_409", stripe);
+    while (refused === 0) await new Promise((r) => setTimeout(r, 5));
+    release();
+    expect(await Promise.all([first, second])).toEqual(["cus_only", "cus_only"]);
+    expect(refused).toBeGreaterThan(0);
+    expect(byKey.size).toBe(1);
+  });
+
+  it("gives up on a key still in use after its backoff, and on any other error at once", async () => {
+    const ops = createStripeOperations({ db: t.db, inUseBackoffMs: [1, 1] });
+    let calls = 0;
+    const inUse = Object.assign(new Error("in use"), { statusCode: 409, code: "idempotency_key_in_use" });
+    await expect(
+      ops.runOnce("customer:create", "ten_busy", async () => {
+        calls++;
+        throw inUse;
+      }),
+    ).rejects.toBe(inUse);
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(
+      ops.runOnce("customer:create", "ten_other", async () => {
+        calls++;
+        throw Object.assign(new Error("card declined"), { statusCode: 402 });
+      }),
+    ).rejects.toThrow("card declined");
+    expect(calls).toBe(1);
+  });
+
   it("reuses the key after a crash between the Stripe call and the record", async () => {
     const stripe = createCountingStripe();
     const crashing = createStripeOperations({ db: t.db });

@@ -7,7 +7,20 @@ export interface StripeOperationsOptions {
   db: Database;
   /** @default () => new Date() */
   now?: () => Date;
+  /**
+   * Waits before asking again when Stripe answers 409 `idempotency_key_in_use` (another process is
+   * running the same operation with the same key). @default [100, 200, 400, 800, 1600] ms
+   */
+  inUseBackoffMs?: number[];
 }
+
+/** Stripe's answer while another request with the same idempotency key is still running. */
+const isKeyInUse = (error: unknown): boolean => {
+  const e = error as { statusCode?: number; code?: string } | null;
+  return e?.statusCode === 409 && e.code === "idempotency_key_in_use";
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the Stripe call returns: the resource id, or the resource itself. */
 export type StripeCallResult = string | { id: string };
@@ -23,10 +36,12 @@ export type StripeCallResult = string | { id: string };
  * 4. records the resource id.
  *
  * A crash between 3 and 4 leaves the row pending with its key: the retry calls Stripe with the same
- * key, Stripe answers with the resource it already created, and only then is it recorded. Two
- * concurrent callers both send the same key; Stripe creates one resource (or answers the second with
- * a retryable 409 while the first is in flight). `operation` and `stableId` must determine the
- * request's parameters: Stripe rejects a key reused with other parameters.
+ * key, Stripe answers with the resource it already created, and only then is it recorded.
+ * Concurrent callers in one process share one call. Callers in different processes both send the
+ * same key: Stripe creates one resource and answers the later one 409 `idempotency_key_in_use` while
+ * the first is in flight, which runOnce waits out (`inUseBackoffMs`) before asking again and getting
+ * the replay. `operation` and `stableId` must determine the request's parameters: Stripe rejects a
+ * key reused with other parameters.
  *
  * @example
  * const ops = createStripeOperations({ db });
@@ -35,7 +50,52 @@ export type StripeCallResult = string | { id: string };
  * );
  */
 export function createStripeOperations(options: StripeOperationsOptions) {
-  const { db, now = () => new Date() } = options;
+  const { db, now = () => new Date(), inUseBackoffMs = [100, 200, 400, 800, 1600] } = options;
+  /** Calls of this process running now, by operation and stable id: concurrent callers share one. */
+  const running = new Map<string, Promise<string>>();
+
+  async function runOnceNow(
+    operation: string,
+    stableId: string,
+    fn: (idempotencyKey: string) => Promise<StripeCallResult>,
+  ): Promise<string> {
+    const where = and(eq(stripeOperations.operation, operation), eq(stripeOperations.stableId, stableId));
+    // The key is durable before Stripe hears of it; a losing concurrent insert keeps the winner's key.
+    await db
+      .insert(stripeOperations)
+      .values({ operation, stableId, idempotencyKey: `${operation}:${stableId}:${randomUUID()}` })
+      .onConflictDoNothing();
+    const [row] = await db.select().from(stripeOperations).where(where);
+    if (!row) throw new Error(`stripe operation ${operation}:${stableId} vanished`);
+    if (row.state === "completed" && row.stripeResourceId) return row.stripeResourceId;
+
+    let resourceId: string;
+    try {
+      const result = await callStripe(fn, row.idempotencyKey);
+      resourceId = typeof result === "string" ? result : result.id;
+    } catch (error) {
+      await recordFailure(operation, stableId, error).catch(() => {});
+      throw error;
+    }
+    await db
+      .update(stripeOperations)
+      .set({ stripeResourceId: resourceId, state: "completed", completedAt: now(), lastError: null })
+      .where(and(where, ne(stripeOperations.state, "completed")));
+    return resourceId;
+  }
+
+  /** Calls Stripe with the operation's key; while another process holds the key, waits and asks again. */
+  async function callStripe(fn: (idempotencyKey: string) => Promise<StripeCallResult>, key: string) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(key);
+      } catch (error) {
+        const wait = inUseBackoffMs[attempt];
+        if (!isKeyInUse(error) || wait === undefined) throw error;
+        await sleep(wait);
+      }
+    }
+  }
 
   async function recordFailure(operation: string, stableId: string, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
@@ -52,35 +112,20 @@ export function createStripeOperations(options: StripeOperationsOptions) {
   }
 
   return {
-    async runOnce(
+    runOnce(
       operation: string,
       stableId: string,
       fn: (idempotencyKey: string) => Promise<StripeCallResult>,
-    ) {
-      if (!operation || !stableId) throw new Error("runOnce needs an operation and a stable id");
-      const where = and(eq(stripeOperations.operation, operation), eq(stripeOperations.stableId, stableId));
-      // The key is durable before Stripe hears of it; a losing concurrent insert keeps the winner's key.
-      await db
-        .insert(stripeOperations)
-        .values({ operation, stableId, idempotencyKey: `${operation}:${stableId}:${randomUUID()}` })
-        .onConflictDoNothing();
-      const [row] = await db.select().from(stripeOperations).where(where);
-      if (!row) throw new Error(`stripe operation ${operation}:${stableId} vanished`);
-      if (row.state === "completed" && row.stripeResourceId) return row.stripeResourceId;
-
-      let resourceId: string;
-      try {
-        const result = await fn(row.idempotencyKey);
-        resourceId = typeof result === "string" ? result : result.id;
-      } catch (error) {
-        await recordFailure(operation, stableId, error).catch(() => {});
-        throw error;
+    ): Promise<string> {
+      if (!operation || !stableId)
+        return Promise.reject(new Error("runOnce needs an operation and a stable id"));
+      const id = `${operation}\u0000${stableId}`;
+      let call = running.get(id);
+      if (!call) {
+        call = runOnceNow(operation, stableId, fn).finally(() => running.delete(id));
+        running.set(id, call);
       }
-      await db
-        .update(stripeOperations)
-        .set({ stripeResourceId: resourceId, state: "completed", completedAt: now(), lastError: null })
-        .where(and(where, ne(stripeOperations.state, "completed")));
-      return resourceId;
+      return call;
     },
 
     /** The stored row of an operation, or undefined (for inspection and tests). */
