@@ -35,7 +35,7 @@ describe("runOnce", () => {
     });
   });
 
-  it("creates one Stripe resource when called concurrently", async () => {
+  it("creates one Stripe resource when called concurrently: one process makes one call", async () => {
     const stripe = createCountingStripe();
     const ops = createStripeOperations({ db: t.db });
     const ids = await Promise.all(
@@ -48,20 +48,7 @@ describe("runOnce", () => {
     expect(new Set(ids)).toEqual(new Set(["cus_1"]));
     expect(stripe.created).toHaveLength(1);
     expect(stripe.keys()).toHaveLength(1);
-  });
-
-  it("shares one call between concurrent callers of one process", async () => {
-    const stripe = createCountingStripe();
-    const ops = createStripeOperations({ db: t.db });
-    const ids = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        ops.runOnce("customer:create", "ten_sf", (idempotencyKey) =>
-          stripe.customers.create({ email: "sf@acme.test" }, { idempotencyKey }),
-        ),
-      ),
-    );
-    expect(new Set(ids)).toEqual(new Set(["cus_1"]));
-    expect(stripe.calls).toBe(1);
+    expect(stripe.calls).toBe(1); // concurrent callers of one process share the call
   });
 
   it("waits out Stripe's 409 idempotency_key_in_use from another process, then gets the replay", async () => {
