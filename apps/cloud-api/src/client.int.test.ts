@@ -277,9 +277,13 @@ describe("the typed client (hc over AppType) against the real cloud-api", () => 
     if (!sub.ok) throw new Error(`subscription answered ${sub.status}`);
     const view = await sub.json();
     expectTypeOf(view.usage.meters).toEqualTypeOf<MeterSummaryJson[]>();
-    expectTypeOf(view.usage.period).toEqualTypeOf<{ start: number; end: number }>();
+    expectTypeOf(view.usage.period).toEqualTypeOf<{ start: string; end: string }>();
     expect(view).toMatchObject({ plan: "free", cancelAtPeriodEnd: false });
-    expect(view.usage.period.start).toEqual(expect.any(Number));
+    // The same period as GET /v1/usage/summary, in the same form (ISO 8601).
+    const summary = await acme.v1.usage.summary.$get();
+    if (!summary.ok) throw new Error(`summary answered ${summary.status}`);
+    expect(view.usage.period).toEqual((await summary.json()).period);
+    expect(view.usage.period.start).toMatch(/^\d{4}-\d{2}-01T00:00:00\.000Z$/);
 
     expectTypeOf<InferRequestType<Client["v1"]["billing"]["checkout"]["$post"]>["json"]>().toEqualTypeOf<{
       plan: string;

@@ -20,7 +20,7 @@ import type {
   TenantView,
 } from "@org/multitenancy";
 import type { ProblemBody } from "@org/problem";
-import type { Entitlement, UsageSummary } from "@org/usage-metering";
+import type { Entitlement } from "@org/usage-metering";
 import type {
   UsageEventsResponse,
   UsageSeriesResponse,
@@ -67,7 +67,7 @@ type NoInput = Record<never, never>;
 type Idempotent = { header?: { "Idempotency-Key"?: string } };
 
 /** The answer of `GET /v1/billing/subscription` in the platform: the view with this period's usage. */
-export type SubscriptionResponse = SubscriptionView & { usage: UsageSummary };
+export type SubscriptionResponse = SubscriptionView & { usage: UsageSummaryResponse };
 
 /**
  * The v1 routes of the platform (both services), for `hc<Hono<any, V1Schema>>`. Inputs are the

@@ -25,7 +25,7 @@ import type { RateLimiter } from "@org/ratelimit";
 import { type RateLimitVariables, ratelimit } from "@org/ratelimit/hono";
 import type { ObserveVariables } from "@org/server-kit";
 import type { UsageMetering } from "@org/usage-metering";
-import { quota, usageCounter, usageRoutes } from "@org/usage-metering/hono";
+import { quota, usageCounter, usageRoutes, usageSummaryView } from "@org/usage-metering/hono";
 import { eq } from "drizzle-orm";
 import type { Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -150,7 +150,7 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
       billingRoutes({
         billing,
         tenantOf: (c) => c.get("billingTenant" as never) as PlatformEnv["Variables"]["billingTenant"],
-        usageOf: (id) => deps.metering.summary(id),
+        usageOf: async (id) => usageSummaryView(await deps.metering.summary(id)),
       }),
     );
   } else {

@@ -8,4 +8,5 @@ export {
   usageEventsBody,
   usageQuery,
   usageRoutes,
+  usageSummaryView,
 } from "./routes.js";

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Entitlement } from "../entitlements.js";
 import { UsageInputError } from "../errors.js";
 import { usageEventBatchSchema } from "../events.js";
-import type { MeterSummary, UsageMetering } from "../metering.js";
+import type { MeterSummary, UsageMetering, UsageSummary } from "../metering.js";
 import { GRANULARITIES, GRANULARITY_MS } from "../time.js";
 
 export interface UsageRoutesOptions<E extends Env> {
@@ -52,6 +52,22 @@ export interface UsageSummaryResponse {
   plan: string;
   currency: string;
   meters: MeterSummary[];
+}
+
+/**
+ * A usage summary as the API shows it (period as ISO 8601), wherever it appears: `GET /v1/usage/summary`
+ * and the `usage` of `GET /v1/billing/subscription`.
+ *
+ * @example
+ * c.json(usageSummaryView(await metering.summary(tenantId)));
+ */
+export function usageSummaryView(s: UsageSummary): UsageSummaryResponse {
+  return {
+    period: { start: new Date(s.period.start).toISOString(), end: new Date(s.period.end).toISOString() },
+    plan: s.plan,
+    currency: s.currency,
+    meters: s.meters,
+  };
 }
 
 const requestIdOf = (c: Context): string | undefined => {
@@ -108,15 +124,9 @@ export function usageRoutes<E extends Env = Env>(options: UsageRoutesOptions<E>)
     }
   });
 
-  app.get("/v1/usage/summary", async (c) => {
-    const s = await metering.summary(tenantId(c));
-    return c.json({
-      period: { start: new Date(s.period.start).toISOString(), end: new Date(s.period.end).toISOString() },
-      plan: s.plan,
-      currency: s.currency,
-      meters: s.meters,
-    } satisfies UsageSummaryResponse);
-  });
+  app.get("/v1/usage/summary", async (c) =>
+    c.json(usageSummaryView(await metering.summary(tenantId(c))) satisfies UsageSummaryResponse),
+  );
 
   app.get("/v1/usage", async (c) => {
     const parsed = usageQuery.safeParse(c.req.query());
