@@ -41,7 +41,8 @@ export async function createHarness(options: { startTime?: number } = {}): Promi
     secretKey: "sk_test_billing",
     apiBase: fake.url,
     maxNetworkRetries: 0,
-    timeoutMs: 2_000,
+    // The production default: 20 concurrent calls on a loaded two-core CI machine can take over 2 s.
+    timeoutMs: 10_000,
   });
   const changed: string[] = [];
   const deps: BillingDeps = {
