@@ -39,7 +39,6 @@ const CLAIM_ATTEMPTS = 5;
  */
 export function createPostgresStore(options: PostgresStoreOptions): IdempotencyStore {
   const { db } = options;
-  const completions = createCompletionBatcher(db);
 
   async function claimOnce(input: ClaimInput): Promise<ClaimRow | undefined> {
     const now = iso(input.now);
@@ -96,8 +95,16 @@ export function createPostgresStore(options: PostgresStoreOptions): IdempotencyS
       throw new Error("idempotency claim did not settle");
     },
 
-    complete(input: CompleteInput) {
-      return completions.add(input);
+    async complete(input: CompleteInput) {
+      const { response } = input;
+      const result = await db.execute(sql`
+        UPDATE idempotency_keys SET state = 'completed', locked_until = NULL,
+          response_status = ${response.status}, response_headers = ${JSON.stringify(response.headers)}::jsonb,
+          response_body = ${Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength)},
+          expires_at = ${iso(input.now + input.retentionMs)}::timestamptz
+        WHERE scope = ${input.scope} AND key = ${input.key}
+          AND owner_token = ${input.ownerToken} AND state = 'in_progress'`);
+      return affectedRows(result) === 1;
     },
 
     async release(input: ReleaseInput) {
@@ -118,72 +125,6 @@ export function createPostgresStore(options: PostgresStoreOptions): IdempotencyS
           LIMIT ${input.batchSize}
           FOR UPDATE SKIP LOCKED)`);
       return affectedRows(result);
-    },
-  };
-}
-
-/** Most completions one UPDATE carries (7 parameters each). */
-const MAX_COMPLETIONS = 200;
-
-interface PendingCompletion {
-  input: CompleteInput;
-  resolve: (done: boolean) => void;
-  reject: (error: unknown) => void;
-}
-
-/**
- * Completions requested in the same event-loop tick go to Postgres as one UPDATE .. FROM (VALUES ..):
- * one statement and one commit (one WAL flush) for all of them instead of one each. Each caller
- * still waits for its own row: the promise settles after the commit, true when its claim was still
- * its own. The owner check is per row, so one stale completion never affects another.
- */
-function createCompletionBatcher(db: Database) {
-  let pending: PendingCompletion[] = [];
-  let scheduled = false;
-
-  async function run(batch: PendingCompletion[]): Promise<void> {
-    const values = batch.map(({ input }) => {
-      const { response } = input;
-      const body = Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength);
-      return sql`(${input.scope}::text, ${input.key}::text, ${input.ownerToken}::text, ${response.status}::int,
-        ${JSON.stringify(response.headers)}::jsonb, ${body}::bytea, ${iso(input.now + input.retentionMs)}::timestamptz)`;
-    });
-    try {
-      const result = await db.execute(sql`
-        UPDATE idempotency_keys AS k SET state = 'completed', locked_until = NULL,
-          response_status = v.status, response_headers = v.headers, response_body = v.body,
-          expires_at = v.expires_at
-        FROM (VALUES ${sql.join(values, sql`, `)}) AS v(scope, key, owner, status, headers, body, expires_at)
-        WHERE k.scope = v.scope AND k.key = v.key AND k.owner_token = v.owner AND k.state = 'in_progress'
-        RETURNING k.scope, k.key, k.owner_token`);
-      const done = new Set(
-        rows<{ scope: string; key: string; owner_token: string }>(result).map(
-          (r) => `${r.owner_token}\u0000${r.scope}\u0000${r.key}`,
-        ),
-      );
-      for (const { input, resolve } of batch)
-        resolve(done.has(`${input.ownerToken}\u0000${input.scope}\u0000${input.key}`));
-    } catch (error) {
-      for (const { reject } of batch) reject(error);
-    }
-  }
-
-  function flush(): void {
-    scheduled = false;
-    const all = pending;
-    pending = [];
-    for (let i = 0; i < all.length; i += MAX_COMPLETIONS) void run(all.slice(i, i + MAX_COMPLETIONS));
-  }
-
-  return {
-    add(input: CompleteInput): Promise<boolean> {
-      return new Promise<boolean>((resolve, reject) => {
-        pending.push({ input, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
-      });
     },
   };
 }

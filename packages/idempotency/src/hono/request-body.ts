@@ -18,27 +18,20 @@ export async function readRequestBody(c: Context): Promise<Uint8Array> {
   const fresh = cache.text === undefined && cache.json === undefined;
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   if (!fresh) return bytes;
-  let text: string | undefined;
-  let textPromise: Promise<string> | undefined;
-  let jsonPromise: Promise<unknown> | undefined;
+  let text: Promise<string> | undefined;
+  let json: Promise<unknown> | undefined;
   const textOf = () => {
-    text ??= decoder.decode(bytes);
+    text ??= Promise.resolve().then(() => decoder.decode(bytes));
     return text;
   };
   // Getters, so nothing is decoded for a route that never reads the body; not enumerable, because
   // Hono converts from the first enumerable entry when the asked-for type is missing.
-  Object.defineProperty(cache, "text", {
-    configurable: true,
-    get: () => {
-      textPromise ??= Promise.resolve().then(textOf);
-      return textPromise;
-    },
-  });
+  Object.defineProperty(cache, "text", { configurable: true, get: textOf });
   Object.defineProperty(cache, "json", {
     configurable: true,
     get: () => {
-      jsonPromise ??= Promise.resolve().then(() => JSON.parse(textOf()) as unknown);
-      return jsonPromise;
+      json ??= textOf().then((t) => JSON.parse(t) as unknown);
+      return json;
     },
   });
   return bytes;

@@ -50,20 +50,26 @@ export async function readResponseBody(
   keep: (lowercaseName: string) => boolean,
 ): Promise<{ bytes: Uint8Array; response: Response; headers: Record<string, string> }> {
   const found = buffered(res);
-  if (found) {
-    const headers: Record<string, string> = {};
-    // Plain headers are read as given: asking `res.headers` would build a fetch Headers for them.
-    if (found.headers) {
-      for (const name in found.headers) {
-        const lower = name.toLowerCase();
-        if (keep(lower)) headers[lower] = String(found.headers[name]);
-      }
-    } else for (const [name, value] of res.headers) if (keep(name)) headers[name] = value;
-    return { bytes: found.body, response: res, headers };
-  }
+  // Plain headers are read as given: asking `res.headers` would build a fetch Headers for them.
+  if (found) return { bytes: found.body, response: res, headers: kept(found.headers ?? res.headers, keep) };
   const bytes = new Uint8Array(await res.arrayBuffer());
   const response = new Response(bodyFor(res.status, bytes), { status: res.status, headers: res.headers });
-  const headers: Record<string, string> = {};
-  for (const [name, value] of response.headers) if (keep(name)) headers[name] = value;
-  return { bytes, response, headers };
+  return { bytes, response, headers: kept(response.headers, keep) };
+}
+
+/** The headers `keep` accepts, by lowercase name. */
+function kept(
+  headers: Headers | Record<string, string>,
+  keep: (lowercaseName: string) => boolean,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers instanceof Headers) {
+    for (const [name, value] of headers) if (keep(name)) out[name] = value;
+    return out;
+  }
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (keep(lower)) out[lower] = String(headers[name]);
+  }
+  return out;
 }
