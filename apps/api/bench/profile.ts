@@ -1,12 +1,12 @@
 /**
  * CPU profile of the api's `GET /v1/tenant` under load: starts bench/server.ts with --cpu-prof,
- * drives it with autocannon, stops it, and prints where the profile was written.
+ * drives it with httpLoad (wrk, or autocannon without it), stops it, and prints where the profile was written.
  * Run: pnpm --filter @org/api bench:profile [bare|api]   (profiles land in .profiles/)
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { httpLoad } from "@org/bench";
 import { createFreshDatabase, redisAvailable, TEST_REDIS_URL } from "@org/testing";
-import autocannon from "autocannon";
 
 const KEY = "bench_key_0123456789abcdefghijklmnopqrstuv";
 const mode = process.argv[2] ?? "api";
@@ -24,13 +24,13 @@ const child = fork(fileURLToPath(new URL("./server.ts", import.meta.url)), [mode
   stdio: "inherit",
 });
 const port = await new Promise<number>((r) => child.once("message", (m) => r((m as { port: number }).port)));
-const result = await autocannon({
+const result = await httpLoad({
   url: `http://127.0.0.1:${port}/v1/tenant`,
   connections: 50,
-  duration: Number(process.env.BENCH_SECONDS ?? 8),
+  durationS: Number(process.env.BENCH_SECONDS ?? 8),
   headers: { authorization: `Bearer ${KEY}` },
 });
-console.log(`${mode}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
+console.log(`${mode}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms (${result.tool})`);
 child.kill("SIGTERM");
 await new Promise((r) => child.once("exit", r));
 await fresh.drop();

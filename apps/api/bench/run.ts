@@ -2,11 +2,12 @@
  * The api's request path against a bare Hono route, over real HTTP, in one run:
  * GET /v1/tenant with API-key auth, tenant resolution (cache), rate limit, idempotency check,
  * quota check and API-call metering, vs the same route with nothing. Then POST /v1/usage/events.
- * Each server is its own process; autocannon runs here. Run: pnpm --filter @org/api bench
+ * Each server is its own process; the load comes from wrk (autocannon where wrk is not installed),
+ * see @org/bench. Run: pnpm --filter @org/api bench
  */
 import { fileURLToPath } from "node:url";
+import { defaultLoadTool, type HttpLoadOptions, httpLoad } from "@org/bench";
 import { createFreshDatabase, redisAvailable, startChildServer, TEST_REDIS_URL } from "@org/testing";
-import autocannon from "autocannon";
 
 const KEY = "bench_key_0123456789abcdefghijklmnopqrstuv";
 const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
@@ -14,15 +15,14 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 
 const start = (mode: string, env: Record<string, string> = {}) => startChildServer(SERVER, [mode], env);
 
-async function load(port: number, init: Partial<autocannon.Options> = {}) {
-  const r = await autocannon({
+async function load(port: number, init: Partial<HttpLoadOptions> = {}) {
+  return httpLoad({
     url: `http://127.0.0.1:${port}/v1/tenant`,
     connections: 50,
-    duration: DURATION,
+    durationS: DURATION,
     headers: { authorization: `Bearer ${KEY}` },
     ...init,
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx };
 }
 
 const fresh = await createFreshDatabase();
@@ -33,53 +33,48 @@ const env = {
   RATE_LIMIT_PER_SECOND: "10000000",
   ...(useRedis ? { REDIS_URL: TEST_REDIS_URL } : {}),
 };
+console.log(`load: ${defaultLoadTool()}, 50 connections, ${DURATION} s per measurement`);
 const bare = await start("bare");
 const same = await start("bare-same");
 const api = await start("api", env);
 try {
-  await load(bare.port, { duration: 1 });
-  await load(api.port, { duration: 1 });
-  await load(same.port, { duration: 1 });
+  await load(bare.port, { durationS: 1 });
+  await load(api.port, { durationS: 1 });
+  await load(same.port, { durationS: 1 });
   const b = await load(bare.port);
   const s = await load(same.port);
   const a = await load(api.port);
   const line = (name: string, r: typeof a) =>
-    `${name.padEnd(52)} ${Math.round(r.rps).toString().padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}`;
+    `${name.padEnd(52)} ${Math.round(r.rps).toString().padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  non-2xx ${r.non2xx}`;
   console.log(line("bare Hono GET /v1/tenant", b));
   console.log(line("bare Hono, the api's exact response bytes", s));
   console.log(line(`api GET /v1/tenant (${useRedis ? "Redis" : "memory"} stores, Postgres)`, a));
   console.log(
-    `ratio api/bare: ${(a.rps / b.rps).toFixed(2)}x req/s (target >= 0.6x), p99 ${(a.p99 / Math.max(b.p99, 1)).toFixed(2)}x (target <= 2x)`,
+    `ratio api/bare: ${(a.rps / b.rps).toFixed(2)}x req/s (target >= 0.6x), p99 ${(a.p99Ms / b.p99Ms).toFixed(2)}x (target <= 2x)`,
   );
   console.log(
-    `ratio api/bare with the same response bytes: ${(a.rps / s.rps).toFixed(2)}x req/s, p99 ${(a.p99 / Math.max(s.p99, 1)).toFixed(2)}x ` +
+    `ratio api/bare with the same response bytes: ${(a.rps / s.rps).toFixed(2)}x req/s, p99 ${(a.p99Ms / s.p99Ms).toFixed(2)}x ` +
       "(the load generator shares the 2 cores: bigger answers cost it more)",
   );
 
-  let n = 0;
-  const events = await autocannon({
+  const run = `b${process.pid}_${Date.now().toString(36)}`;
+  const events = await httpLoad({
     url: `http://127.0.0.1:${api.port}/v1/usage/events`,
     connections: 16,
-    duration: DURATION,
+    durationS: DURATION,
     method: "POST",
     headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-    requests: [
-      {
-        setupRequest: (req) => ({
-          ...req,
-          body: JSON.stringify({
-            events: Array.from({ length: 100 }, () => ({
-              id: `b${process.pid}_${n++}`,
-              meter: "tokens",
-              quantity: 10,
-            })),
-          }),
-        }),
-      },
-    ],
+    // {{n}} is the request's number: every event id is new.
+    body: JSON.stringify({
+      events: Array.from({ length: 100 }, (_, i) => ({
+        id: `${run}_{{n}}_${i}`,
+        meter: "tokens",
+        quantity: 10,
+      })),
+    }),
   });
   console.log(
-    `POST /v1/usage/events (batches of 100): ${Math.round(events.requests.average * 100)} events/s, p99 ${events.latency.p99} ms, non-2xx ${events.non2xx}`,
+    `POST /v1/usage/events (batches of 100): ${Math.round(events.rps * 100)} events/s, p99 ${events.p99Ms} ms, non-2xx ${events.non2xx}`,
   );
 } finally {
   bare.child.kill("SIGTERM");

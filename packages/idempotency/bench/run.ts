@@ -2,14 +2,15 @@
  * Throughput of a trivial POST route: without the middleware, with it on unique keys (every request
  * a first execution: claim + complete), and on repeated keys (replays), for the Postgres and the
  * Redis store. Real HTTP: the server runs in a child process (@hono/node-server on 127.0.0.1), the
- * load comes from autocannon in this process. Prints req/s and the ratio to the plain route.
+ * load comes from wrk (autocannon where wrk is not installed; see @org/bench). Prints req/s and the
+ * ratio to the plain route.
  *
  *   pnpm --filter @org/idempotency bench   (BENCH_SECONDS=2, BENCH_ROUNDS=2, BENCH_CONNECTIONS=32)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { defaultLoadTool, httpLoad } from "@org/bench";
 import { createTestDb, createTestRedis } from "@org/testing";
-import autocannon from "autocannon";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -41,36 +42,50 @@ async function startServer(args: string[]): Promise<{ url: string; stop: () => P
   };
 }
 
-type KeyOf = (i: number) => string | undefined;
+/** The Idempotency-Key header's value per request: `{{n}}` is the request's number (see httpLoad). */
+interface Keys {
+  key: string;
+  /** Keys cycle through this many values (replays), instead of every request having its own. */
+  pool?: number;
+}
 
-async function load(url: string, keyOf: KeyOf, opts: { seconds?: number; amount?: number }) {
-  let i = 0;
-  const result = await autocannon({
+async function load(url: string, keys: Keys, seconds = SECONDS) {
+  const r = await httpLoad({
     url,
     method: "POST",
     connections: CONNECTIONS,
-    ...(opts.amount ? { amount: opts.amount } : { duration: opts.seconds ?? SECONDS }),
-    headers: { "content-type": "application/json" },
+    durationS: seconds,
+    headers: { "content-type": "application/json", "idempotency-key": keys.key },
     body,
-    requests: [
-      {
-        setupRequest: (req) => {
-          const key = keyOf(i++);
-          return key === undefined ? req : { ...req, headers: { ...req.headers, "idempotency-key": key } };
-        },
-      },
-    ],
+    pool: keys.pool,
   });
-  const bad = result.non2xx + result.errors + result.timeouts;
-  return { rps: result.requests.average, bad, total: result.requests.total };
+  return { rps: r.rps, bad: r.non2xx + r.errors, total: r.requests };
+}
+
+/** Sends every key of a pool once, so that what follows are replays. */
+async function prime(url: string, keys: Keys): Promise<void> {
+  const ids = Array.from({ length: keys.pool ?? 0 }, (_, i) => i);
+  const worker = async () => {
+    for (let i = ids.shift(); i !== undefined; i = ids.shift()) {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "idempotency-key": keys.key.replace("{{n}}", String(i)),
+        },
+        body,
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200 && res.status !== 201) throw new Error(`priming answered ${res.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
 }
 
 interface Scenario {
   label: string;
   args: string[];
-  keyOf: KeyOf;
-  /** Keys sent once before measuring, so that the measured requests are replays. */
-  prime?: KeyOf;
+  keys: Keys;
   server?: { url: string; stop: () => Promise<void> };
   best: { rps: number; bad: number; total: number };
   /** Lowest server CPU time per request over the rounds, in microseconds. */
@@ -85,21 +100,14 @@ async function cpu(url: string): Promise<{ cpuMicros: number; served: number }> 
 const db = await createTestDb({ driver: "postgres" });
 const redis = createTestRedis();
 const run = Date.now().toString(36);
-const unique =
-  (tag: string): KeyOf =>
-  (i) =>
-    `${tag}-${run}-${i}-${Math.random().toString(36).slice(2)}`;
-const pooled =
-  (tag: string): KeyOf =>
-  (i) =>
-    `${tag}-${run}-${i % POOL}`;
+const unique = (tag: string): Keys => ({ key: `${tag}-${run}-{{n}}` });
+const pooled = (tag: string): Keys => ({ key: `${tag}-${run}-{{n}}`, pool: POOL });
 const scenarios: Scenario[] = [];
-const add = (label: string, args: string[], keyOf: KeyOf, prime?: KeyOf) =>
+const add = (label: string, args: string[], keys: Keys) =>
   scenarios.push({
     label,
     args,
-    keyOf,
-    prime,
+    keys,
     best: { rps: 0, bad: 0, total: 0 },
     cpuPerRequest: Number.POSITIVE_INFINITY,
   });
@@ -109,21 +117,22 @@ add("plain route (no middleware)", ["plain"], unique("plain"));
 for (const kind of ["postgres", "redis"] as const) {
   const base = [kind, db.url ?? "", redis.url, redis.prefix];
   add(`${kind}: first execution`, [...base, "cache"], unique(`${kind}-u`));
-  add(`${kind}: replay (memory cache)`, [...base, "cache"], pooled(`${kind}-c`), pooled(`${kind}-c`));
-  add(`${kind}: replay (from store)`, [...base, "nocache"], pooled(`${kind}-s`), pooled(`${kind}-s`));
+  add(`${kind}: replay (memory cache)`, [...base, "cache"], pooled(`${kind}-c`));
+  add(`${kind}: replay (from store)`, [...base, "nocache"], pooled(`${kind}-s`));
 }
 
 try {
   for (const s of scenarios) {
     s.server = await startServer(s.args);
-    await load(s.server.url, s.prime ?? s.keyOf, { amount: s.prime ? POOL : 500 }); // warm up, prime replays
+    if (s.keys.pool) await prime(s.server.url, s.keys);
+    await load(s.server.url, s.keys, 1); // warm up
   }
   // Interleaved rounds, best of each: the machine is shared, and other load only ever lowers a figure.
   for (let round = 0; round < ROUNDS; round++) {
     for (const s of scenarios) {
       const url = s.server?.url ?? "";
       const before = await cpu(url);
-      const r = await load(url, s.keyOf, {});
+      const r = await load(url, s.keys);
       const after = await cpu(url);
       if (r.rps > s.best.rps) s.best = r;
       const perRequest = (after.cpuMicros - before.cpuMicros) / Math.max(1, after.served - before.served);
@@ -139,7 +148,7 @@ try {
 const rows = scenarios.map((s) => ({ label: s.label, ...s.best, cpu: s.cpuPerRequest }));
 const plain = rows[0] ?? { rps: 1, cpu: 1 };
 console.log(
-  `\nPOST /v1/things over HTTP (@hono/node-server on 127.0.0.1 in a child process, autocannon here), ` +
+  `\nPOST /v1/things over HTTP (@hono/node-server on 127.0.0.1 in a child process, ${defaultLoadTool()} here), ` +
     `${CONNECTIONS} connections, best of ${ROUNDS} interleaved ${SECONDS}s runs\n`,
 );
 console.log(

@@ -5,7 +5,16 @@
  */
 import type { Context } from "hono";
 
-type NodeBindings = { incoming?: { headers?: Record<string, string | string[] | undefined> } };
+/** The part of Node's ServerResponse that {@link nodeResponse} hands out. */
+export interface NodeResponse {
+  readonly headersSent: boolean;
+  setHeader(name: string, value: string): unknown;
+}
+
+type NodeBindings = {
+  incoming?: { headers?: Record<string, string | string[] | undefined> };
+  outgoing?: NodeResponse;
+};
 
 /**
  * A request header's value. On Node (@hono/node-server) it is read from the IncomingMessage's parsed
@@ -23,4 +32,22 @@ export function requestHeader(c: Context, name: string): string | undefined {
     return Array.isArray(value) ? value.join(", ") : value;
   }
   return c.req.header(name);
+}
+
+/**
+ * On Node (@hono/node-server), the ServerResponse this request will be answered on, while its headers
+ * can still be set; otherwise `undefined` (Lambda, `app.request()` in tests). A header set on it
+ * reaches every answer to the request, however the handler builds it, at the cost of a plain
+ * property: @hono/node-server's `writeHead` merges it with the returned Response's headers, which win
+ * on a clash. Setting it on `c.res.headers` instead turns the handler's lightweight response into a
+ * fetch `Headers` (validated, sorted when written), which costs more than many middleware.
+ *
+ * @example
+ * const out = nodeResponse(c);
+ * if (out) out.setHeader("X-Request-Id", id);
+ * else c.header("X-Request-Id", id);
+ */
+export function nodeResponse(c: Context): NodeResponse | undefined {
+  const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
+  return outgoing && !outgoing.headersSent && typeof outgoing.setHeader === "function" ? outgoing : undefined;
 }

@@ -1,7 +1,7 @@
 /** @module Requests per second over real HTTP: a Hono route with our middleware vs the bare route. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
+import { httpLoad } from "@org/bench";
 import { median } from "./median.js";
 
 const server = fileURLToPath(new URL("./server.ts", import.meta.url));
@@ -18,15 +18,15 @@ async function startServer(mode: string, redisUrl: string): Promise<{ port: numb
 }
 
 async function load(port: number, durationS: number, tenants: number) {
-  let n = 0;
-  const result = await autocannon({
+  // The tenants take turns request by request.
+  const r = await httpLoad({
     url: `http://127.0.0.1:${port}/`,
+    headers: { "x-tenant": "ten_{{n}}" },
+    pool: tenants,
     connections: 50,
-    duration: durationS,
-    // Each connection is one tenant (round robin over `tenants`).
-    setupClient: (client) => client.setHeaders({ "x-tenant": `ten_${n++ % tenants}` }),
+    durationS,
   });
-  return { rps: result.requests.average, non2xx: result.non2xx, errors: result.errors };
+  return { rps: r.rps, non2xx: r.non2xx, errors: r.errors };
 }
 
 export interface HttpResult {
@@ -44,7 +44,7 @@ export interface HttpResult {
 
 /**
  * Starts a server per variant and one bare (child processes), then for `rounds` rounds loads the
- * bare route and each variant back to back with autocannon (50 connections on 127.0.0.1, for
+ * bare route and each variant back to back with httpLoad (wrk or autocannon, 50 connections on 127.0.0.1, for
  * `durationS` each), so each ratio compares measurements taken under the same machine load.
  *
  * @example
@@ -55,7 +55,9 @@ export async function benchHttp(o: {
   durationS: number;
   rounds: number;
 }): Promise<HttpResult[]> {
-  const runs = (process.env.BENCH_HTTP_RUNS ?? "ours:1,ours:50,ours-lease:50,ours-selfhosted:1,peer:50")
+  const runs = (
+    process.env.BENCH_HTTP_RUNS ?? "noop:1,ours:1,ours:50,ours-lease:50,ours-selfhosted:1,peer:50"
+  )
     .split(",")
     .map((r) => {
       const [mode, tenants] = r.split(":");

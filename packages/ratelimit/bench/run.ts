@@ -3,6 +3,8 @@
  * BENCH_DURATION_S (default 2) sets each measurement's length, BENCH_ROUNDS (default 3) how many
  * interleaved rounds each median is taken over; TEST_REDIS_URL the Redis.
  */
+
+import { defaultLoadTool } from "@org/bench";
 import { benchDecisions } from "./decisions.js";
 import { benchHttp } from "./http.js";
 
@@ -28,12 +30,13 @@ if (only !== "http") {
 
 if (only !== "decisions") {
   console.log(
-    "\n2. HTTP req/s, Hono on @hono/node-server at 127.0.0.1, autocannon -c 50 from another process",
+    `\n2. HTTP req/s, Hono on @hono/node-server at 127.0.0.1, ${defaultLoadTool()} -c 50 from another process`,
   );
   const http = await benchHttp({ redisUrl, durationS, rounds });
   for (const r of http) {
     const labels: Record<string, string> = {
       bare: "bare route",
+      noop: "an empty async middleware",
       ours: "ratelimit()",
       "ours-lease": "ratelimit() + leases of 16",
       "ours-memory": "ratelimit() memory store",

@@ -1,6 +1,6 @@
 /**
  * The HTTP benchmark's server, run as a child process so the load generator has its own core:
- * `tsx bench/server.ts <bare|ours|ours-lease|ours-selfhosted|ours-memory|peer> <redisUrl>`; prints the port once listening.
+ * `tsx bench/server.ts <bare|noop|ours|ours-lease|ours-selfhosted|ours-memory|peer> <redisUrl>`; prints the port once listening.
  */
 import { serve } from "@hono/node-server";
 import { requestHeader } from "@org/problem";
@@ -35,6 +35,11 @@ if (mode === "ours" || mode === "ours-lease" || mode === "ours-selfhosted") {
     leaseUnits: mode === "ours-lease" ? 16 : 0,
   });
   app.use(ratelimit({ limiter, key: tenant }));
+} else if (mode === "noop") {
+  // Any async middleware at all: the floor under every middleware's ratio.
+  app.use(async (_c, next) => {
+    await next();
+  });
 } else if (mode === "ours-memory") {
   const limiter = createRateLimiter({ store: createMemoryStore(), policies });
   app.use(ratelimit({ limiter, key: tenant }));
@@ -61,12 +66,13 @@ app.get("/", (c) => c.json({ ok: true }));
 const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
   process.stdout.write(`${info.port}\n`);
 });
-process.on("SIGTERM", async () => {
-  server.close();
-  if (redis) {
-    const keys = await redis.keys(`${prefix}*`);
-    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
-    redis.disconnect();
-  }
-  process.exit(0);
-});
+for (const signal of ["SIGTERM", "SIGINT"] as const)
+  process.on(signal, async () => {
+    server.close();
+    if (redis) {
+      const keys = await redis.keys(`${prefix}*`);
+      for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+      redis.disconnect();
+    }
+    process.exit(0);
+  });

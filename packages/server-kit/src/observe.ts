@@ -1,7 +1,7 @@
 /** @module Per-request observability: request id, a logger bound to it, metrics, one access-log line. */
 
 import { randomUUID } from "node:crypto";
-import { requestHeader } from "@org/problem";
+import { nodeResponse, requestHeader } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { ServiceMetrics } from "./metrics.js";
@@ -58,11 +58,14 @@ export function observe(options: ObserveOptions): MiddlewareHandler {
     const requestId = given && ACCEPTED_ID.test(given) ? given : generateId();
     c.set("requestId" as never, requestId as never);
     c.set("log" as never, logger.child({ requestId }) as never);
-    // Before next(): prepared headers reach every response the route builds. A response that
-    // replaced them (an error answered by onError) gets the header afterwards.
-    c.header("X-Request-Id", requestId);
+    // On Node, on the ServerResponse: every answer gets it, and no fetch Headers is built. Elsewhere
+    // prepared before next() (reaching every response the route builds), and set afterwards on a
+    // response that replaced them (an error answered by onError).
+    const out = nodeResponse(c);
+    if (out) out.setHeader("X-Request-Id", requestId);
+    else c.header("X-Request-Id", requestId);
     await next();
-    if (!c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
+    if (!out && !c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
     const seconds = (performance.now() - started) / 1000;
     // The route template (`/v1/api-keys/:id`), never the raw path: metric cardinality stays bounded.
     const route = c.req.routePath || "unmatched";

@@ -1,8 +1,10 @@
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
 import { problemErrorHandler } from "@org/problem";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { type Item, parseItem, parseList } from "structured-headers";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "../limiter.js";
 import { createMemoryStore } from "../memory-store.js";
 import { createPolicy } from "../policy.js";
@@ -41,8 +43,28 @@ function app() {
   return { a, now };
 }
 
-const get = (a: Hono, path: string, tenant: string, plan = "free", method = "GET") =>
-  a.request(path, { method, headers: { "x-tenant": tenant, "x-plan": plan } });
+/**
+ * How a request reaches the app: `app.request()` (headers set on the fetch Response), or a real
+ * socket through @hono/node-server (headers set on Node's ServerResponse; see nodeResponse()).
+ */
+type Transport = (a: Hono, path: string, init?: RequestInit) => Promise<Response>;
+const servers = new Map<Hono, ServerType>();
+afterAll(async () => {
+  for (const server of servers.values()) await new Promise((r) => server.close(r));
+});
+const transports: Record<string, Transport> = {
+  "app.request()": async (a, path, init) => a.request(path, init),
+  "node-server socket": async (a, path, init) => {
+    let server = servers.get(a);
+    if (!server) {
+      server = serve({ fetch: a.fetch, port: 0, hostname: "127.0.0.1" });
+      servers.set(a, server);
+      if (!server.listening) await new Promise((r) => server!.once("listening", r));
+    }
+    const { port } = server.address() as AddressInfo;
+    return fetch(`http://127.0.0.1:${port}${path}`, init);
+  },
+};
 
 /** Parses both headers with a structured-field parser into { name: params }. */
 function parsed(res: Response) {
@@ -60,7 +82,11 @@ function parsed(res: Response) {
   };
 }
 
-describe("ratelimit() middleware", () => {
+describe.each(Object.keys(transports))("ratelimit() middleware through %s", (transport) => {
+  const send = transports[transport]!;
+  const get = (a: Hono, path: string, tenant: string, plan = "free", method = "GET") =>
+    send(a, path, { method, headers: { "x-tenant": tenant, "x-plan": plan } });
+
   it("puts RateLimit-Policy and RateLimit structured fields on every response", async () => {
     const { a } = app();
     const res = await get(a, "/v1/thing", "acme");
@@ -75,7 +101,7 @@ describe("ratelimit() middleware", () => {
   it("refuses with 429 problem+json rate_limited, Retry-After and the headers", async () => {
     const { a } = app();
     for (let i = 0; i < 20; i++) expect((await get(a, "/v1/thing", "acme")).status).toBe(200);
-    const res = await a.request("/v1/thing", { headers: { "x-tenant": "acme", "x-request-id": "req_9" } });
+    const res = await send(a, "/v1/thing", { headers: { "x-tenant": "acme", "x-request-id": "req_9" } });
     expect(res.status).toBe(429);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     const retryAfter = parseItem(res.headers.get("Retry-After")!)[0];
@@ -124,7 +150,7 @@ describe("ratelimit() middleware", () => {
 
   it("leaves requests without a key alone", async () => {
     const { a } = app();
-    const res = await a.request("/v1/thing");
+    const res = await send(a, "/v1/thing");
     expect(res.status).toBe(200);
     expect(res.headers.get("RateLimit")).toBeNull();
   });

@@ -1,5 +1,5 @@
 /** @module ratelimit(): the Hono middleware applying a limiter per request with the plan's policies. */
-import { problemResponse } from "@org/problem";
+import { nodeResponse, problemResponse } from "@org/problem";
 import type { Context, Env, MiddlewareHandler } from "hono";
 import type { RateLimitDecision } from "../decision.js";
 import { rateLimitHeader, rateLimitPolicyHeader, retryAfterSeconds } from "../headers.js";
@@ -79,6 +79,14 @@ export const ratelimit = <E extends Env = Env>(options: RateLimitOptions<E>): Mi
         headers: { "Retry-After": String(retryAfter), [POLICY]: policyValue, [STATE]: stateValue },
         extensions: { policy: decision.policy, retryAfterMs: Math.ceil(decision.retryAfterMs) },
       });
+    }
+    const out = nodeResponse(c);
+    if (out) {
+      // On Node: on the ServerResponse, for whatever answer comes (a later route-level ratelimit()
+      // overwrites them with the newer state).
+      out.setHeader(POLICY, policyValue);
+      out.setHeader(STATE, stateValue);
+      return next();
     }
     await next();
     // A route-level ratelimit() ran after this one and reported the newer state: keep its headers.

@@ -1,0 +1,132 @@
+import { Writable } from "node:stream";
+import { nodeResponse, problemErrorHandler, requestHeader } from "@org/problem";
+import { Hono } from "hono";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
+import { observe } from "./observe.js";
+import { apiSecureHeaders } from "./secure-headers.js";
+import { serveNode } from "./serve-node.js";
+
+const logger = createLogger({ service: "t", destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+function app() {
+  const a = new Hono();
+  a.get("/h", (c) =>
+    c.json({
+      auth: requestHeader(c, "authorization") ?? null,
+      key: requestHeader(c, "idempotency-key") ?? null,
+      missing: requestHeader(c, "x-missing") ?? null,
+      hono: c.req.header("authorization") ?? null,
+    }),
+  );
+  return a;
+}
+
+describe("requestHeader", () => {
+  it("reads Node's parsed headers over a real socket, as c.req.header() would", async () => {
+    const running = await serveNode({
+      fetch: app().fetch,
+      port: 0,
+      hostname: "127.0.0.1",
+      logger,
+      exit: false,
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${running.port}/h`, {
+        headers: { Authorization: "Bearer k1", "Idempotency-Key": "abc" },
+      });
+      expect(await res.json()).toEqual({ auth: "Bearer k1", key: "abc", missing: null, hono: "Bearer k1" });
+    } finally {
+      await running.shutdown("test");
+    }
+  });
+
+  it("falls back to the fetch Request where there is no Node request (app.request, Lambda)", async () => {
+    const res = await app().request("/h", { headers: { authorization: "Bearer k2" } });
+    expect(await res.json()).toEqual({ auth: "Bearer k2", key: null, missing: null, hono: "Bearer k2" });
+  });
+});
+
+/** A middleware setting X-Default through nodeResponse(), and routes answering in different ways. */
+function headerApp() {
+  const a = new Hono();
+  a.use(async (c, next) => {
+    const out = nodeResponse(c);
+    if (out) out.setHeader("X-Default", "node");
+    else c.header("X-Default", "fetch");
+    await next();
+  });
+  a.get("/json", (c) => c.json({ ok: true }, 201, { "X-Route": "1" }));
+  a.get("/own", (c) => c.text("own", 200, { "X-Default": "route" }));
+  a.get("/raw", () => new Response("raw", { headers: { "content-type": "text/plain" } }));
+  a.get("/boom", () => {
+    throw new Error("boom");
+  });
+  a.onError(problemErrorHandler());
+  return a;
+}
+
+describe("nodeResponse", () => {
+  it("hands out Node's ServerResponse: its headers reach every answer, the route's own win", async () => {
+    const running = await serveNode({
+      fetch: headerApp().fetch,
+      port: 0,
+      hostname: "127.0.0.1",
+      logger,
+      exit: false,
+    });
+    try {
+      const at = (path: string) => fetch(`http://127.0.0.1:${running.port}${path}`);
+      const json = await at("/json");
+      expect([json.status, json.headers.get("x-default"), json.headers.get("x-route")]).toEqual([
+        201,
+        "node",
+        "1",
+      ]);
+      expect(json.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(await json.json()).toEqual({ ok: true });
+      expect((await at("/own")).headers.get("x-default")).toBe("route");
+      const raw = await at("/raw");
+      expect([raw.headers.get("x-default"), await raw.text()]).toEqual(["node", "raw"]);
+      const boom = await at("/boom");
+      expect([boom.status, boom.headers.get("x-default")]).toEqual([500, "node"]);
+      expect(boom.headers.get("content-type")).toBe("application/problem+json");
+    } finally {
+      await running.shutdown("test");
+    }
+  });
+
+  it("is undefined without a Node response (app.request, Lambda)", async () => {
+    const res = await headerApp().request("/json");
+    expect(res.headers.get("x-default")).toBe("fetch");
+  });
+
+  it("carries the request id and the security headers over a real socket, on errors too", async () => {
+    const a = new Hono();
+    a.use(observe({ logger, metrics: createMetrics({ service: "t", defaultMetrics: false }) }));
+    a.use(apiSecureHeaders());
+    a.get("/ok", (c) => c.json({ ok: true }));
+    a.get("/docs", (c) => c.html("<p>docs</p>", 200, { "Content-Security-Policy": "default-src 'self'" }));
+    a.get("/boom", () => {
+      throw new Error("boom");
+    });
+    a.onError(problemErrorHandler());
+    const running = await serveNode({ fetch: a.fetch, port: 0, hostname: "127.0.0.1", logger, exit: false });
+    try {
+      for (const path of ["/ok", "/boom", "/missing"]) {
+        const res = await fetch(`http://127.0.0.1:${running.port}${path}`, {
+          headers: { "x-request-id": "req_abc" },
+        });
+        expect(res.headers.get("x-request-id")).toBe("req_abc");
+        expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+      }
+      const docs = await fetch(`http://127.0.0.1:${running.port}/docs`);
+      expect(docs.headers.get("content-security-policy")).toBe("default-src 'self'");
+      expect(docs.headers.get("x-request-id")).toMatch(/.+/);
+    } finally {
+      await running.shutdown("test");
+    }
+  });
+});

@@ -1,0 +1,8 @@
+export {
+  defaultLoadTool,
+  type HttpLoadOptions,
+  type HttpLoadResult,
+  httpLoad,
+  type LoadTool,
+  wrkScript,
+} from "./http-load.js";
