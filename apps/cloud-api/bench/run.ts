@@ -3,8 +3,9 @@
  * (Stripe stand-in), then `GET /v1/tenant` on its subdomain with its API key: subdomain + key
  * resolution (cache), Redis rate limit, idempotency check, quota check and API-call metering.
  * The tenant's plan is the default catalogue's free plan with limits raised so nothing is refused:
- * every request does the full work. Each server is its own process; autocannon runs here.
- * Run: pnpm --filter @org/cloud-api bench   (BENCH_SECONDS=5)
+ * every request does the full work. Each server is its own process; the load comes from wrk
+ * (autocannon where wrk is not installed; see @org/bench), in interleaved rounds.
+ * Run: pnpm --filter @org/cloud-api bench   (BENCH_SECONDS=5, BENCH_ROUNDS=3)
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -12,12 +13,13 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { defaultLoadTool, httpLoad, interleave } from "@org/bench";
 import { createStripeFake } from "@org/stripe-fake";
 import { createFreshDatabase, startChildServer, TEST_REDIS_URL } from "@org/testing";
-import autocannon from "autocannon";
 
 const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BASE = "example.test";
 
 const start = (mode: string, env: Record<string, string> = {}) => startChildServer(SERVER, [mode], env);
@@ -58,25 +60,25 @@ try {
   });
   if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
   const { apiKey } = (await signup.json()) as { apiKey: { secret: string } };
-  const load = async (port: number, duration = DURATION) => {
-    const r = await autocannon({
+  const load = (port: number, durationS = DURATION) =>
+    httpLoad({
       url: `http://127.0.0.1:${port}/v1/tenant`,
       connections: 50,
-      duration,
+      durationS,
       headers: { host: `acme.${BASE}`, authorization: `Bearer ${apiKey.secret}` },
     });
-    return { rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx };
-  };
   await load(bare.port, 1);
   await load(cloud.port, 1);
-  const b = await load(bare.port);
-  const c = await load(cloud.port);
-  const line = (name: string, r: typeof c) =>
-    `${name.padEnd(58)} ${Math.round(r.rps).toString().padStart(7)} req/s  p99 ${r.p99} ms  non-2xx ${r.non2xx}`;
-  console.log(line("bare Hono GET /v1/tenant", b));
-  console.log(line("cloud-api GET /v1/tenant (subdomain + API key, Redis, Postgres)", c));
   console.log(
-    `ratio cloud-api/bare: ${(c.rps / b.rps).toFixed(2)}x req/s (target >= 0.6x), p99 ${(c.p99 / Math.max(b.p99, 1)).toFixed(2)}x (target <= 2x)`,
+    `load: ${defaultLoadTool()}, 50 connections, ${DURATION} s per measurement, medians of ${ROUNDS} interleaved rounds`,
+  );
+  const r = await interleave({ bare: () => load(bare.port), cloud: () => load(cloud.port) }, ROUNDS);
+  const line = (name: string, x: (typeof r)["cloud"]) =>
+    `${name.padEnd(58)} ${Math.round(x.rps).toString().padStart(7)} req/s  p99 ${x.p99Ms} ms  non-2xx ${x.non2xx}`;
+  console.log(line("bare Hono GET /v1/tenant", r.bare));
+  console.log(line("cloud-api GET /v1/tenant (subdomain + API key, Redis, Postgres)", r.cloud));
+  console.log(
+    `ratio cloud-api/bare: ${r.cloud.ratio.toFixed(2)}x req/s (target >= 0.6x), p99 ${r.cloud.p99Ratio.toFixed(2)}x (target <= 2x)`,
   );
 } finally {
   bare.child.kill("SIGTERM");

@@ -1,11 +1,12 @@
 /**
  * The benchmark's server, in its own process so the load generator does not share its event loop.
- * Args: <plain|postgres|redis> <databaseUrl> <redisUrl> <prefix> <cache|nocache>. Prints "port <n>".
+ * Args: <plain|plain-node-body|postgres|redis> <databaseUrl> <redisUrl> <prefix> <cache|nocache>. Prints "port <n>".
  */
 import { serve } from "@hono/node-server";
 import { createDb } from "@org/db";
 import { Hono } from "hono";
 import { Redis } from "ioredis";
+import { readRequestBody } from "../src/hono/request-body.js";
 import {
   createMemoryStore,
   createPostgresStore,
@@ -38,6 +39,13 @@ app.use("/v1/*", async (_c, next) => {
   served++;
   await next();
 });
+if (mode === "plain-node-body") {
+  // The body read as the middleware reads it (straight from Node), without anything else.
+  app.use("/v1/*", async (c, next) => {
+    await readRequestBody(c);
+    await next();
+  });
+}
 const store = storeFor(mode);
 if (store) {
   app.use(

@@ -78,18 +78,44 @@ export interface TenantView {
  * @example
  * return c.json(tenantView(row));
  */
-export const tenantView = (
-  row: Pick<TenantRow, "id" | "slug" | "name" | "email" | "status" | "plan" | "createdAt" | "updatedAt">,
-): TenantView => ({
-  id: row.id,
-  slug: row.slug,
-  name: row.name,
-  email: row.email,
-  status: row.status,
-  plan: row.plan,
-  createdAt: row.createdAt.toISOString(),
-  updatedAt: row.updatedAt.toISOString(),
-});
+type TenantViewRow = Pick<
+  TenantRow,
+  "id" | "slug" | "name" | "email" | "status" | "plan" | "createdAt" | "updatedAt"
+>;
+// Per row object: the tenant cache hands out the same row for every request until it changes. The
+// view is reused while every field still matches (rows are not meant to be mutated, but may be).
+const views = new WeakMap<TenantViewRow, { view: TenantView; createdMs: number; updatedMs: number }>();
+
+export const tenantView = (row: TenantViewRow): TenantView => {
+  const hit = views.get(row);
+  if (hit) {
+    const v = hit.view;
+    if (
+      v.id === row.id &&
+      v.slug === row.slug &&
+      v.name === row.name &&
+      v.email === row.email &&
+      v.status === row.status &&
+      v.plan === row.plan &&
+      hit.createdMs === row.createdAt.getTime() &&
+      hit.updatedMs === row.updatedAt.getTime()
+    )
+      return v;
+  }
+  const view: TenantView = {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    email: row.email,
+    status: row.status,
+    plan: row.plan,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+  Object.freeze(view);
+  views.set(row, { view, createdMs: row.createdAt.getTime(), updatedMs: row.updatedAt.getTime() });
+  return view;
+};
 
 /** The `(from -> to)` status transitions an operator may make. */
 const ALLOWED: Record<TenantStatus, readonly TenantStatus[]> = {

@@ -125,7 +125,7 @@ export function wrkScript(o: HttpLoadOptions): string {
   ];
   if (templated) {
     lines.push(
-      "local n, pool = 0, " + String(o.pool ?? 0),
+      `local n, pool = 0, ${o.pool ?? 0}`,
       "request = function()",
       "  local i = n; n = n + 1",
       "  if pool > 0 then i = i % pool end",

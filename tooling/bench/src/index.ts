@@ -6,3 +6,4 @@ export {
   type LoadTool,
   wrkScript,
 } from "./http-load.js";
+export { type InterleavedResult, interleave, median } from "./interleave.js";

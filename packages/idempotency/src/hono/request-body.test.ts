@@ -26,6 +26,11 @@ function buildApp() {
   });
   // Only a content type: the Node adapter keeps it as a plain object, read without a Headers.
   app.post("/v1/plain", async (c) => c.json({ got: await c.req.json(), runs: ++runs }, 201));
+  app.post("/v1/bytes", async (c) => {
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const json = (await c.req.json()) as { fill: string };
+    return c.json({ length: bytes.byteLength, fillLength: json.fill.length, first: bytes[0] }, 201);
+  });
   return app;
 }
 
@@ -66,6 +71,34 @@ describe("the route reads the body the middleware read", () => {
       const res = await send("/v1/echo", post(key, "{not json"));
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({ error: "SyntaxError", text: "{not json" });
+    });
+
+    it(`${name}: a body of many chunks arrives whole, as bytes and as JSON`, async () => {
+      const raw = JSON.stringify({ fill: "x".repeat(300_000) });
+      const key = randomUUID();
+      const res = await send("/v1/bytes", post(key, raw));
+      expect(res.status).toBe(201);
+      const expected = { length: raw.length, fillLength: 300_000, first: "{".charCodeAt(0) };
+      expect(await res.json()).toEqual(expected);
+      // Same key, same body: the fingerprint of the whole body matched.
+      const replay = await send("/v1/bytes", post(key, raw));
+      expect(replay.headers.get("idempotent-replayed")).toBe("true");
+      expect(await replay.json()).toEqual(expected);
+    });
+
+    it(`${name}: a chunked body (no Content-Length) is read through Hono`, async () => {
+      const raw = '{"note":"chunked"}';
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(raw.slice(0, 5)));
+          controller.enqueue(new TextEncoder().encode(raw.slice(5)));
+          controller.close();
+        },
+      });
+      const init = { ...post(randomUUID(), ""), body: stream, duplex: "half" } as RequestInit;
+      const res = await send("/v1/echo", init);
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as { text: string }).text).toBe(raw);
     });
 
     it(`${name}: plain response headers are stored and replayed`, async () => {
