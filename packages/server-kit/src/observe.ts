@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { nodeResponse, requestHeader } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
+import { lazyLogger } from "./lazy-logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 
 export interface ObserveVariables {
@@ -57,7 +58,7 @@ export function observe(options: ObserveOptions): MiddlewareHandler {
     const given = requestHeader(c, "x-request-id");
     const requestId = given && ACCEPTED_ID.test(given) ? given : generateId();
     c.set("requestId" as never, requestId as never);
-    c.set("log" as never, logger.child({ requestId }) as never);
+    c.set("log" as never, lazyLogger(() => logger.child({ requestId })) as never);
     // On Node, on the ServerResponse: every answer gets it, and no fetch Headers is built. Elsewhere
     // prepared before next() (reaching every response the route builds), and set afterwards on a
     // response that replaced them (an error answered by onError).
@@ -75,8 +76,10 @@ export function observe(options: ObserveOptions): MiddlewareHandler {
     child.duration.observe(seconds);
     if (logger.isLevelEnabled("info") && !quiet.has(c.req.path)) {
       const tenant = (c.get as (k: string) => { id?: string } | undefined)(TENANT_VAR);
-      (c.get("log" as never) as Logger).info(
+      // The base logger with the request id as a field: no child is built for this line.
+      logger.info(
         {
+          requestId,
           method: c.req.method,
           path: c.req.path,
           route,

@@ -41,6 +41,13 @@ export interface ApiKeyList {
 
 const actorOf = (auth: TenantEnv["Variables"]["auth"]) => `${auth.kind}:${auth.id ?? "anonymous"}`;
 
+type CachedTenant = TenantEnv["Variables"]["tenant"];
+
+const hasView = (
+  t: CachedTenant,
+): t is CachedTenant & { name: string; email: string; createdAt: Date; updatedAt: Date } =>
+  t.name !== undefined && t.email !== undefined && t.createdAt !== undefined && t.updatedAt !== undefined;
+
 /**
  * The tenant's own routes. Mount behind {@link tenant}: every handler reads the tenant from the
  * context, never from the request, so an id in the path can only ever name the caller's own rows.
@@ -55,18 +62,9 @@ export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
 
   app.get("/v1/tenant", async (c) => {
     // The cached tenant carries the whole view (every change invalidates it): no query per request.
+    // Passed as is, not copied: the view is then reused for as long as the cache keeps the tenant.
     const cached = c.get("tenant");
-    if (cached.name !== undefined && cached.email !== undefined && cached.createdAt && cached.updatedAt) {
-      return c.json(
-        tenantView({
-          ...cached,
-          name: cached.name,
-          email: cached.email,
-          createdAt: cached.createdAt,
-          updatedAt: cached.updatedAt,
-        }),
-      );
-    }
+    if (hasView(cached)) return c.json(tenantView(cached));
     const row = await getTenant(db, c.var.tenant.id);
     if (!row) throw new ProblemError("tenant_not_found");
     return c.json(tenantView(row));
