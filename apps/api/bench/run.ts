@@ -6,7 +6,14 @@
  * see @org/bench. Run: pnpm --filter @org/api bench
  */
 import { fileURLToPath } from "node:url";
-import { defaultLoadTool, type HttpLoadOptions, httpLoad, interleave } from "@org/bench";
+import {
+  defaultLoadTool,
+  type HttpLoadOptions,
+  httpLoad,
+  interleave,
+  loadSetup,
+  pinToCpus,
+} from "@org/bench";
 import { createFreshDatabase, redisAvailable, startChildServer, TEST_REDIS_URL } from "@org/testing";
 
 const KEY = "bench_key_0123456789abcdefghijklmnopqrstuv";
@@ -14,11 +21,17 @@ const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const start = (mode: string, env: Record<string, string> = {}) => startChildServer(SERVER, [mode], env);
+const start = async (mode: string, env: Record<string, string> = {}) => {
+  const server = await startChildServer(SERVER, [mode], env);
+  pinToCpus(server.child.pid!, "server");
+  return server;
+};
+pinToCpus(process.pid, "load"); // this process and the wrk it starts
 
-async function load(port: number, init: Partial<HttpLoadOptions> = {}) {
+async function load(server: { port: number; child: { pid?: number } }, init: Partial<HttpLoadOptions> = {}) {
   return httpLoad({
-    url: `http://127.0.0.1:${port}/v1/tenant`,
+    url: `http://127.0.0.1:${server.port}/v1/tenant`,
+    serverPid: server.child.pid,
     connections: 50,
     durationS: DURATION,
     headers: { authorization: `Bearer ${KEY}` },
@@ -35,26 +48,27 @@ const env = {
   ...(useRedis ? { REDIS_URL: TEST_REDIS_URL } : {}),
 };
 console.log(
-  `load: ${defaultLoadTool()}, 50 connections, ${DURATION} s per measurement, medians of ${ROUNDS} interleaved rounds`,
+  `load: ${loadSetup(defaultLoadTool())}, 50 connections, ${DURATION} s per measurement, medians of ${ROUNDS} interleaved rounds`,
 );
 const bare = await start("bare");
 const same = await start("bare-same");
 const api = await start("api", env);
 try {
-  await load(bare.port, { durationS: 1 });
-  await load(api.port, { durationS: 1 });
-  await load(same.port, { durationS: 1 });
+  await load(bare, { durationS: 1 });
+  await load(api, { durationS: 1 });
+  await load(same, { durationS: 1 });
   const r = await interleave(
-    { bare: () => load(bare.port), same: () => load(same.port), api: () => load(api.port) },
+    { bare: () => load(bare), same: () => load(same), api: () => load(api) },
     ROUNDS,
   );
   const line = (name: string, x: (typeof r)["api"]) =>
-    `${name.padEnd(52)} ${Math.round(x.rps).toString().padStart(7)} req/s  p99 ${x.p99Ms} ms  non-2xx ${x.non2xx}`;
+    `${name.padEnd(52)} ${Math.round(x.rps).toString().padStart(7)} req/s  p99 ${x.p99Ms} ms  server CPU ${x.serverCpuUs?.toFixed(1)} us/req  non-2xx ${x.non2xx}`;
   console.log(line("bare Hono GET /v1/tenant", r.bare));
   console.log(line("bare Hono, the api's exact response bytes", r.same));
   console.log(line(`api GET /v1/tenant (${useRedis ? "Redis" : "memory"} stores, Postgres)`, r.api));
   console.log(
-    `ratio api/bare: ${r.api.ratio.toFixed(2)}x req/s (target >= 0.6x), p99 ${r.api.p99Ratio.toFixed(2)}x (target <= 2x)`,
+    `ratio api/bare: ${r.api.ratio.toFixed(2)}x req/s (target >= 0.6x), p99 ${r.api.p99Ratio.toFixed(2)}x (target <= 2x); ` +
+      `server CPU per request ${r.api.cpuRatio?.toFixed(2)}x bare's (bare / api)`,
   );
   console.log(
     `ratio api/bare with the same response bytes: ${(r.api.ratio / r.same.ratio).toFixed(2)}x req/s ` +

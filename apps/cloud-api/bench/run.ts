@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultLoadTool, httpLoad, interleave } from "@org/bench";
+import { defaultLoadTool, httpLoad, interleave, loadSetup, pinToCpus } from "@org/bench";
 import { createStripeFake } from "@org/stripe-fake";
 import { createFreshDatabase, startChildServer, TEST_REDIS_URL } from "@org/testing";
 
@@ -22,7 +22,12 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BASE = "example.test";
 
-const start = (mode: string, env: Record<string, string> = {}) => startChildServer(SERVER, [mode], env);
+const start = async (mode: string, env: Record<string, string> = {}) => {
+  const server = await startChildServer(SERVER, [mode], env);
+  pinToCpus(server.child.pid!, "server");
+  return server;
+};
+pinToCpus(process.pid, "load"); // this process, the Stripe stand-in and the wrk it starts
 
 /** The default catalogue, with the free plan's rate limit and hard quota out of reach. */
 function benchPlansFile(): string {
@@ -60,25 +65,27 @@ try {
   });
   if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
   const { apiKey } = (await signup.json()) as { apiKey: { secret: string } };
-  const load = (port: number, durationS = DURATION) =>
+  const load = (server: { port: number; child: { pid?: number } }, durationS = DURATION) =>
     httpLoad({
-      url: `http://127.0.0.1:${port}/v1/tenant`,
+      url: `http://127.0.0.1:${server.port}/v1/tenant`,
+      serverPid: server.child.pid,
       connections: 50,
       durationS,
       headers: { host: `acme.${BASE}`, authorization: `Bearer ${apiKey.secret}` },
     });
-  await load(bare.port, 1);
-  await load(cloud.port, 1);
+  await load(bare, 1);
+  await load(cloud, 1);
   console.log(
-    `load: ${defaultLoadTool()}, 50 connections, ${DURATION} s per measurement, medians of ${ROUNDS} interleaved rounds`,
+    `load: ${loadSetup(defaultLoadTool())}, 50 connections, ${DURATION} s per measurement, medians of ${ROUNDS} interleaved rounds`,
   );
-  const r = await interleave({ bare: () => load(bare.port), cloud: () => load(cloud.port) }, ROUNDS);
+  const r = await interleave({ bare: () => load(bare), cloud: () => load(cloud) }, ROUNDS);
   const line = (name: string, x: (typeof r)["cloud"]) =>
-    `${name.padEnd(58)} ${Math.round(x.rps).toString().padStart(7)} req/s  p99 ${x.p99Ms} ms  non-2xx ${x.non2xx}`;
+    `${name.padEnd(58)} ${Math.round(x.rps).toString().padStart(7)} req/s  p99 ${x.p99Ms} ms  server CPU ${x.serverCpuUs?.toFixed(1)} us/req  non-2xx ${x.non2xx}`;
   console.log(line("bare Hono GET /v1/tenant", r.bare));
   console.log(line("cloud-api GET /v1/tenant (subdomain + API key, Redis, Postgres)", r.cloud));
   console.log(
-    `ratio cloud-api/bare: ${r.cloud.ratio.toFixed(2)}x req/s (target >= 0.6x), p99 ${r.cloud.p99Ratio.toFixed(2)}x (target <= 2x)`,
+    `ratio cloud-api/bare: ${r.cloud.ratio.toFixed(2)}x req/s (target >= 0.6x), p99 ${r.cloud.p99Ratio.toFixed(2)}x (target <= 2x); ` +
+      `server CPU per request ${r.cloud.cpuRatio?.toFixed(2)}x bare's (bare / cloud-api)`,
   );
 } finally {
   bare.child.kill("SIGTERM");

@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { defaultLoadTool, httpLoad } from "@org/bench";
+import { defaultLoadTool, httpLoad, loadSetup, pinToCpus } from "@org/bench";
 import { createTestDb, createTestRedis } from "@org/testing";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -32,6 +32,7 @@ async function startServer(args: string[]): Promise<{ url: string; stop: () => P
     });
     child.once("exit", (code) => reject(new Error(`server exited (${code})`)));
   });
+  pinToCpus(child.pid!, "server"); // once started: a process still exec'ing cannot be pinned
   return {
     url: `http://127.0.0.1:${port}/v1/things`,
     stop: () =>
@@ -97,6 +98,7 @@ async function cpu(url: string): Promise<{ cpuMicros: number; served: number }> 
   return (await res.json()) as { cpuMicros: number; served: number };
 }
 
+pinToCpus(process.pid, "load"); // this process and the wrk it starts
 const db = await createTestDb({ driver: "postgres" });
 const redis = createTestRedis();
 const run = Date.now().toString(36);
@@ -153,7 +155,7 @@ const rows = scenarios.map((s) => ({ label: s.label, ...s.best, cpu: s.cpuPerReq
 const plain = rows[0] ?? { rps: 1, cpu: 1 };
 const strict = rows[1] ?? plain;
 console.log(
-  `\nPOST /v1/things over HTTP (@hono/node-server on 127.0.0.1 in a child process, ${defaultLoadTool()} here), ` +
+  `\nPOST /v1/things over HTTP (@hono/node-server on 127.0.0.1 in a child process, ${loadSetup(defaultLoadTool())}), ` +
     `${CONNECTIONS} connections, best of ${ROUNDS} interleaved ${SECONDS}s runs\n`,
 );
 console.log(

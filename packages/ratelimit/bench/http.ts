@@ -1,7 +1,7 @@
 /** @module Requests per second over real HTTP: a Hono route with our middleware vs the bare route. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { httpLoad } from "@org/bench";
+import { httpLoad, pinToCpus } from "@org/bench";
 import { median } from "./median.js";
 
 const server = fileURLToPath(new URL("./server.ts", import.meta.url));
@@ -14,19 +14,21 @@ async function startServer(mode: string, redisUrl: string): Promise<{ port: numb
     proc.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim())));
     proc.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
   });
+  pinToCpus(proc.pid!, "server"); // once started: a process still exec'ing cannot be pinned
   return { port, proc };
 }
 
-async function load(port: number, durationS: number, tenants: number) {
+async function load(server: { port: number; proc: ChildProcess }, durationS: number, tenants: number) {
   // The tenants take turns request by request.
   const r = await httpLoad({
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${server.port}/`,
+    serverPid: server.proc.pid,
     headers: { "x-tenant": "ten_{{n}}" },
     pool: tenants,
     connections: 50,
     durationS,
   });
-  return { rps: r.rps, non2xx: r.non2xx, errors: r.errors };
+  return { rps: r.rps, non2xx: r.non2xx, errors: r.errors, cpuUs: r.serverCpuUs ?? Number.NaN };
 }
 
 export interface HttpResult {
@@ -38,6 +40,9 @@ export interface HttpResult {
   bareRps: number;
   /** Median of the per-round ratios variant / bare. */
   ratio: number;
+  /** Median server CPU per request (µs), and of the per-round ratios bare / variant. */
+  cpuUs: number;
+  cpuRatio: number;
   non2xx: number;
   errors: number;
 }
@@ -63,6 +68,7 @@ export async function benchHttp(o: {
       const [mode, tenants] = r.split(":");
       return { mode: mode!, tenants: Number(tenants) };
     });
+  pinToCpus(process.pid, "load"); // this process and the wrk it starts
   const servers: { port: number; proc: ChildProcess }[] = [];
   try {
     const bare = await startServer("bare", o.redisUrl);
@@ -71,25 +77,29 @@ export async function benchHttp(o: {
     for (const run of runs) {
       const server = await startServer(run.mode, o.redisUrl);
       servers.push(server);
-      await load(server.port, 1, run.tenants); // warm-up
+      await load(server, 1, run.tenants); // warm-up
       variants.push({
         ...run,
-        port: server.port,
+        server,
         rps: [] as number[],
         bare: [] as number[],
         ratios: [] as number[],
+        cpu: [] as number[],
+        cpuRatios: [] as number[],
         non2xx: 0,
         errors: 0,
       });
     }
-    await load(bare.port, 1, 1);
+    await load(bare, 1, 1);
     for (let round = 0; round < o.rounds; round++) {
       for (const v of variants) {
-        const b = await load(bare.port, o.durationS, v.tenants);
-        const r = await load(v.port, o.durationS, v.tenants);
+        const b = await load(bare, o.durationS, v.tenants);
+        const r = await load(v.server, o.durationS, v.tenants);
         v.bare.push(b.rps);
         v.rps.push(r.rps);
         v.ratios.push(r.rps / b.rps);
+        v.cpu.push(r.cpuUs);
+        v.cpuRatios.push(b.cpuUs / r.cpuUs);
         v.non2xx += r.non2xx;
         v.errors += r.errors;
       }
@@ -100,6 +110,8 @@ export async function benchHttp(o: {
       rps: median(v.rps),
       bareRps: median(v.bare),
       ratio: median(v.ratios),
+      cpuUs: median(v.cpu),
+      cpuRatio: median(v.cpuRatios),
       non2xx: v.non2xx,
       errors: v.errors,
     }));

@@ -4,7 +4,7 @@
  * interleaved rounds each median is taken over; TEST_REDIS_URL the Redis.
  */
 
-import { defaultLoadTool } from "@org/bench";
+import { defaultLoadTool, loadSetup } from "@org/bench";
 import { benchDecisions } from "./decisions.js";
 import { benchHttp } from "./http.js";
 
@@ -30,7 +30,7 @@ if (only !== "http") {
 
 if (only !== "decisions") {
   console.log(
-    `\n2. HTTP req/s, Hono on @hono/node-server at 127.0.0.1, ${defaultLoadTool()} -c 50 from another process`,
+    `\n2. HTTP req/s, Hono on @hono/node-server at 127.0.0.1, -c 50 from another process (${loadSetup(defaultLoadTool())})`,
   );
   const http = await benchHttp({ redisUrl, durationS, rounds });
   for (const r of http) {
@@ -45,7 +45,7 @@ if (only !== "decisions") {
     };
     const label = labels[r.mode]!;
     console.log(
-      `   ${label.padEnd(31)} ${String(r.tenants).padStart(2)} tenant(s) ${fmt(r.rps).padStart(8)} req/s   (bare ${fmt(r.bareRps)})  ${r.ratio.toFixed(2)}x bare (target >= 0.7x)   non-2xx ${r.non2xx}, errors ${r.errors}`,
+      `   ${label.padEnd(31)} ${String(r.tenants).padStart(2)} tenant(s) ${fmt(r.rps).padStart(8)} req/s   (bare ${fmt(r.bareRps)})  ${r.ratio.toFixed(2)}x bare (target >= 0.7x)   server CPU ${r.cpuUs.toFixed(1)} us/req, ${r.cpuRatio.toFixed(2)}x bare's   non-2xx ${r.non2xx}, errors ${r.errors}`,
     );
   }
 }

@@ -86,6 +86,20 @@ describe.each(tools)("httpLoad with %s", (tool) => {
     expect(new Set(seenAt(`/pool-${tool}`).map((s) => s.key))).toEqual(new Set(["t0", "t1", "t2"]));
   });
 
+  it("measures the server's CPU per request when given its pid", async () => {
+    const r = await httpLoad({
+      url: `${url}/cpu-${tool}`,
+      connections: 2,
+      durationS: 1,
+      tool,
+      serverPid: process.pid,
+    });
+    // The recording server runs in this process: it spent some CPU on every answer.
+    expect(r.serverCpuUs).toBeGreaterThan(0);
+    const none = await httpLoad({ url: `${url}/cpu-${tool}`, connections: 2, durationS: 1, tool });
+    expect(none.serverCpuUs).toBeUndefined();
+  });
+
   it("counts 4xx answers as non-2xx", async () => {
     const r = await httpLoad({ url: `${url}/missing-${tool}`, connections: 2, durationS: 1, tool });
     expect(r.requests).toBeGreaterThan(0);

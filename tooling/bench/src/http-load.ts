@@ -1,5 +1,6 @@
 /** @module httpLoad(): closed-loop HTTP load from wrk (when installed) or autocannon, one result shape. */
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,8 @@ export interface HttpLoadOptions {
   durationS: number;
   /** Default: `BENCH_LOAD`, else wrk when it is installed, else autocannon. */
   tool?: LoadTool;
+  /** The server's process id: its CPU time per request is measured too (Linux). */
+  serverPid?: number;
 }
 
 export interface HttpLoadResult {
@@ -33,6 +36,12 @@ export interface HttpLoadResult {
   non2xx: number;
   /** Connect, read, write errors and timeouts. */
   errors: number;
+  /**
+   * CPU time (user + system) the server process spent per answered request, in microseconds, when
+   * `serverPid` was given on Linux. Steadier than req/s on a shared machine: other load slows the
+   * server down but barely changes the work it does per request.
+   */
+  serverCpuUs?: number;
 }
 
 const TOKEN = "{{n}}";
@@ -59,9 +68,29 @@ export function defaultLoadTool(): LoadTool {
  *   headers: { "idempotency-key": "run1-{{n}}" }, body: "{}", durationS: 5 });
  * console.log(r.tool, r.rps, r.p99Ms);
  */
-export function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
+export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
   const tool = options.tool ?? defaultLoadTool();
-  return tool === "wrk" ? wrkLoad(options) : autocannonLoad(options);
+  const pid = options.serverPid;
+  const before = pid === undefined ? undefined : cpuTicks(pid);
+  const result = await (tool === "wrk" ? wrkLoad(options) : autocannonLoad(options));
+  const after = pid === undefined ? undefined : cpuTicks(pid);
+  if (before !== undefined && after !== undefined && result.requests > 0)
+    result.serverCpuUs = ((after - before) * (1e6 / CLOCK_TICKS)) / result.requests;
+  return result;
+}
+
+/** Linux's USER_HZ: /proc reports CPU times in these ticks. */
+const CLOCK_TICKS = 100;
+
+/** User + system CPU time of a process so far, in clock ticks; undefined off Linux. */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
 }
 
 const fill = (template: string, n: string) =>

@@ -7,3 +7,4 @@ export {
   wrkScript,
 } from "./http-load.js";
 export { type InterleavedResult, interleave, median } from "./interleave.js";
+export { type CpuRole, cpusFor, loadSetup, pinToCpus } from "./pin.js";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { HttpLoadResult } from "./http-load.js";
 import { interleave, median } from "./interleave.js";
 
-const result = (rps: number, p99Ms: number, non2xx = 0): HttpLoadResult => ({
+const result = (rps: number, p99Ms: number, non2xx = 0, serverCpuUs?: number): HttpLoadResult => ({
+  serverCpuUs,
   tool: "wrk",
   requests: rps,
   rps,
@@ -16,8 +17,8 @@ describe("interleave", () => {
   it("alternates the loads and takes medians of the per-round ratios", async () => {
     const order: string[] = [];
     // The machine slows down in round 2: both loads halve, their ratio does not move.
-    const bare = [result(1000, 2), result(500, 4), result(1000, 2)];
-    const mw = [result(700, 3, 1), result(350, 6, 1), result(800, 3, 1)];
+    const bare = [result(1000, 2, 0, 20), result(500, 4, 0, 20), result(1000, 2, 0, 22)];
+    const mw = [result(700, 3, 1, 25), result(350, 6, 1, 40), result(800, 3, 1, 27.5)];
     const next = (name: string, runs: HttpLoadResult[]) => async () => {
       order.push(name);
       return runs[order.filter((o) => o === name).length - 1]!;
@@ -29,6 +30,8 @@ describe("interleave", () => {
     expect(r.mw.p99Ratio).toBeCloseTo(1.5);
     expect(r.mw.rps).toBe(700);
     expect(r.mw.non2xx).toBe(3);
+    expect(r.mw.serverCpuUs).toBe(27.5);
+    expect(r.mw.cpuRatio).toBeCloseTo(0.8); // 0.8, 0.5, 0.8
   });
 
   it("median of odd and even counts; nothing to measure is an error", async () => {

@@ -12,6 +12,10 @@ export interface InterleavedResult {
   p99Ratio: number;
   non2xx: number;
   errors: number;
+  /** Median server CPU per request (µs), when the loads measured it. */
+  serverCpuUs?: number;
+  /** Median over the rounds of the baseline's server CPU per request / this load's. */
+  cpuRatio?: number;
 }
 
 export function median(values: readonly number[]): number {
@@ -56,6 +60,12 @@ export async function interleave<K extends string>(
           p99Ratio: median(r.map((x, i) => x.p99Ms / base[i]!.p99Ms)),
           non2xx: r.reduce((s, x) => s + x.non2xx, 0),
           errors: r.reduce((s, x) => s + x.errors, 0),
+          ...(r.every((x, i) => x.serverCpuUs && base[i]!.serverCpuUs)
+            ? {
+                serverCpuUs: median(r.map((x) => x.serverCpuUs!)),
+                cpuRatio: median(r.map((x, i) => base[i]!.serverCpuUs! / x.serverCpuUs!)),
+              }
+            : {}),
         },
       ];
     }),
