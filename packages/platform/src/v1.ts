@@ -113,7 +113,9 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
       skip: (c) => isIdempotentReplay(c) || REFUSED.has(c.res.status),
     }),
   );
-  app.use(
+  // Only for the methods it acts on: a GET does not pay for a middleware layer that passes it through.
+  app.on(
+    ["POST", "PUT", "PATCH", "DELETE"],
     "/v1/*",
     idempotency({
       store: deps.idempotencyStore,

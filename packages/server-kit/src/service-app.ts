@@ -21,6 +21,8 @@ export interface ServiceAppOptions {
   secureHeaders?: boolean;
 }
 
+const BODY_METHODS = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
 /**
  * A Hono app with request ids, logs, metrics (`/metrics`), `/health`, `/ready`, a body limit,
  * optional CORS, secure headers, problem+json errors and 404s. The app mounts its routes on it.
@@ -50,7 +52,9 @@ export function createServiceApp<E extends Env = { Variables: ObserveVariables }
       }),
     );
   }
-  app.use(bodyLimit(options.maxBodyBytes ?? 1024 * 1024));
+  // Mounted for the methods that carry a body only: a GET does not pay for a middleware layer. A
+  // request of another method reaches no route here, and an unread body is discarded.
+  app.on(BODY_METHODS, "*", bodyLimit(options.maxBodyBytes ?? 1024 * 1024));
   mountHealth(app as unknown as Hono, options.health);
   app.get("/metrics", async (c) =>
     c.body(await options.metrics.registry.metrics(), 200, {
