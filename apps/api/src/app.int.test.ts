@@ -96,10 +96,18 @@ describe("the self-hosted api (HTTP contract)", () => {
   it("replays a retried write with Idempotent-Replayed and refuses a reused key for another request", async () => {
     const body = { events: [{ id: "idem-1", meter: "tokens", quantity: 5 }] };
     const headers = { ...api.auth, "Idempotency-Key": "retry-1" };
+    const apiCalls = async () => {
+      const res = await api.app.request("/v1/usage/summary", { headers: api.auth });
+      const summary = (await res.json()) as { meters: { meter: string; used: number }[] };
+      return summary.meters.find((m) => m.meter === "api_calls")!.used;
+    };
+    const before = await apiCalls();
     const first = await api.app.request("/v1/usage/events", json(body, headers));
     const replay = await api.app.request("/v1/usage/events", json(body, headers));
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(await replay.text()).toBe(await first.text());
+    // Counted: the summary read before (after its answer) and the first write; not the replay.
+    expect((await apiCalls()) - before).toBe(2);
     const mismatch = await api.app.request(
       "/v1/usage/events",
       json({ events: [{ id: "idem-2", meter: "tokens" }] }, headers),
