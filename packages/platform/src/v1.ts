@@ -2,11 +2,7 @@
 import type { BillingDeps, TenantForBilling } from "@org/billing";
 import { billingNotConfiguredRoutes, billingRoutes } from "@org/billing/hono";
 import { type Database, tenants } from "@org/db";
-import {
-  type IdempotencyStore,
-  type IdempotencyVariables,
-  idempotency,
-} from "@org/idempotency";
+import { type IdempotencyStore, type IdempotencyVariables, idempotency } from "@org/idempotency";
 import {
   type ApiKeyService,
   adminRoutes,
