@@ -38,7 +38,11 @@ describe("createServiceApp", () => {
   it("gives every response a request id, keeping a plain one the client sent", async () => {
     const { app } = setup();
     const generated = await app.request("/v1/things/1");
-    expect(generated.headers.get("x-request-id")).toMatch(/^req_/);
+    expect(generated.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{16}[0-9a-z]+$/);
+    const ids = new Set<string | null>();
+    for (let i = 0; i < 50; i++) ids.add((await app.request("/v1/things/1")).headers.get("x-request-id"));
+    expect(ids.size).toBe(50);
+    expect(ids.has(generated.headers.get("x-request-id"))).toBe(false);
     const kept = await app.request("/v1/things/1", { headers: { "X-Request-Id": "trace-123" } });
     expect(kept.headers.get("x-request-id")).toBe("trace-123");
     const refused = await app.request("/v1/things/1", { headers: { "X-Request-Id": "bad id\twith tabs" } });
