@@ -41,6 +41,8 @@ export function requestHeader(c: Context, name: string): string | undefined {
  * property: @hono/node-server's `writeHead` merges it with the returned Response's headers, which win
  * on a clash. Setting it on `c.res.headers` instead turns the handler's lightweight response into a
  * fetch `Headers` (validated, sorted when written), which costs more than many middleware.
+ * A header set this way is not visible in `c.res.headers`: code that must read it back after the
+ * handler (none in this repo) should set it on `c.res` instead.
  *
  * @example
  * const out = nodeResponse(c);
