@@ -72,12 +72,6 @@ export interface TenantView {
   updatedAt: string;
 }
 
-/**
- * A tenant row as the API shows it (no Stripe ids).
- *
- * @example
- * return c.json(tenantView(row));
- */
 type TenantViewRow = Pick<
   TenantRow,
   "id" | "slug" | "name" | "email" | "status" | "plan" | "createdAt" | "updatedAt"
@@ -86,6 +80,13 @@ type TenantViewRow = Pick<
 // view is reused while every field still matches (rows are not meant to be mutated, but may be).
 const views = new WeakMap<TenantViewRow, { view: TenantView; createdMs: number; updatedMs: number }>();
 
+/**
+ * A tenant row as the API shows it (no Stripe ids): the same frozen object for as long as the row
+ * is unchanged.
+ *
+ * @example
+ * return c.json(tenantView(row));
+ */
 export const tenantView = (row: TenantViewRow): TenantView => {
   const hit = views.get(row);
   if (hit) {

@@ -2,7 +2,12 @@
 import type { BillingDeps, TenantForBilling } from "@org/billing";
 import { billingNotConfiguredRoutes, billingRoutes } from "@org/billing/hono";
 import { type Database, tenants } from "@org/db";
-import { type IdempotencyStore, type IdempotencyVariables, idempotency } from "@org/idempotency";
+import {
+  type IdempotencyStore,
+  type IdempotencyVariables,
+  idempotency,
+  isIdempotentReplay,
+} from "@org/idempotency";
 import {
   type ApiKeyService,
   adminRoutes,
@@ -105,9 +110,7 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
     usageCounter<PlatformEnv>({
       metering: deps.metering,
       tenantId,
-      // The idempotency middleware below sets the flag for the methods it is mounted on; a GET
-      // never has it (and reading it, unlike the response header, costs nothing).
-      skip: (c) => c.get("idempotencyReplayed") === true || REFUSED.has(c.res.status),
+      skip: (c) => isIdempotentReplay(c) || REFUSED.has(c.res.status),
     }),
   );
   // Only for the methods it acts on: a GET does not pay for a middleware layer that passes it through.

@@ -1,12 +1,13 @@
 /**
- * @module Request headers on the hot path. On Node, `c.req.header()` builds a fetch `Headers` of the
- * whole request on first use; Node has already parsed them into a plain object, which this reads.
- * Everywhere else (Lambda, `app.request()` in tests) it is `c.req.header()`.
+ * @module Request and response headers on the hot path. On Node, `c.req.header()` builds a fetch
+ * `Headers` of the whole request on first use, and `c.res.headers` one of the response: Node has
+ * already parsed the first and merges the second itself. Everywhere else (Lambda, `app.request()` in
+ * tests) these are Hono's own.
  */
-import type { Context } from "hono";
+import type { Context, Next } from "hono";
 
-/** The part of Node's ServerResponse that {@link nodeResponse} hands out. */
-export interface NodeResponse {
+/** The part of Node's ServerResponse that {@link withResponseHeaders} uses. */
+interface NodeResponse {
   readonly headersSent: boolean;
   setHeader(name: string, value: string): unknown;
 }
@@ -36,20 +37,47 @@ export function requestHeader(c: Context, name: string): string | undefined {
 
 /**
  * On Node (@hono/node-server), the ServerResponse this request will be answered on, while its headers
- * can still be set; otherwise `undefined` (Lambda, `app.request()` in tests). A header set on it
- * reaches every answer to the request, however the handler builds it, at the cost of a plain
- * property: @hono/node-server's `writeHead` merges it with the returned Response's headers, which win
- * on a clash. Setting it on `c.res.headers` instead turns the handler's lightweight response into a
- * fetch `Headers` (validated, sorted when written), which costs more than many middleware.
- * A header set this way is not visible in `c.res.headers`: code that must read it back after the
- * handler (none in this repo) should set it on `c.res` instead.
- *
- * @example
- * const out = nodeResponse(c);
- * if (out) out.setHeader("X-Request-Id", id);
- * else c.header("X-Request-Id", id);
+ * can still be set; otherwise `undefined` (Lambda, `app.request()` in tests).
  */
-export function nodeResponse(c: Context): NodeResponse | undefined {
+function nodeResponse(c: Context): NodeResponse | undefined {
   const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
   return outgoing && !outgoing.headersSent && typeof outgoing.setHeader === "function" ? outgoing : undefined;
+}
+
+/**
+ * Runs the rest of the chain so that every answer to the request carries `headers`, whether the route
+ * builds it with `c.json()`, returns a Response of its own or fails into `onError`; a header the
+ * answer sets itself wins, and a later call for the same header (a route-level middleware after an
+ * app-wide one) wins over an earlier one.
+ *
+ * On Node (@hono/node-server) they go on the ServerResponse, which `writeHead` merges with the
+ * answer's own headers: a plain property each. Setting them on `c.res.headers` would turn the
+ * route's lightweight response into a fetch `Headers` (validated, sorted when written), which costs
+ * more than many middleware; the price is that on Node they are not visible in `c.res.headers`.
+ * Elsewhere (Lambda, `app.request()`) they are prepared on the context before `next()` and added
+ * afterwards to an answer built without them.
+ *
+ * @example
+ * app.use((c, next) => withResponseHeaders(c, [["X-Request-Id", id]], next));
+ */
+export async function withResponseHeaders(
+  c: Context,
+  headers: ReadonlyArray<readonly [string, string]>,
+  next: Next,
+): Promise<void> {
+  const out = nodeResponse(c);
+  if (out) {
+    for (const [name, value] of headers) out.setHeader(name, value);
+    return next();
+  }
+  for (const [name, value] of headers) c.header(name, value);
+  await next();
+  for (const [name, value] of headers) {
+    if (c.res.headers.has(name)) continue;
+    try {
+      c.res.headers.set(name, value);
+    } catch {
+      c.header(name, value); // immutable headers (a proxied fetch Response): Hono copies the response
+    }
+  }
 }

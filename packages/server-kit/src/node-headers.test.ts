@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import { nodeResponse, problemErrorHandler, requestHeader } from "@org/problem";
+import { problemErrorHandler, requestHeader, withResponseHeaders } from "@org/problem";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "./logger.js";
@@ -48,18 +48,24 @@ describe("requestHeader", () => {
   });
 });
 
-/** A middleware setting X-Default through nodeResponse(), and routes answering in different ways. */
-function headerApp() {
+/**
+ * X-Default on every answer through withResponseHeaders(), a route-level override, and routes
+ * answering in different ways. `seen` records whether the header showed in c.res.headers afterwards.
+ */
+function headerApp(seen: Record<string, boolean>) {
   const a = new Hono();
   a.use(async (c, next) => {
-    const out = nodeResponse(c);
-    if (out) out.setHeader("X-Default", "node");
-    else c.header("X-Default", "fetch");
-    await next();
+    await withResponseHeaders(c, [["X-Default", "outer"]], next);
+    seen[c.req.path] = c.res.headers.has("x-default");
   });
   a.get("/json", (c) => c.json({ ok: true }, 201, { "X-Route": "1" }));
   a.get("/own", (c) => c.text("own", 200, { "X-Default": "route" }));
   a.get("/raw", () => new Response("raw", { headers: { "content-type": "text/plain" } }));
+  a.get(
+    "/inner",
+    (c, next) => withResponseHeaders(c, [["X-Default", "inner"]], next),
+    () => new Response("in"),
+  );
   a.get("/boom", () => {
     throw new Error("boom");
   });
@@ -67,40 +73,47 @@ function headerApp() {
   return a;
 }
 
-describe("nodeResponse", () => {
-  it("hands out Node's ServerResponse: its headers reach every answer, the route's own win", async () => {
-    const running = await serveNode({
-      fetch: headerApp().fetch,
-      port: 0,
-      hostname: "127.0.0.1",
-      logger,
-      exit: false,
+describe("withResponseHeaders", () => {
+  for (const transport of ["node-server socket", "app.request()"] as const) {
+    it(`puts its headers on every answer through ${transport}; the route's own and a later call win`, async () => {
+      const seen: Record<string, boolean> = {};
+      const app = headerApp(seen);
+      const running =
+        transport === "node-server socket"
+          ? await serveNode({ fetch: app.fetch, port: 0, hostname: "127.0.0.1", logger, exit: false })
+          : undefined;
+      const at = (path: string) =>
+        running ? fetch(`http://127.0.0.1:${running.port}${path}`) : Promise.resolve(app.request(path));
+      try {
+        const json = await at("/json");
+        expect([json.status, json.headers.get("x-default"), json.headers.get("x-route")]).toEqual([
+          201,
+          "outer",
+          "1",
+        ]);
+        expect(json.headers.get("content-type")).toMatch(/^application\/json/);
+        expect(await json.json()).toEqual({ ok: true });
+        expect((await at("/own")).headers.get("x-default")).toBe("route");
+        expect((await at("/inner")).headers.get("x-default")).toBe("inner");
+        const raw = await at("/raw");
+        expect([raw.headers.get("x-default"), await raw.text()]).toEqual(["outer", "raw"]);
+        const boom = await at("/boom");
+        expect([boom.status, boom.headers.get("x-default")]).toEqual([500, "outer"]);
+        expect(boom.headers.get("content-type")).toBe("application/problem+json");
+        // On Node the header goes on the ServerResponse, never into c.res (no fetch Headers built).
+        const inRes = transport === "app.request()";
+        expect(seen).toEqual({
+          "/json": inRes,
+          "/own": true,
+          "/inner": inRes,
+          "/raw": inRes,
+          "/boom": inRes,
+        });
+      } finally {
+        await running?.shutdown("test");
+      }
     });
-    try {
-      const at = (path: string) => fetch(`http://127.0.0.1:${running.port}${path}`);
-      const json = await at("/json");
-      expect([json.status, json.headers.get("x-default"), json.headers.get("x-route")]).toEqual([
-        201,
-        "node",
-        "1",
-      ]);
-      expect(json.headers.get("content-type")).toMatch(/^application\/json/);
-      expect(await json.json()).toEqual({ ok: true });
-      expect((await at("/own")).headers.get("x-default")).toBe("route");
-      const raw = await at("/raw");
-      expect([raw.headers.get("x-default"), await raw.text()]).toEqual(["node", "raw"]);
-      const boom = await at("/boom");
-      expect([boom.status, boom.headers.get("x-default")]).toEqual([500, "node"]);
-      expect(boom.headers.get("content-type")).toBe("application/problem+json");
-    } finally {
-      await running.shutdown("test");
-    }
-  });
-
-  it("is undefined without a Node response (app.request, Lambda)", async () => {
-    const res = await headerApp().request("/json");
-    expect(res.headers.get("x-default")).toBe("fetch");
-  });
+  }
 
   it("carries the request id and the security headers over a real socket, on errors too", async () => {
     const a = new Hono();

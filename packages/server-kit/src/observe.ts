@@ -1,7 +1,7 @@
 /** @module Per-request observability: request id, a logger bound to it, metrics, one access-log line. */
 
 import { randomBytes } from "node:crypto";
-import { nodeResponse, requestHeader } from "@org/problem";
+import { requestHeader, withResponseHeaders } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import { lazyLogger } from "./lazy-logger.js";
@@ -62,14 +62,7 @@ export function observe(options: ObserveOptions): MiddlewareHandler {
     const requestId = given && ACCEPTED_ID.test(given) ? given : generateId();
     c.set("requestId" as never, requestId as never);
     c.set("log" as never, lazyLogger(() => logger.child({ requestId })) as never);
-    // On Node, on the ServerResponse: every answer gets it, and no fetch Headers is built. Elsewhere
-    // prepared before next() (reaching every response the route builds), and set afterwards on a
-    // response that replaced them (an error answered by onError).
-    const out = nodeResponse(c);
-    if (out) out.setHeader("X-Request-Id", requestId);
-    else c.header("X-Request-Id", requestId);
-    await next();
-    if (!out && !c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
+    await withResponseHeaders(c, [["X-Request-Id", requestId]], next);
     const seconds = (performance.now() - started) / 1000;
     // The route template (`/v1/api-keys/:id`), never the raw path: metric cardinality stays bounded.
     const route = c.req.routePath || "unmatched";

@@ -1,5 +1,5 @@
 /** @module The security headers an API needs, set from one precomputed list. */
-import { nodeResponse } from "@org/problem";
+import { withResponseHeaders } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 
 // An API answers JSON: no framing, no sniffing, no referrer, HTTPS pinned, nothing to execute.
@@ -22,19 +22,8 @@ export function apiSecureHeaders(options: { contentSecurityPolicy?: string } = {
       ? ([name, options.contentSecurityPolicy] as const)
       : ([name, value] as const),
   );
-  return async function apiSecureHeaders(c, next) {
-    // On Node, on the ServerResponse: every answer carries them (a header the route sets itself
-    // wins), and no fetch Headers is built.
-    const out = nodeResponse(c);
-    if (out) {
-      for (const [name, value] of headers) out.setHeader(name, value);
-      return next();
-    }
-    // Elsewhere prepared before next() so that every response built by the route carries them;
-    // responses that replaced the prepared headers (errors answered by onError) get them afterwards.
-    for (const [name, value] of headers) c.header(name, value);
-    await next();
-    if (!c.res.headers.has("X-Content-Type-Options"))
-      for (const [name, value] of headers) c.res.headers.set(name, value);
+  // Every answer carries them; a header the route sets itself (a docs page's CSP) wins.
+  return function apiSecureHeaders(c, next) {
+    return withResponseHeaders(c, headers, next);
   };
 }

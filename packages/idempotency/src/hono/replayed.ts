@@ -23,9 +23,11 @@ export interface IdempotencyVariables {
 }
 
 /**
- * Whether the request was answered with a stored response. Metering that wraps the idempotency
- * middleware calls it after `await next()` and counts nothing for a replay. Falls back to the
- * response header, so it also works when the variable is not visible (another Hono instance).
+ * Whether the request was answered with a stored response: the `idempotencyReplayed` variable, false
+ * where `idempotency()` did not run (a method it does not act on, or a route it is not mounted on).
+ * Metering that wraps the idempotency middleware calls it after `await next()` and counts nothing for
+ * a replay. It never reads the response's headers, which on @hono/node-server would turn a
+ * lightweight response into a fetch `Headers` on every request.
  *
  * @example
  * const metering = createMiddleware(async (c, next) => {
@@ -34,7 +36,5 @@ export interface IdempotencyVariables {
  * });
  */
 export function isIdempotentReplay(c: Context): boolean {
-  const flag = (c.get as (key: string) => unknown)("idempotencyReplayed");
-  if (typeof flag === "boolean") return flag;
-  return c.finalized && c.res.headers.get(REPLAYED_HEADER) === "true";
+  return (c.get as (key: string) => unknown)("idempotencyReplayed") === true;
 }

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStore } from "../memory-store.js";
 import { idempotency } from "./idempotency.js";
+import { readRequestBody } from "./request-body.js";
 
 // The middleware reads the body first; the route must still read it, as JSON and as text, with the
 // same results and errors as without the middleware. A route answering with plain headers (no
@@ -119,4 +121,39 @@ describe("the route reads the body the middleware read", () => {
       expect(await plainReplay.json()).toEqual(await plain.json());
     });
   }
+});
+
+describe("readRequestBody straight from Node's request", () => {
+  /** A context as @hono/node-server gives it: the IncomingMessage in env, Hono's body cache. */
+  const nodeContext = () => {
+    const incoming = Object.assign(new EventEmitter(), { headers: { "content-length": "6" } });
+    const c = {
+      env: { incoming },
+      req: {
+        bodyCache: {} as Record<string, unknown>,
+        arrayBuffer: () => Promise.reject(new Error("read through Hono")),
+      },
+    };
+    return { incoming, c: c as unknown as Parameters<typeof readRequestBody>[0], cache: c.req.bodyCache };
+  };
+
+  it("joins the chunks and leaves the bytes in Hono's body cache", async () => {
+    const { incoming, c, cache } = nodeContext();
+    const read = readRequestBody(c);
+    incoming.emit("data", Buffer.from('{"a"'));
+    incoming.emit("data", Buffer.from(":1}"));
+    incoming.emit("end");
+    incoming.emit("close");
+    expect(new TextDecoder().decode(await read)).toBe('{"a":1}');
+    expect(new TextDecoder().decode((await cache.arrayBuffer) as ArrayBuffer)).toBe('{"a":1}');
+    expect(await cache.json).toEqual({ a: 1 });
+  });
+
+  it("rejects when the client is gone before the body is complete, instead of waiting forever", async () => {
+    const { incoming, c } = nodeContext();
+    const read = readRequestBody(c);
+    incoming.emit("data", Buffer.from('{"a"'));
+    incoming.emit("close");
+    await expect(read).rejects.toThrow(/aborted/);
+  });
 });

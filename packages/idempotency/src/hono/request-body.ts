@@ -9,6 +9,7 @@ type NodeIncoming = {
   on(event: "data", listener: (chunk: Buffer) => void): unknown;
   once(event: "end", listener: () => void): unknown;
   once(event: "error", listener: (error: Error) => void): unknown;
+  once(event: "close", listener: () => void): unknown;
 };
 
 /**
@@ -27,12 +28,20 @@ function readNodeBody(c: Context): Promise<Uint8Array> | undefined {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let ended = false;
     incoming.on("data", (chunk) => {
       chunks.push(chunk);
       size += chunk.length;
     });
-    incoming.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    incoming.once("end", () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
     incoming.once("error", reject);
+    // A client gone before the whole body arrived: settle, so the request does not wait forever.
+    incoming.once("close", () => {
+      if (!ended) reject(new Error("the request was aborted before its body was complete"));
+    });
   });
 }
 

@@ -1,5 +1,5 @@
 /** @module ratelimit(): the Hono middleware applying a limiter per request with the plan's policies. */
-import { nodeResponse, problemResponse } from "@org/problem";
+import { problemResponse, withResponseHeaders } from "@org/problem";
 import type { Context, Env, MiddlewareHandler } from "hono";
 import type { RateLimitDecision } from "../decision.js";
 import { rateLimitHeader, rateLimitPolicyHeader, retryAfterSeconds } from "../headers.js";
@@ -80,24 +80,15 @@ export const ratelimit = <E extends Env = Env>(options: RateLimitOptions<E>): Mi
         extensions: { policy: decision.policy, retryAfterMs: Math.ceil(decision.retryAfterMs) },
       });
     }
-    const out = nodeResponse(c);
-    if (out) {
-      // On Node: on the ServerResponse, for whatever answer comes (a later route-level ratelimit()
-      // overwrites them with the newer state).
-      out.setHeader(POLICY, policyValue);
-      out.setHeader(STATE, stateValue);
-      return next();
-    }
-    await next();
-    // A route-level ratelimit() ran after this one and reported the newer state: keep its headers.
-    if ((c.get as (k: string) => unknown)("ratelimit") !== decision) return;
-    // Set after the handler so that responses built from scratch (or by onError) carry them too.
-    try {
-      c.res.headers.set(POLICY, policyValue);
-      c.res.headers.set(STATE, stateValue);
-    } catch {
-      c.header(POLICY, policyValue); // immutable headers (a proxied fetch Response): copy the response
-      c.header(STATE, stateValue);
-    }
+    // Every answer carries them, however it is built; a route-level ratelimit() after this one
+    // reports the newer state over them.
+    return withResponseHeaders(
+      c,
+      [
+        [POLICY, policyValue],
+        [STATE, stateValue],
+      ],
+      next,
+    );
   };
 };
