@@ -7,34 +7,29 @@
  *
  *   pnpm --filter @org/idempotency bench   (BENCH_SECONDS=2, BENCH_ROUNDS=2, BENCH_CONNECTIONS=32)
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { defaultLoadTool, httpLoad, loadSetup, pinToCpus } from "@org/bench";
-import { createTestDb, createTestRedis } from "@org/testing";
+import { createTestDb, createTestRedis, startChildServer } from "@org/testing";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const POOL = 2_000;
 const serverScript = fileURLToPath(new URL("./server.ts", import.meta.url));
-const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const body = JSON.stringify({ amount: 100, currency: "usd", note: "benchmark" });
 
-async function startServer(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", serverScript, ...args], {
-    cwd: packageDir,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", (d) => {
-      const m = /port (\d+)/.exec(String(d));
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`server exited (${code})`)));
-  });
-  pinToCpus(child.pid!, "server"); // once started: a process still exec'ing cannot be pinned
+interface Server {
+  url: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+async function startServer(args: string[]): Promise<Server> {
+  const { child, port } = await startChildServer(serverScript, args);
+  pinToCpus(child.pid!, "server");
   return {
     url: `http://127.0.0.1:${port}/v1/things`,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         child.once("exit", () => resolve());
@@ -50,9 +45,10 @@ interface Keys {
   pool?: number;
 }
 
-async function load(url: string, keys: Keys, seconds = SECONDS) {
+async function load(server: Server, keys: Keys, seconds = SECONDS) {
   const r = await httpLoad({
-    url,
+    url: server.url,
+    serverPid: server.pid,
     method: "POST",
     connections: CONNECTIONS,
     durationS: seconds,
@@ -60,7 +56,12 @@ async function load(url: string, keys: Keys, seconds = SECONDS) {
     body,
     pool: keys.pool,
   });
-  return { rps: r.rps, bad: r.non2xx + r.errors, total: r.requests };
+  return {
+    rps: r.rps,
+    bad: r.non2xx + r.errors,
+    total: r.requests,
+    cpuUs: r.serverCpuUs ?? Number.POSITIVE_INFINITY,
+  };
 }
 
 /** Sends every key of a pool once, so that what follows are replays. */
@@ -87,15 +88,10 @@ interface Scenario {
   label: string;
   args: string[];
   keys: Keys;
-  server?: { url: string; stop: () => Promise<void> };
-  best: { rps: number; bad: number; total: number };
+  server?: Server;
+  best: { rps: number; bad: number; total: number; cpuUs: number };
   /** Lowest server CPU time per request over the rounds, in microseconds. */
   cpuPerRequest: number;
-}
-
-async function cpu(url: string): Promise<{ cpuMicros: number; served: number }> {
-  const res = await fetch(url.replace("/v1/things", "/__cpu"));
-  return (await res.json()) as { cpuMicros: number; served: number };
 }
 
 pinToCpus(process.pid, "load"); // this process and the wrk it starts
@@ -110,7 +106,7 @@ const add = (label: string, args: string[], keys: Keys) =>
     label,
     args,
     keys,
-    best: { rps: 0, bad: 0, total: 0 },
+    best: { rps: 0, bad: 0, total: 0, cpuUs: Number.POSITIVE_INFINITY },
     cpuPerRequest: Number.POSITIVE_INFINITY,
   });
 
@@ -131,18 +127,14 @@ try {
   for (const s of scenarios) {
     s.server = await startServer(s.args);
     if (s.keys.pool) await prime(s.server.url, s.keys);
-    await load(s.server.url, s.keys, 1); // warm up
+    await load(s.server, s.keys, 1); // warm up
   }
   // Interleaved rounds, best of each: the machine is shared, and other load only ever lowers a figure.
   for (let round = 0; round < ROUNDS; round++) {
     for (const s of scenarios) {
-      const url = s.server?.url ?? "";
-      const before = await cpu(url);
-      const r = await load(url, s.keys);
-      const after = await cpu(url);
+      const r = await load(s.server!, s.keys);
       if (r.rps > s.best.rps) s.best = r;
-      const perRequest = (after.cpuMicros - before.cpuMicros) / Math.max(1, after.served - before.served);
-      s.cpuPerRequest = Math.min(s.cpuPerRequest, perRequest);
+      s.cpuPerRequest = Math.min(s.cpuPerRequest, r.cpuUs);
     }
   }
 } finally {

@@ -1,6 +1,6 @@
 /**
  * The benchmark's server, in its own process so the load generator does not share its event loop.
- * Args: <plain|plain-node-body|postgres|redis> <databaseUrl> <redisUrl> <prefix> <cache|nocache>. Prints "port <n>".
+ * Args: <plain|plain-node-body|postgres|redis> <databaseUrl> <redisUrl> <prefix> <cache|nocache>. Sends `{ port }` to its parent once listening (see startChildServer).
  */
 import { serve } from "@hono/node-server";
 import { createDb } from "@org/db";
@@ -29,16 +29,6 @@ function storeFor(kind: string): IdempotencyStore | undefined {
 }
 
 const app = new Hono();
-// CPU spent by this process per request: unlike req/s, barely moved by other load on the machine.
-let served = 0;
-app.get("/__cpu", (c) => {
-  const { user, system } = process.cpuUsage();
-  return c.json({ cpuMicros: user + system, served });
-});
-app.use("/v1/*", async (_c, next) => {
-  served++;
-  await next();
-});
 if (mode === "plain-node-body") {
   // The body read as the middleware reads it (straight from Node), without anything else.
   app.use("/v1/*", async (c, next) => {
@@ -65,6 +55,6 @@ app.post("/v1/things", async (c) => {
 });
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
-  process.stdout.write(`port ${info.port}\n`);
+  process.send?.({ port: info.port });
 });
 process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -1,21 +1,16 @@
 /** @module Requests per second over real HTTP: a Hono route with our middleware vs the bare route. */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { httpLoad, pinToCpus } from "@org/bench";
+import { startChildServer } from "@org/test-services";
 import { median } from "./median.js";
 
 const server = fileURLToPath(new URL("./server.ts", import.meta.url));
 
 async function startServer(mode: string, redisUrl: string): Promise<{ port: number; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", server, mode, redisUrl], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    proc.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim())));
-    proc.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-  pinToCpus(proc.pid!, "server"); // once started: a process still exec'ing cannot be pinned
-  return { port, proc };
+  const { child, port } = await startChildServer(server, [mode, redisUrl]);
+  pinToCpus(child.pid!, "server");
+  return { port, proc: child };
 }
 
 async function load(server: { port: number; proc: ChildProcess }, durationS: number, tenants: number) {

@@ -1,6 +1,7 @@
 /**
  * The HTTP benchmark's server, run as a child process so the load generator has its own core:
- * `tsx bench/server.ts <bare|noop|ours|ours-lease|ours-selfhosted|ours-memory|peer> <redisUrl>`; prints the port once listening.
+ * `tsx bench/server.ts <bare|noop|ours|ours-lease|ours-selfhosted|ours-memory|peer> <redisUrl>`; sends `{ port }`
+ * to its parent once listening (see startChildServer).
  */
 import { serve } from "@hono/node-server";
 import { requestHeader } from "@org/problem";
@@ -64,7 +65,7 @@ if (mode === "ours" || mode === "ours-lease" || mode === "ours-selfhosted") {
 app.get("/", (c) => c.json({ ok: true }));
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
-  process.stdout.write(`${info.port}\n`);
+  process.send?.({ port: info.port });
 });
 for (const signal of ["SIGTERM", "SIGINT"] as const)
   process.on(signal, async () => {

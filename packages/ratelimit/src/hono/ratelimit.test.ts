@@ -45,7 +45,7 @@ function app() {
 
 /**
  * How a request reaches the app: `app.request()` (headers set on the fetch Response), or a real
- * socket through @hono/node-server (headers set on Node's ServerResponse; see nodeResponse()).
+ * socket through @hono/node-server (headers set on Node's ServerResponse; see withResponseHeaders()).
  */
 type Transport = (a: Hono, path: string, init?: RequestInit) => Promise<Response>;
 const servers = new Map<Hono, ServerType>();
