@@ -182,8 +182,9 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
     onUsed,
   } = options;
   if (!PREFIX_RE.test(prefix)) throw new Error(`API key prefix must match ${PREFIX_RE}, got "${prefix}"`);
-  // The stored hash is kept as bytes so the hot path compares without decoding it every time.
-  type Cached = { principal: ApiKeyPrincipal; hash: Buffer } | null;
+  // Keyed by the secret's SHA-256: a hit is a key whose stored hash equals the digest. Comparing the
+  // digest with the stored hash again would add nothing: timing reveals at most bits of a hash of the secret.
+  type Cached = ApiKeyPrincipal | null;
   const cache = createLruCache<Cached>(cacheMaxEntries, now);
   let epoch = 0;
   const unsubscribe = bus.subscribe((m) => {
@@ -258,28 +259,19 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
           .select({
             tenantId: apiKeys.tenantId,
             id: apiKeys.id,
-            hash: apiKeys.hash,
             scopes: apiKeys.scopes,
             revokedAt: apiKeys.revokedAt,
           })
           .from(apiKeys)
           .where(eq(apiKeys.hash, digest))
           .limit(1);
-        entry =
-          row && !row.revokedAt
-            ? {
-                principal: { tenantId: row.tenantId, keyId: row.id, scopes: row.scopes },
-                hash: Buffer.from(row.hash, "hex"),
-              }
-            : null;
+        entry = row && !row.revokedAt ? { tenantId: row.tenantId, keyId: row.id, scopes: row.scopes } : null;
         // A revocation that raced this read must not be undone by caching the pre-revocation row.
         if (epoch === started) cache.set(digest, entry, entry ? cacheTtlMs : negativeTtlMs);
       }
       if (!entry) return undefined;
-      const given = Buffer.from(digest, "hex");
-      if (given.length !== entry.hash.length || !timingSafeEqual(given, entry.hash)) return undefined;
-      onUsed?.(entry.principal);
-      return entry.principal;
+      onUsed?.(entry);
+      return entry;
     },
     close: () => unsubscribe(),
   };

@@ -1,10 +1,11 @@
 /** @module Prometheus metrics: a registry per service and the HTTP request metrics. */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { createHttpMetrics, type HttpMetrics } from "./http-metrics.js";
 
 export interface ServiceMetrics {
   registry: Registry;
-  httpRequests: Counter<"method" | "route" | "status">;
-  httpRequestDuration: Histogram<"method" | "route" | "status">;
+  /** `http_requests_total` and `http_request_duration_seconds`, recorded by `observe()`. */
+  http: HttpMetrics;
 }
 
 /**
@@ -19,18 +20,5 @@ export function createMetrics(options: { service: string; defaultMetrics?: boole
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.service });
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-  const httpRequests = new Counter({
-    name: "http_requests_total",
-    help: "HTTP requests answered, by route template and status.",
-    labelNames: ["method", "route", "status"] as const,
-    registers: [registry],
-  });
-  const httpRequestDuration = new Histogram({
-    name: "http_request_duration_seconds",
-    help: "Time from receiving a request to its response, by route template.",
-    labelNames: ["method", "route", "status"] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
-  return { registry, httpRequests, httpRequestDuration };
+  return { registry, http: createHttpMetrics(registry) };
 }

@@ -3,6 +3,8 @@
 interface Entry<V> {
   value: V;
   expiresAt: number;
+  /** The recency clock when this entry last moved to the newest end of the map. */
+  seq: number;
 }
 
 /**
@@ -24,8 +26,11 @@ export interface LruCache<V> {
 }
 
 /**
- * Creates an LRU cache. A JS Map iterates in insertion order, so deleting and re-inserting a key on
- * every hit keeps the least recently used entry first: eviction is `keys().next()`, O(1).
+ * Creates an LRU cache. A JS Map iterates in insertion order, so re-inserting a key on a hit keeps
+ * the least recently used entry first: eviction is `keys().next()`, O(1). A hit on an entry already
+ * in the newest half of the map leaves it where it is (re-inserting costs two hash operations on
+ * every request of a hot key, and the entry would not be next to go anyway); an entry in the older
+ * half moves to the newest end, so an entry still in use is never the one evicted.
  *
  * @param maxEntries the size bound (at least 1)
  * @param now the clock in milliseconds
@@ -38,6 +43,8 @@ export function createLruCache<V>(maxEntries: number, now: () => number): LruCac
     throw new Error("maxEntries must be a positive integer");
   const map = new Map<string, Entry<V>>();
   let evictions = 0;
+  // Entries are ordered by `seq` in the map: `clock - seq - 1` entries have moved after this one.
+  let clock = 0;
   const live = (key: string): Entry<V> | undefined => {
     const entry = map.get(key);
     if (!entry) return undefined;
@@ -51,14 +58,17 @@ export function createLruCache<V>(maxEntries: number, now: () => number): LruCac
     get(key) {
       const entry = live(key);
       if (!entry) return undefined;
-      map.delete(key);
-      map.set(key, entry);
+      if ((clock - entry.seq - 1) * 2 >= map.size) {
+        map.delete(key);
+        map.set(key, entry);
+        entry.seq = clock++;
+      }
       return entry.value;
     },
     has: (key) => live(key) !== undefined,
     set(key, value, ttlMs) {
       map.delete(key);
-      map.set(key, { value, expiresAt: now() + ttlMs });
+      map.set(key, { value, expiresAt: now() + ttlMs, seq: clock++ });
       while (map.size > maxEntries) {
         const oldest = map.keys().next().value as string;
         map.delete(oldest);

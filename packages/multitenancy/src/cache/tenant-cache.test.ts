@@ -43,6 +43,29 @@ describe("LRU", () => {
     now = 100;
     expect(lru.get("a")).toBeUndefined();
   });
+
+  it("keeps an entry in use however many others pass through, and evicts the coldest", () => {
+    const lru = createLruCache<number>(10, () => 0);
+    lru.set("hot", 0, 100);
+    for (let i = 0; i < 1_000; i++) {
+      lru.set(`k${i}`, i, 100);
+      expect(lru.get("hot")).toBe(0);
+    }
+    expect(lru.size).toBe(10);
+    expect(lru.evictions).toBe(991);
+    // Of the cold keys only the newest nine are left.
+    expect(lru.has("k990")).toBe(false);
+    expect(lru.has("k991")).toBe(true);
+  });
+
+  it("moves an entry from the older half to the newest end on a hit", () => {
+    const lru = createLruCache<number>(4, () => 0);
+    for (const k of ["a", "b", "c", "d"]) lru.set(k, 1, 100);
+    lru.get("a");
+    lru.set("e", 1, 100);
+    expect(lru.has("a")).toBe(true);
+    expect(lru.has("b")).toBe(false);
+  });
 });
 
 describe("tenant cache", () => {

@@ -66,6 +66,34 @@ describe("tenant() with a fixed tenant (self-hosted)", () => {
     expect((await app.request("/who")).status).toBe(401);
   });
 
+  it("reads the Authorization header's spellings of Bearer and tells API keys from JWTs by their dots", async () => {
+    const d = deps();
+    const app = new Hono<TenantEnv>();
+    app.onError(problemErrorHandler());
+    app.use("*", tenant({ ...d, fixedTenantId: ONLY }));
+    app.get("/who", (c) => c.json({ id: c.var.tenant.id, auth: c.var.auth.kind }));
+    const key = await d.apiKeys.create(ONLY, { name: "spellings" }, "test");
+    const status = async (authorization: string) =>
+      (await app.request("/who", { headers: { Authorization: authorization } })).status;
+    expect(await status(`Bearer ${key.secret}`)).toBe(200);
+    expect(await status(`bearer ${key.secret}`)).toBe(200);
+    expect(await status(`BEARER \t ${key.secret}  `)).toBe(200);
+    expect(await status(`Bearer ${key.secret} extra`)).toBe(401);
+    expect(await status(`Bearer  ${key.secret}x`)).toBe(401);
+    expect(await status(`Basic ${key.secret}`)).toBe(401);
+    expect(await status("Bearer ")).toBe(401);
+    // Three parts: a JWT, which this app does not accept; two or four parts: an (unknown) API key.
+    const kind = async (token: string) =>
+      (
+        (await (await app.request("/who", { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+          detail: string;
+        }
+      ).detail;
+    expect(await kind("a.b.c")).toBe("JWT authentication is not enabled.");
+    expect(await kind("a.b")).toBe("Invalid API key.");
+    expect(await kind("a.b.c.d")).toBe("Invalid API key.");
+  });
+
   it("serves anonymous requests as the fixed tenant with no scopes when credentials are optional", async () => {
     const app = new Hono<TenantEnv>();
     app.use("*", tenant({ ...deps(), fixedTenantId: ONLY, requireCredentials: false }));

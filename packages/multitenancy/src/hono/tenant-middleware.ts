@@ -5,8 +5,8 @@ import type { MiddlewareHandler } from "hono";
 import type { ApiKeyService } from "../api-keys.js";
 import type { TenantCache } from "../cache/tenant-cache.js";
 import type { JwtVerifier } from "../jwt.js";
-import { assertServable } from "../tenant.js";
-import { tenantScope } from "../tenant-scope.js";
+import { assertServable, type ResolvedTenant } from "../tenant.js";
+import { type TenantScope, tenantScope } from "../tenant-scope.js";
 import type { AuthPrincipal, TenantEnv } from "./variables.js";
 
 /**
@@ -31,6 +31,26 @@ export interface TenantResolutionOptions {
    * request is served as that tenant with no scopes (for public pages). @default true
    */
   requireCredentials?: boolean;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const TOKEN = /^\S+$/;
+
+/** The token of `Bearer <token>`; the common exact spelling is read without building a match. */
+function bearerToken(authorization: string): string | undefined {
+  if (authorization.startsWith("Bearer ")) {
+    const token = authorization.slice(7);
+    if (TOKEN.test(token)) return token;
+  }
+  return BEARER.exec(authorization)?.[1];
+}
+
+/** A JWT has exactly three dot-separated parts; an API key has no dot. */
+function isJwt(token: string): boolean {
+  const first = token.indexOf(".");
+  if (first < 0) return false;
+  const second = token.indexOf(".", first + 1);
+  return second >= 0 && token.indexOf(".", second + 1) < 0;
 }
 
 const unauthorized = (detail: string) =>
@@ -76,10 +96,9 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
     authorization: string | undefined,
   ): Promise<{ tenantId: string; auth: AuthPrincipal } | undefined> => {
     if (!authorization) return undefined;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) throw unauthorized("Authorization must be 'Bearer <API key or JWT>'.");
-    const token = match[1]!;
-    if (token.split(".").length === 3) {
+    const token = bearerToken(authorization);
+    if (!token) throw unauthorized("Authorization must be 'Bearer <API key or JWT>'.");
+    if (isJwt(token)) {
       if (!jwt) throw unauthorized("JWT authentication is not enabled.");
       const result = jwt.verify(token);
       if (!result.ok) throw unauthorized(`Invalid token (${result.reason}).`);
@@ -95,6 +114,17 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
       tenantId: principal.tenantId,
       auth: { kind: "api_key", id: principal.keyId, scopes: principal.scopes },
     };
+  };
+
+  // One scope per cached tenant object (the cache hands out the same object until it changes).
+  const scopes = new WeakMap<ResolvedTenant, TenantScope>();
+  const scopeOf = (resolved: ResolvedTenant) => {
+    let scope = scopes.get(resolved);
+    if (!scope) {
+      scope = tenantScope(db, resolved.id);
+      scopes.set(resolved, scope);
+    }
+    return scope;
   };
 
   return async function tenant(c, next) {
@@ -118,7 +148,7 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
     const resolved = assertServable(await cache.byId(tenantId));
     c.set("tenant", resolved);
     c.set("auth", credentials?.auth ?? { kind: "fixed", scopes: [] });
-    c.set("tenantDb", tenantScope(db, resolved.id));
+    c.set("tenantDb", scopeOf(resolved));
     await next();
   };
 };
