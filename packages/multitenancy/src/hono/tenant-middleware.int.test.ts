@@ -43,6 +43,10 @@ describe("slugFromHost", () => {
     ["127.0.0.1", undefined],
     ["acme.example.com.evil.test", undefined],
     ["a.b.example.com", "a.b"],
+    ["ACME.EXAMPLE.COM.:443", "acme"],
+    ["acme.example.com:", undefined],
+    ["acme.example.com:44a", undefined],
+    ["[::1]:3000", undefined],
     [undefined, undefined],
   ])("%s -> %s", (host, slug) => {
     expect(slugFromHost(host, "example.com")).toBe(slug);

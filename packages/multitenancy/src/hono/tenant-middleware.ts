@@ -65,10 +65,22 @@ const unauthorized = (detail: string) =>
  */
 export function slugFromHost(host: string | undefined, baseDomain: string): string | undefined {
   if (!host) return undefined;
-  const name = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
-  const suffix = `.${baseDomain.toLowerCase()}`;
+  let name = host.toLowerCase();
+  const colon = name.lastIndexOf(":");
+  if (colon >= 0 && PORT.test(name.slice(colon))) name = name.slice(0, colon);
+  if (name.endsWith(".")) name = name.slice(0, -1);
+  const suffix = suffixes.get(baseDomain) ?? suffixOf(baseDomain);
   if (!name.endsWith(suffix)) return undefined;
   return name.slice(0, -suffix.length);
+}
+
+const PORT = /^:\d+$/;
+// `.{baseDomain}` lowercased, per base domain (a service has one): not rebuilt per request.
+const suffixes = new Map<string, string>();
+function suffixOf(baseDomain: string): string {
+  const suffix = `.${baseDomain.toLowerCase()}`;
+  if (suffixes.size < 100) suffixes.set(baseDomain, suffix);
+  return suffix;
 }
 
 /**
@@ -133,11 +145,12 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
 
     // The tenant named by where the request arrived (Host or the fixed id), if any.
     let namedId: string | undefined = fixedTenantId;
+    let byHost: ResolvedTenant | undefined;
     if (baseDomain && !namedId) {
       const slug = slugFromHost(requestHeader(c, "host") ?? new URL(c.req.url).host, baseDomain);
       if (slug !== undefined) {
-        const byHost = slug.includes(".") ? undefined : await cache.bySlug(slug);
-        namedId = assertServable(byHost).id;
+        byHost = assertServable(slug.includes(".") ? undefined : await cache.bySlug(slug));
+        namedId = byHost.id;
       }
     }
     if (credentials && namedId && credentials.tenantId !== namedId) {
@@ -145,7 +158,8 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
     }
     const tenantId = credentials?.tenantId ?? namedId;
     if (!tenantId) throw unauthorized("Credentials required.");
-    const resolved = assertServable(await cache.byId(tenantId));
+    // The Host's tenant was just read from the same cache (by slug, cached under both keys).
+    const resolved = byHost ?? assertServable(await cache.byId(tenantId));
     c.set("tenant", resolved);
     c.set("auth", credentials?.auth ?? { kind: "fixed", scopes: [] });
     c.set("tenantDb", scopeOf(resolved));
