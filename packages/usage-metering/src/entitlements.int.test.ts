@@ -52,6 +52,18 @@ describe("check()", () => {
     });
   });
 
+  it("checkCached() answers like check() once the tenant is cached, and undefined before", async () => {
+    const tenant = await seedTenant(t.db, "free");
+    h.plans.set(tenant, "free");
+    expect(h.metering.checkCached(tenant, "api_calls")).toBeUndefined();
+    await h.metering.check(tenant, "api_calls");
+    h.metering.increment(tenant, "api_calls", 10_000);
+    const cached = h.metering.checkCached(tenant, "api_calls");
+    expect(cached).toEqual(await h.metering.check(tenant, "api_calls"));
+    expect(cached).toMatchObject({ allowed: false, used: 10_000 });
+    expect(h.metering.checkCached(tenant, "sso")).toEqual({ feature: "sso", allowed: false });
+  });
+
   it("allows a soft quota beyond the limit, and answers boolean features from the plan", async () => {
     const tenant = await seedTenant(t.db, "pro");
     h.plans.set(tenant, "pro");

@@ -117,6 +117,18 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
     return decide(entry instanceof Promise ? await entry : entry, tenantId, feature);
   }
 
+  /**
+   * The same answer as {@link check} when the tenant is cached, without a promise; `undefined` when it
+   * is not (a load has then started, and `check()` joins it). For hot paths that check every request.
+   *
+   * @example
+   * const entitlement = checkCached("ten_1", "api_calls") ?? (await check("ten_1", "api_calls"));
+   */
+  function checkCached(tenantId: string, feature: string): Entitlement | undefined {
+    const entry = entryFor(tenantId);
+    return entry instanceof Promise ? undefined : decide(entry, tenantId, feature);
+  }
+
   /** Units now stored in Postgres (a flush or an ingest): keeps cached totals current without a read. */
   function stored(tenantId: string, meter: string, atMs: number, n: number): void {
     const entry = entries.get(tenantId);
@@ -142,6 +154,7 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
 
   return {
     check,
+    checkCached,
     stored,
     refreshShared,
     periodOfCached,

@@ -273,6 +273,9 @@ export function createUsageMetering(options: UsageMeteringOptions) {
 
   /** Quota or feature check from the cache (no database round trip on a hit). */
   const check = (tenantId: string, feature: string): Promise<Entitlement> => cache.check(tenantId, feature);
+  /** `check()` answered from the cache without a promise; `undefined` when the tenant is not cached yet. */
+  const checkCached = (tenantId: string, feature: string): Entitlement | undefined =>
+    cache.checkCached(tenantId, feature);
 
   return {
     meters,
@@ -282,6 +285,7 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     currentPeriod,
     summary,
     check,
+    checkCached,
     /** Forgets a tenant's cached plan and totals (plan change, suspension). */
     invalidate: (tenantId: string) => void cache.invalidate(tenantId),
     /** Writes the buffered counts now. */

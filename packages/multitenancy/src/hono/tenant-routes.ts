@@ -1,7 +1,7 @@
 /** @module Routes of the caller's own tenant: GET /v1/tenant and the /v1/api-keys collection. */
 import type { Database } from "@org/db";
 import { ProblemError } from "@org/problem";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { ApiKeyService, ApiKeyView, CreatedApiKey } from "../api-keys.js";
 import { getTenant, tenantView } from "../tenants.js";
@@ -60,14 +60,17 @@ export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
   const { db, apiKeys } = options;
   const app = new Hono<TenantEnv>();
 
-  app.get("/v1/tenant", async (c) => {
-    // The cached tenant carries the whole view (every change invalidates it): no query per request.
-    // Passed as is, not copied: the view is then reused for as long as the cache keeps the tenant.
-    const cached = c.get("tenant");
-    if (hasView(cached)) return c.json(tenantView(cached));
-    const row = await getTenant(db, c.var.tenant.id);
+  const tenantFromDatabase = async (c: Context<TenantEnv>) => {
+    const row = await getTenant(db, c.get("tenant").id);
     if (!row) throw new ProblemError("tenant_not_found");
     return c.json(tenantView(row));
+  };
+  app.get("/v1/tenant", (c) => {
+    // The cached tenant carries the whole view (every change invalidates it): no query per request,
+    // and no promise either. Passed as is, not copied: the view is then reused for as long as the
+    // cache keeps the tenant.
+    const cached = c.get("tenant");
+    return hasView(cached) ? c.json(tenantView(cached)) : tenantFromDatabase(c);
   });
 
   app.post("/v1/api-keys", requireScope("api_keys:write"), async (c) => {

@@ -56,7 +56,9 @@ export const quota = <E extends Env = Env>(options: QuotaOptions<E>): Middleware
   return async function quota(c, next) {
     const tenant = tenantId(c);
     if (tenant !== undefined) {
-      const { allowed, limit, used } = await metering.check(tenant, meter);
+      // From the cache without a promise on a hit: this runs on every request.
+      const { allowed, limit, used } =
+        metering.checkCached(tenant, meter) ?? (await metering.check(tenant, meter));
       if (!allowed) {
         throw new ProblemError("quota_exceeded", {
           detail: `The plan includes ${limit} ${meter} per period and ${used} are used.`,
