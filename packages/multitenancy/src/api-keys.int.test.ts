@@ -93,6 +93,23 @@ describe("API key service", () => {
     expect(await keys.verify("sk_unknown")).toMatchObject({ keyId: "key_late" });
   });
 
+  it("answers verifyCached() from the cache only: undefined before a verify, then the principal or null", async () => {
+    const used: string[] = [];
+    const keys = createApiKeyService({ db: t.db, bus: createLocalBus(), onUsed: (p) => used.push(p.keyId) });
+    const created = await keys.create(T, { name: "sync" }, "test");
+    expect(keys.verifyCached(created.secret)).toBeUndefined();
+    const verified = await keys.verify(created.secret);
+    expect(keys.verifyCached(created.secret)).toBe(verified);
+    expect(used).toEqual([created.id, created.id]); // a cached answer counts as a use too
+    expect(keys.verifyCached("sk_never_seen")).toBeUndefined();
+    expect(await keys.verify("sk_never_seen")).toBeUndefined();
+    expect(keys.verifyCached("sk_never_seen")).toBeNull();
+    await keys.revoke(T, created.id, "test");
+    expect(keys.verifyCached(created.secret)).toBeUndefined(); // invalidated: verify() must read again
+    expect(await keys.verify(created.secret)).toBeUndefined();
+    expect(keys.verifyCached(created.secret)).toBeNull();
+  });
+
   it("does not revoke another tenant's key", async () => {
     const other = newId("tenant");
     await t.db

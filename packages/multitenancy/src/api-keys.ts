@@ -149,6 +149,11 @@ export interface ApiKeyService {
   revoke(tenantId: string, keyId: string, actor: string): Promise<boolean>;
   /** The principal of a live key, or undefined. Cached; revocation invalidates on every node. */
   verify(secret: string): Promise<ApiKeyPrincipal | undefined>;
+  /**
+   * `verify()` answered from this node's cache, without a promise: the principal, `null` for a key
+   * known to be invalid, `undefined` when the cache does not know it (then call `verify()`).
+   */
+  verifyCached(secret: string): ApiKeyPrincipal | null | undefined;
   close(): void;
 }
 
@@ -249,10 +254,14 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       await bus.publish({ apiKeyHash: revoked.hash });
       return true;
     },
+    verifyCached(secret) {
+      const entry = cache.get(hashSecret(secret));
+      if (entry) onUsed?.(entry);
+      return entry;
+    },
     async verify(secret) {
       const digest = hashSecret(secret);
-      const cached = cache.get(digest);
-      let entry: Cached | undefined = cached;
+      let entry: Cached | undefined = cache.get(digest);
       if (entry === undefined) {
         const started = epoch;
         const [row] = await db

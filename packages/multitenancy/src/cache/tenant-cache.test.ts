@@ -69,6 +69,23 @@ describe("LRU", () => {
 });
 
 describe("tenant cache", () => {
+  it("answers cachedBySlug()/cachedById() from memory only, counting hits but not unknowns", async () => {
+    const { l, reads } = loader();
+    const cache = createTenantCache({ loader: l });
+    expect(cache.cachedBySlug("acme")).toBeUndefined();
+    expect(cache.cachedById("ten_1")).toBeUndefined();
+    expect(cache.metrics()).toMatchObject({ lookups: 0, misses: 0 });
+    const loaded = await cache.bySlug("acme");
+    expect(cache.cachedBySlug("acme")).toBe(loaded);
+    expect(cache.cachedById("ten_1")).toBe(loaded);
+    await cache.bySlug("ghost");
+    expect(cache.cachedBySlug("ghost")).toBeNull();
+    expect(reads.n).toBe(2);
+    expect(cache.metrics()).toMatchObject({ lookups: 5, hits: 2, negativeHits: 1, misses: 2 });
+    cache.invalidateLocal({ tenantId: "ten_1" });
+    expect(cache.cachedBySlug("acme")).toBeUndefined();
+  });
+
   it("makes one database read for 100 concurrent misses (single-flight)", async () => {
     const { l, reads } = loader();
     const cache = createTenantCache({ loader: l });

@@ -75,6 +75,20 @@ export interface TenantCacheOptions {
 export interface TenantCache {
   bySlug(slug: string): Promise<ResolvedTenant | undefined>;
   byId(id: string): Promise<ResolvedTenant | undefined>;
+  /**
+   * `bySlug()` answered from the cache alone, without a promise: the tenant, `null` for a known
+   * absence, `undefined` when the cache does not know (then call `bySlug()`, which counts the miss).
+   */
+  cachedBySlug(slug: string): ResolvedTenant | null | undefined;
+  /** `byId()` from the cache alone, like {@link TenantCache.cachedBySlug}. */
+  cachedById(id: string): ResolvedTenant | null | undefined;
+  /**
+   * `bySlug()` answered from the cache alone, without a promise: the tenant, `null` for a known
+   * absence, `undefined` when the cache does not know (then call `bySlug()`, which counts the miss).
+   */
+  cachedBySlug(slug: string): ResolvedTenant | null | undefined;
+  /** `byId()` from the cache alone, like {@link TenantCache.cachedBySlug}. */
+  cachedById(id: string): ResolvedTenant | null | undefined;
   /** Drops what the message names on this node only (the bus calls this on every node). */
   invalidateLocal(message: Invalidation): void;
   metrics(): TenantCacheMetrics;
@@ -121,19 +135,25 @@ export function createTenantCache(options: TenantCacheOptions): TenantCache {
     lru.set(`i:${tenant.id}`, tenant, ttlMs);
   };
 
-  const lookup = (key: string, load: () => Promise<ResolvedTenant | undefined>) => {
+  /** A hit (counted as a lookup), or `undefined` without counting anything. */
+  const cached = (key: string): Slot | undefined => {
+    const slot = lru.get(key);
+    if (slot === undefined) return undefined;
     m.lookups++;
-    const cached = lru.get(key);
-    if (cached !== undefined) {
-      if (cached === null) {
-        m.negativeHits++;
-        onEvent?.({ type: "negative_hit", key });
-        return Promise.resolve(undefined);
-      }
+    if (slot === null) {
+      m.negativeHits++;
+      onEvent?.({ type: "negative_hit", key });
+    } else {
       m.hits++;
       onEvent?.({ type: "hit", key });
-      return Promise.resolve(cached);
     }
+    return slot;
+  };
+
+  const lookup = (key: string, load: () => Promise<ResolvedTenant | undefined>) => {
+    const hit = cached(key);
+    if (hit !== undefined) return Promise.resolve(hit ?? undefined);
+    m.lookups++;
     m.misses++;
     onEvent?.({ type: "miss", key });
     const running = inflight.get(key);
@@ -185,6 +205,8 @@ export function createTenantCache(options: TenantCacheOptions): TenantCache {
   return {
     bySlug: (slug) => lookup(`s:${slug}`, () => loader.bySlug(slug)),
     byId: (id) => lookup(`i:${id}`, () => loader.byId(id)),
+    cachedBySlug: (slug) => cached(`s:${slug}`),
+    cachedById: (id) => cached(`i:${id}`),
     invalidateLocal,
     metrics: () => ({
       ...m,

@@ -1,8 +1,8 @@
 /** @module tenant(): resolves the tenant of a request from Host, API key, JWT or a fixed id. */
 import type { Database } from "@org/db";
 import { ProblemError, requestHeader } from "@org/problem";
-import type { MiddlewareHandler } from "hono";
-import type { ApiKeyService } from "../api-keys.js";
+import type { Context, MiddlewareHandler, Next } from "hono";
+import type { ApiKeyPrincipal, ApiKeyService } from "../api-keys.js";
 import type { TenantCache } from "../cache/tenant-cache.js";
 import type { JwtVerifier } from "../jwt.js";
 import { assertServable, type ResolvedTenant } from "../tenant.js";
@@ -104,9 +104,24 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
     throw new Error("tenant(): requireCredentials needs apiKeys or jwt");
   }
 
-  const fromCredentials = async (
-    authorization: string | undefined,
-  ): Promise<{ tenantId: string; auth: AuthPrincipal } | undefined> => {
+  type Credentials = { tenantId: string; auth: AuthPrincipal } | undefined;
+  // One credentials object per cached principal (the key cache hands out the same object): frozen,
+  // since every request of that key shares it.
+  const byPrincipal = new WeakMap<ApiKeyPrincipal, NonNullable<Credentials>>();
+  const fromApiKey = (principal: ApiKeyPrincipal | null | undefined): Credentials => {
+    if (!principal) throw unauthorized("Invalid API key.");
+    let credentials = byPrincipal.get(principal);
+    if (!credentials) {
+      const auth = Object.freeze({ kind: "api_key", id: principal.keyId, scopes: principal.scopes } as const);
+      credentials = Object.freeze({ tenantId: principal.tenantId, auth });
+      byPrincipal.set(principal, credentials);
+    }
+    return credentials;
+  };
+
+  // Each step answers at once from the caches and returns a promise only when it has to wait (a
+  // cache miss): a request of a known key for a cached tenant goes through without one.
+  const fromCredentials = (authorization: string | undefined): Credentials | Promise<Credentials> => {
     if (!authorization) return undefined;
     const token = bearerToken(authorization);
     if (!token) throw unauthorized("Authorization must be 'Bearer <API key or JWT>'.");
@@ -120,12 +135,8 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
       };
     }
     if (!apiKeys) throw unauthorized("API key authentication is not enabled.");
-    const principal = await apiKeys.verify(token);
-    if (!principal) throw unauthorized("Invalid API key.");
-    return {
-      tenantId: principal.tenantId,
-      auth: { kind: "api_key", id: principal.keyId, scopes: principal.scopes },
-    };
+    const known = apiKeys.verifyCached(token);
+    return known === undefined ? apiKeys.verify(token).then(fromApiKey) : fromApiKey(known);
   };
 
   // One scope per cached tenant object (the cache hands out the same object until it changes).
@@ -139,31 +150,54 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
     return scope;
   };
 
-  return async function tenant(c, next) {
-    const credentials = await fromCredentials(requestHeader(c, "authorization"));
-    if (!credentials && requireCredentials) throw unauthorized("Credentials required.");
-
-    // The tenant named by where the request arrived (Host or the fixed id), if any.
-    let namedId: string | undefined = fixedTenantId;
-    let byHost: ResolvedTenant | undefined;
-    if (baseDomain && !namedId) {
-      const slug = slugFromHost(requestHeader(c, "host") ?? new URL(c.req.url).host, baseDomain);
-      if (slug !== undefined) {
-        byHost = assertServable(slug.includes(".") ? undefined : await cache.bySlug(slug));
-        namedId = byHost.id;
-      }
-    }
-    if (credentials && namedId && credentials.tenantId !== namedId) {
-      throw new ProblemError("tenant_mismatch", { detail: "The credentials belong to another tenant." });
-    }
-    const tenantId = credentials?.tenantId ?? namedId;
-    if (!tenantId) throw unauthorized("Credentials required.");
-    // The Host's tenant was just read from the same cache (by slug, cached under both keys).
-    const resolved = byHost ?? assertServable(await cache.byId(tenantId));
+  const enter = (c: Context<TenantEnv>, next: Next, credentials: Credentials, resolved: ResolvedTenant) => {
     c.set("tenant", resolved);
     c.set("auth", credentials?.auth ?? { kind: "fixed", scopes: [] });
     c.set("tenantDb", scopeOf(resolved));
-    await next();
+    return next();
+  };
+
+  /** With the tenant the Host names (if any): checks agreement, then resolves the tenant by id. */
+  const withHostTenant = (
+    c: Context<TenantEnv>,
+    next: Next,
+    credentials: Credentials,
+    byHost: ResolvedTenant | undefined,
+  ) => {
+    const namedId = byHost?.id ?? fixedTenantId;
+    if (credentials && namedId && credentials.tenantId !== namedId) {
+      throw new ProblemError("tenant_mismatch", { detail: "The credentials belong to another tenant." });
+    }
+    // The Host's tenant was just read from the same cache (by slug, cached under both keys).
+    if (byHost) return enter(c, next, credentials, byHost);
+    const tenantId = credentials?.tenantId ?? namedId;
+    if (!tenantId) throw unauthorized("Credentials required.");
+    const known = cache.cachedById(tenantId);
+    return known === undefined
+      ? cache.byId(tenantId).then((t) => enter(c, next, credentials, assertServable(t)))
+      : enter(c, next, credentials, assertServable(known ?? undefined));
+  };
+
+  const withCredentials = (c: Context<TenantEnv>, next: Next, credentials: Credentials) => {
+    if (!credentials && requireCredentials) throw unauthorized("Credentials required.");
+    if (baseDomain && !fixedTenantId) {
+      const slug = slugFromHost(requestHeader(c, "host") ?? new URL(c.req.url).host, baseDomain);
+      if (slug !== undefined) {
+        if (slug.includes(".")) assertServable(undefined);
+        const known = cache.cachedBySlug(slug);
+        return known === undefined
+          ? cache.bySlug(slug).then((t) => withHostTenant(c, next, credentials, assertServable(t)))
+          : withHostTenant(c, next, credentials, assertServable(known ?? undefined));
+      }
+    }
+    return withHostTenant(c, next, credentials, undefined);
+  };
+
+  return function tenant(c, next) {
+    const credentials = fromCredentials(requestHeader(c, "authorization"));
+    return credentials instanceof Promise
+      ? credentials.then((found) => withCredentials(c, next, found))
+      : withCredentials(c, next, credentials);
   };
 };
 
