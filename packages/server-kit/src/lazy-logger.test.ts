@@ -46,4 +46,18 @@ describe("lazyLogger", () => {
     });
     expect(made).toBe(0);
   });
+
+  it("keeps each request's logger apart (the proxy handler is shared)", () => {
+    const { lines, logger } = capture();
+    const a = lazyLogger(() => logger.child({ requestId: "req_a" }));
+    const b = lazyLogger(() => logger.child({ requestId: "req_b" }));
+    b.info("from b");
+    a.info("from a");
+    b.info("b again");
+    expect(lines.map((l) => `${l.requestId} ${l.msg}`)).toEqual([
+      "req_b from b",
+      "req_a from a",
+      "req_b b again",
+    ]);
+  });
 });

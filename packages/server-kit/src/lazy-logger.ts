@@ -10,20 +10,31 @@ import type { Logger } from "pino";
  * c.set("log", lazyLogger(() => logger.child({ requestId })));
  */
 export function lazyLogger(make: () => Logger): Logger {
-  let logger: Logger | undefined;
-  return new Proxy({} as Logger, {
-    get(_target, property) {
-      logger ??= make();
-      const value = Reflect.get(logger, property, logger);
-      return typeof value === "function" ? value.bind(logger) : value;
-    },
-    set(_target, property, value) {
-      logger ??= make();
-      return Reflect.set(logger, property, value, logger);
-    },
-    has(_target, property) {
-      logger ??= make();
-      return Reflect.has(logger, property);
-    },
-  });
+  // The per-request part is this small target; the handler is shared by every request.
+  return new Proxy({ make, logger: undefined } as unknown as Logger, HANDLER);
 }
+
+interface Lazy {
+  make: () => Logger;
+  logger: Logger | undefined;
+}
+
+const resolve = (target: Lazy): Logger => {
+  target.logger ??= target.make();
+  return target.logger;
+};
+
+const HANDLER: ProxyHandler<Logger> = {
+  get(target, property) {
+    const logger = resolve(target as unknown as Lazy);
+    const value = Reflect.get(logger, property, logger);
+    return typeof value === "function" ? value.bind(logger) : value;
+  },
+  set(target, property, value) {
+    const logger = resolve(target as unknown as Lazy);
+    return Reflect.set(logger, property, value, logger);
+  },
+  has(target, property) {
+    return Reflect.has(resolve(target as unknown as Lazy), property);
+  },
+};

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { observe } from "./observe.js";
-import { apiSecureHeaders } from "./secure-headers.js";
+import { apiSecureHeaderList } from "./secure-headers.js";
 import { serveNode } from "./serve-node.js";
 
 const logger = createLogger({ service: "t", destination: new Writable({ write: (_c, _e, cb) => cb() }) });
@@ -117,8 +117,8 @@ describe("withResponseHeaders", () => {
 
   it("carries the request id and the security headers over a real socket, on errors too", async () => {
     const a = new Hono();
-    a.use(observe({ logger, metrics: createMetrics({ service: "t", defaultMetrics: false }) }));
-    a.use(apiSecureHeaders());
+    const metrics = createMetrics({ service: "t", defaultMetrics: false });
+    a.use(observe({ logger, metrics, headers: apiSecureHeaderList() }));
     a.get("/ok", (c) => c.json({ ok: true }));
     a.get("/docs", (c) => c.html("<p>docs</p>", 200, { "Content-Security-Policy": "default-src 'self'" }));
     a.get("/boom", () => {

@@ -29,6 +29,11 @@ export interface ObserveOptions {
   metrics: ServiceMetrics;
   /** Paths that produce no access-log line (probes, scrapes). @default ["/health", "/ready", "/metrics"] */
   quietPaths?: string[];
+  /**
+   * Headers every answer carries besides `X-Request-Id` (the security headers, see
+   * `apiSecureHeaderList()`): set here rather than by a middleware layer of their own. @default none
+   */
+  headers?: ReadonlyArray<readonly [string, string]>;
 }
 
 /**
@@ -42,6 +47,7 @@ export interface ObserveOptions {
 export function observe(options: ObserveOptions): MiddlewareHandler {
   const quiet = new Set(options.quietPaths ?? ["/health", "/ready", "/metrics"]);
   const { http } = options.metrics;
+  const fixedHeaders = options.headers ?? [];
   const { logger } = options;
   return async function observe(c, next) {
     const started = performance.now();
@@ -49,7 +55,7 @@ export function observe(options: ObserveOptions): MiddlewareHandler {
     const requestId = given && ACCEPTED_ID.test(given) ? given : generateId();
     c.set("requestId" as never, requestId as never);
     c.set("log" as never, lazyLogger(() => logger.child({ requestId })) as never);
-    await withResponseHeaders(c, [["X-Request-Id", requestId]], next);
+    await withResponseHeaders(c, [["X-Request-Id", requestId], ...fixedHeaders], next);
     const seconds = (performance.now() - started) / 1000;
     // The route template (`/v1/api-keys/:id`), never the raw path: metric cardinality stays bounded.
     const route = c.req.routePath || "unmatched";

@@ -1,6 +1,4 @@
 /** @module The security headers an API needs, set from one precomputed list. */
-import { withResponseHeaders } from "@org/problem";
-import type { MiddlewareHandler } from "hono";
 
 // An API answers JSON: no framing, no sniffing, no referrer, HTTPS pinned, nothing to execute.
 const HEADERS: ReadonlyArray<readonly [string, string]> = [
@@ -13,17 +11,19 @@ const HEADERS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * Security headers for a JSON API (HSTS, nosniff, no framing, no referrer, a deny-all CSP), without
- * the per-request work of a general-purpose page middleware.
+ * Security headers for a JSON API (HSTS, nosniff, no framing, no referrer, a deny-all CSP), as a list
+ * for `observe({ headers })`, which sets them on every answer with the request id (a header the
+ * route sets itself, such as a docs page's CSP, wins).
+ *
+ * @example
+ * observe({ logger, metrics, headers: apiSecureHeaderList() });
  */
-export function apiSecureHeaders(options: { contentSecurityPolicy?: string } = {}): MiddlewareHandler {
-  const headers = HEADERS.map(([name, value]) =>
+export function apiSecureHeaderList(
+  options: { contentSecurityPolicy?: string } = {},
+): ReadonlyArray<readonly [string, string]> {
+  return HEADERS.map(([name, value]) =>
     name === "Content-Security-Policy" && options.contentSecurityPolicy
       ? ([name, options.contentSecurityPolicy] as const)
       : ([name, value] as const),
   );
-  // Every answer carries them; a header the route sets itself (a docs page's CSP) wins.
-  return function apiSecureHeaders(c, next) {
-    return withResponseHeaders(c, headers, next);
-  };
 }

@@ -7,7 +7,7 @@ import { bodyLimit } from "./body-limit.js";
 import { type HealthOptions, mountHealth } from "./health.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { type ObserveVariables, observe } from "./observe.js";
-import { apiSecureHeaders } from "./secure-headers.js";
+import { apiSecureHeaderList } from "./secure-headers.js";
 
 export interface ServiceAppOptions {
   logger: Logger;
@@ -35,8 +35,9 @@ export function createServiceApp<E extends Env = { Variables: ObserveVariables }
   options: ServiceAppOptions,
 ) {
   const app = new Hono<E>();
-  app.use(observe({ logger: options.logger, metrics: options.metrics }));
-  if (options.secureHeaders !== false) app.use(apiSecureHeaders());
+  // The security headers go out with the request id: one middleware layer fewer on every request.
+  const headers = options.secureHeaders !== false ? apiSecureHeaderList() : [];
+  app.use(observe({ logger: options.logger, metrics: options.metrics, headers }));
   if (options.corsOrigins?.length) {
     app.use(
       cors({
