@@ -1,6 +1,7 @@
 /** @module Request-path middleware: count API calls, enforce a hard quota. */
 import { ProblemError } from "@org/problem";
 import type { Context, Env, MiddlewareHandler } from "hono";
+import type { Entitlement } from "../entitlements.js";
 import type { UsageMetering } from "../metering.js";
 
 export interface UsageCounterOptions<E extends Env> {
@@ -53,19 +54,28 @@ export interface QuotaOptions<E extends Env> {
  */
 export const quota = <E extends Env = Env>(options: QuotaOptions<E>): MiddlewareHandler<E> => {
   const { metering, tenantId, meter = "api_calls" } = options;
-  return async function quota(c, next) {
-    const tenant = tenantId(c);
-    if (tenant !== undefined) {
-      // From the cache without a promise on a hit: this runs on every request.
-      const { allowed, limit, used } =
-        metering.checkCached(tenant, meter) ?? (await metering.check(tenant, meter));
-      if (!allowed) {
-        throw new ProblemError("quota_exceeded", {
-          detail: `The plan includes ${limit} ${meter} per period and ${used} are used.`,
-          extensions: { meter, limit, used },
-        });
-      }
+  const enforce = (entitlement: Entitlement) => {
+    if (!entitlement.allowed) {
+      const { limit, used } = entitlement;
+      throw new ProblemError("quota_exceeded", {
+        detail: `The plan includes ${limit} ${meter} per period and ${used} are used.`,
+        extensions: { meter, limit, used },
+      });
     }
-    await next();
+  };
+  // Not an async function: on a cached check (every request but a tenant's first) the chain's
+  // promise is handed on as it is.
+  return function quota(c, next) {
+    const tenant = tenantId(c);
+    if (tenant === undefined) return next();
+    const cached = metering.checkCached(tenant, meter);
+    if (cached === undefined) {
+      return metering.check(tenant, meter).then((entitlement) => {
+        enforce(entitlement);
+        return next();
+      });
+    }
+    enforce(cached);
+    return next();
   };
 };
