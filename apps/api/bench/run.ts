@@ -19,7 +19,7 @@ import { createFreshDatabase, redisAvailable, startChildServer, TEST_REDIS_URL }
 const KEY = "bench_key_0123456789abcdefghijklmnopqrstuv";
 const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 const start = async (mode: string, env: Record<string, string> = {}) => {
   const server = await startChildServer(SERVER, [mode], env);

@@ -5,7 +5,7 @@
  * The tenant's plan is the default catalogue's free plan with limits raised so nothing is refused:
  * every request does the full work. Each server is its own process; the load comes from wrk
  * (autocannon where wrk is not installed; see @org/bench), in interleaved rounds.
- * Run: pnpm --filter @org/cloud-api bench   (BENCH_SECONDS=5, BENCH_ROUNDS=3)
+ * Run: pnpm --filter @org/cloud-api bench   (BENCH_SECONDS=5, BENCH_ROUNDS=5)
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -19,7 +19,7 @@ import { createFreshDatabase, startChildServer, TEST_REDIS_URL } from "@org/test
 
 const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BASE = "example.test";
 
 const start = async (mode: string, env: Record<string, string> = {}) => {

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: both comparisons of issue 4 in one run, printed as ratios.
- * BENCH_DURATION_S (default 2) sets each measurement's length, BENCH_ROUNDS (default 3) how many
+ * BENCH_DURATION_S (default 2) sets each measurement's length, BENCH_ROUNDS (default 5) how many
  * interleaved rounds each median is taken over; TEST_REDIS_URL the Redis.
  */
 
@@ -10,7 +10,7 @@ import { benchHttp } from "./http.js";
 
 const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const durationS = Number(process.env.BENCH_DURATION_S ?? 2);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 console.log(
