@@ -53,6 +53,15 @@ function isJwt(token: string): boolean {
   return second >= 0 && token.indexOf(".", second + 1) < 0;
 }
 
+const PORT = /^:\d+$/;
+// `.{baseDomain}` lowercased, per base domain (a service has one): not rebuilt per request.
+const suffixes = new Map<string, string>();
+function suffixOf(baseDomain: string): string {
+  const suffix = `.${baseDomain.toLowerCase()}`;
+  if (suffixes.size < 100) suffixes.set(baseDomain, suffix);
+  return suffix;
+}
+
 const unauthorized = (detail: string) =>
   new ProblemError("unauthorized", { detail, headers: { "WWW-Authenticate": 'Bearer realm="api"' } });
 
@@ -72,15 +81,6 @@ export function slugFromHost(host: string | undefined, baseDomain: string): stri
   const suffix = suffixes.get(baseDomain) ?? suffixOf(baseDomain);
   if (!name.endsWith(suffix)) return undefined;
   return name.slice(0, -suffix.length);
-}
-
-const PORT = /^:\d+$/;
-// `.{baseDomain}` lowercased, per base domain (a service has one): not rebuilt per request.
-const suffixes = new Map<string, string>();
-function suffixOf(baseDomain: string): string {
-  const suffix = `.${baseDomain.toLowerCase()}`;
-  if (suffixes.size < 100) suffixes.set(baseDomain, suffix);
-  return suffix;
 }
 
 /**
