@@ -5,8 +5,11 @@ import { createHash } from "node:crypto";
  * A call carries G groups; a group is one key's requests in this tick under one set of policies.
  * KEYS: per group, one key per policy. On Redis Cluster a call carries only keys of one hash tag
  * ({tenant}), so they share a slot; on a single Redis one call may carry every key of the tick.
- * ARGV: G, then per group: P, per policy emission interval (us) and tolerance (us), N, then per
- * request its cost and the most units it would lease (see gcraDecide: at most half of what is left).
+ * ARGV[1]: the numbers, packed as little-endian doubles (one argument, not one per number: a client
+ * encodes every argument of a command separately, which cost more than the decisions themselves
+ * for a tick of hundreds): G, then per group: P, per policy emission interval (us) and tolerance
+ * (us), N, then per request its cost and the most units it would lease (see gcraDecide: at most
+ * half of what is left). Doubles hold every integer up to 2^53 exactly.
  * Returns, per group and request: 1|0 (admitted), units leased, then per policy `tat - now` in us.
  *
  * Time comes from Redis TIME, so application clocks may disagree. TATs are integers in
@@ -18,20 +21,21 @@ import { createHash } from "node:crypto";
 export const GCRA_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local a = 2
+local s = ARGV[1]
+local a = 1
+local groups
+groups, a = struct.unpack('<d', s, a)
 local kbase = 0
 local out = {}
 local k = 0
 -- Reused by every group (indices 1..p are overwritten): no table allocations per key.
 local em, tol, tat, dirty = {}, {}, {}, {}
-for g = 1, tonumber(ARGV[1]) do
-  local p = tonumber(ARGV[a])
-  a = a + 1
+for g = 1, groups do
+  local p
+  p, a = struct.unpack('<d', s, a)
   for j = 1, p do
     dirty[j] = false
-    em[j] = tonumber(ARGV[a])
-    tol[j] = tonumber(ARGV[a + 1])
-    a = a + 2
+    em[j], tol[j], a = struct.unpack('<dd', s, a)
     local v = redis.call('GET', KEYS[kbase + j])
     local x = now
     if v then
@@ -40,12 +44,11 @@ for g = 1, tonumber(ARGV[1]) do
     end
     tat[j] = x
   end
-  local n = tonumber(ARGV[a])
-  a = a + 1
+  local n
+  n, a = struct.unpack('<d', s, a)
   for i = 1, n do
-    local cost = tonumber(ARGV[a])
-    local spare = tonumber(ARGV[a + 1])
-    a = a + 2
+    local cost, spare
+    cost, spare, a = struct.unpack('<dd', s, a)
     local ok = 1
     for j = 1, p do
       local after = tat[j] + em[j] * cost - now

@@ -32,6 +32,26 @@ describe.runIf(available)("redis store", () => {
     expect(store.stats.decisions).toBe(100);
   });
 
+  it("carries numbers beyond 32 bits exactly: a monthly quota's microsecond intervals", async () => {
+    const store = createRedisStore({
+      redis: t.connect({ enableAutoPipelining: true }),
+      prefix: t.prefix,
+      timeoutMs: 5_000,
+    });
+    const month = 30 * 24 * 3_600_000;
+    const ps = [createPolicy({ name: "monthly", rate: 1, periodMs: month, burst: 3 })];
+    const first = await Promise.all(Array.from({ length: 4 }, () => store.decide("tenant-m", ps, 1)));
+    expect(first.map((d) => d.allowed)).toEqual([true, true, true, false]);
+    // Three units of a month-long interval outstanding: the offset is three months, to the millisecond.
+    const offset = first[3]!.offsetsMs[0]!;
+    expect(offset).toBeGreaterThan(3 * month - 5_000);
+    expect(offset).toBeLessThanOrEqual(3 * month);
+    // A refund (negative cost) of two units moves it back by exactly two intervals.
+    const refunded = await store.decide("tenant-m", ps, -2);
+    expect(offset - refunded.offsetsMs[0]!).toBeGreaterThan(2 * month - 5_000);
+    expect(offset - refunded.offsetsMs[0]!).toBeLessThanOrEqual(2 * month + 5_000);
+  });
+
   it("decides many keys of one tick in one script call on a single Redis", async () => {
     const store = createRedisStore({
       redis: t.connect({ enableAutoPipelining: true }),

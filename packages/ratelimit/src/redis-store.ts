@@ -53,9 +53,9 @@ function done(b: Batch): void {
   if (tick && --tick.open === 0 && tick.timer) clearTimeout(tick.timer);
 }
 
-/** Per policy set: the script's policy arguments in microseconds, computed once. */
-const policyArgs = new WeakMap<readonly Policy[], (string | number)[]>();
-function argsOf(policies: readonly Policy[]): (string | number)[] {
+/** Per policy set: the script's policy numbers in microseconds, computed once. */
+const policyArgs = new WeakMap<readonly Policy[], number[]>();
+function argsOf(policies: readonly Policy[]): number[] {
   let args = policyArgs.get(policies);
   if (!args) {
     args = [policies.length];
@@ -65,12 +65,20 @@ function argsOf(policies: readonly Policy[]): (string | number)[] {
   return args;
 }
 
-/** One script call: the batches it carries, its KEYS and ARGV. */
+/** One script call: the batches it carries, its KEYS and its numbers (packed into ARGV[1]). */
 interface Call {
   batches: Batch[];
   keys: string[];
-  argv: (string | number)[];
+  numbers: number[];
   decisions: number;
+}
+
+/** The call's numbers as little-endian doubles: G, then each batch's (see redis-script.ts). */
+function pack(call: Call): Buffer {
+  const out = Buffer.allocUnsafe((call.numbers.length + 1) * 8);
+  out.writeDoubleLE(call.batches.length, 0);
+  for (let i = 0; i < call.numbers.length; i++) out.writeDoubleLE(call.numbers[i]!, (i + 1) * 8);
+  return out;
 }
 
 const isNoScript = (e: unknown): boolean => e instanceof Error && e.message.startsWith("NOSCRIPT");
@@ -124,7 +132,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   function send(call: Call): void {
     const numKeys = call.keys.length;
-    const args = [...call.keys, call.batches.length, ...call.argv];
+    const args = [...call.keys, pack(call)];
     stats.scriptCalls++;
     stats.decisions += call.decisions;
     redis
@@ -157,12 +165,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           send(call);
           call = undefined;
         }
-        call ??= { batches: [], keys: [], argv: [], decisions: 0 };
+        call ??= { batches: [], keys: [], numbers: [], decisions: 0 };
         call.batches.push(b);
         for (const p of b.policies) call.keys.push(`${prefix}rl:{${b.key}}:${p.name}`);
-        for (const a of argsOf(b.policies)) call.argv.push(a);
-        call.argv.push(b.costs.length);
-        for (let i = 0; i < b.costs.length; i++) call.argv.push(b.costs[i]!, b.leases[i]!);
+        for (const a of argsOf(b.policies)) call.numbers.push(a);
+        call.numbers.push(b.costs.length);
+        for (let i = 0; i < b.costs.length; i++) call.numbers.push(b.costs[i]!, b.leases[i]!);
         call.decisions += b.costs.length;
       }
     }
