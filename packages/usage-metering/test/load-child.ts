@@ -33,8 +33,11 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
 // core that other test suites share (the in-process speed is measured in bench/, not here).
 const pause = () => new Promise<void>((r) => setTimeout(r, 1));
 
+// Set on SIGTERM: the callers stop, as a server stops taking requests before it drains metering.
+let stopping = false;
+
 async function caller(until: number) {
-  while (Date.now() < until) {
+  while (Date.now() < until && !stopping) {
     metering.increment(job.tenantId, "api_calls", 1);
     sent++;
     await pause();
@@ -65,13 +68,18 @@ if (job.mode === "load") {
   await closeDb(db);
   print({ done: true, sent, ...counts });
 } else {
+  setInterval(() => print({ sent }), 20);
+  void ingestAll();
+  const callers = Promise.all(Array.from({ length: job.callers }, () => caller(Number.POSITIVE_INFINITY)));
   process.once("SIGTERM", async () => {
+    // close() drains until the buffer is empty: callers still counting would keep it from ever being
+    // so (its documented precondition is that the server stopped taking requests first).
+    stopping = true;
+    await callers;
     await metering.close();
     print({ drained: true, sent, flushed });
     await closeDb(db);
     process.exit(0);
   });
-  setInterval(() => print({ sent }), 20);
-  void ingestAll();
-  await Promise.all(Array.from({ length: job.callers }, () => caller(Number.POSITIVE_INFINITY)));
+  await callers;
 }
