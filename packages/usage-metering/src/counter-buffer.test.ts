@@ -137,6 +137,32 @@ describe("counter buffer", () => {
     expect(t.buffer.size).toBe(0);
   });
 
+  it("close() returns while counting goes on, with everything counted before it written", async () => {
+    const written: BucketDelta[][] = [];
+    const buffer = createCounterBuffer({
+      // Each write takes a few ms, during which the loop below counts again: the buffer is never empty.
+      write: async (rows) => {
+        await new Promise((r) => setTimeout(r, 3));
+        written.push(rows);
+      },
+      intervalMs: 60_000,
+    });
+    let counted = 0;
+    const counting = setInterval(() => {
+      buffer.increment("ten_a", "api_calls", 1);
+      counted++;
+    }, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const before = counted;
+    await buffer.close();
+    clearInterval(counting);
+    const total = () => written.flat().reduce((s, r) => s + r.n, 0);
+    expect(total()).toBeGreaterThanOrEqual(before);
+    // Later counts are flushed on their own once closed.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(total()).toBe(counted);
+  });
+
   it("close() drains and retries a failed write", async () => {
     const t = setup({ failTimes: 2 });
     t.buffer.increment("ten_a", "api_calls", 9);

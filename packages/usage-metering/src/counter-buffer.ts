@@ -60,6 +60,9 @@ function cellsOf(cells: Cells): BucketDelta[] {
  * buffer.increment("ten_1", "api_calls", 1);
  * await buffer.close(); // drains
  */
+/** Flushes close() makes at most while counting goes on (see close()). */
+const CLOSE_ROUNDS = 20;
+
 export function createCounterBuffer(options: CounterBufferOptions) {
   const { write, onFlushed, onError, clock = Date.now, intervalMs = 1_000, maxKeys = 10_000 } = options;
   // tenant -> meter -> cells. Nested maps, not a joined string key: the hot path allocates nothing
@@ -72,6 +75,7 @@ export function createCounterBuffer(options: CounterBufferOptions) {
   let flushStarts = 0;
   let hold: Promise<void> | null = null;
   let soonScheduled = false;
+  let soonQueued = false;
   let closed = false;
 
   const timer = setInterval(() => {
@@ -103,13 +107,28 @@ export function createCounterBuffer(options: CounterBufferOptions) {
     addCell(tenantId, meter, Math.floor(clock() / MINUTE_MS) * MINUTE_MS, n);
     // After close() there is no timer: a late increment (a request finishing during shutdown) is
     // flushed on its own rather than left in memory.
-    if ((cellCount >= maxKeys || closed) && !soonScheduled) {
-      soonScheduled = true;
-      setImmediate(() => {
-        soonScheduled = false;
-        flush().catch(() => {});
-      });
-    }
+    if (cellCount >= maxKeys || closed) flushSoon();
+  }
+
+  /**
+   * A flush at the end of this tick, unless one is already waiting to start: it will take everything
+   * counted until it starts, so counting that goes on while flushes are slow queues one flush, not
+   * one per tick. What arrives while the last one runs gets another when it ends.
+   */
+  function flushSoon(): void {
+    if (soonScheduled) return;
+    soonScheduled = true;
+    setImmediate(() => {
+      soonScheduled = false;
+      if (soonQueued) return;
+      soonQueued = true;
+      flush()
+        .catch(() => {})
+        .finally(() => {
+          soonQueued = false;
+          if (cellCount > 0 && (cellCount >= maxKeys || closed)) flushSoon();
+        });
+    });
   }
 
   async function writeBatch(batch: Batch): Promise<void> {
@@ -202,13 +221,18 @@ export function createCounterBuffer(options: CounterBufferOptions) {
       closed = true;
       clearInterval(timer);
     }
-    for (let attempt = 1; ; attempt++) {
+    // Flushes until the buffer is empty. Counting that goes on meanwhile (callers that were not
+    // stopped first) could keep it from ever being so: after CLOSE_ROUNDS flushes close() stops
+    // waiting, and later counts are flushed by the increments themselves (each schedules a flush
+    // once closed).
+    let failures = 0;
+    for (let round = 0; round < CLOSE_ROUNDS; round++) {
       try {
         await flush();
         if (cellCount === 0 && unsettled.length === 0) return;
       } catch (error) {
-        if (attempt >= 5) throw error;
-        await new Promise((r) => setTimeout(r, 100 * attempt));
+        if (++failures >= 5) throw error;
+        await new Promise((r) => setTimeout(r, 100 * failures));
       }
     }
   }
