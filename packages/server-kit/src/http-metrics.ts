@@ -65,57 +65,35 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
     return series;
   };
 
-  const requests = {
-    name: "http_requests_total",
-    help: "HTTP requests answered, by route template and status.",
-    type: "counter",
-    aggregator: "sum",
-    get: async () => ({
-      name: requests.name,
-      help: requests.help,
-      type: requests.type,
-      aggregator: requests.aggregator,
-      values: all.map((s) => ({ labels: s.labels, value: s.count })),
-    }),
-    reset: () => undefined,
+  // A metric in the shape prom-client's registry reads (its `get()`), rendered from `all` on scrape.
+  const register = (name: string, help: string, type: "counter" | "histogram", values: () => object[]) => {
+    const metric = { name, help, type, aggregator: "sum", reset: () => undefined };
+    const get = async () => ({ ...metric, values: values() });
+    registry.registerMetric({ ...metric, get } as unknown as Metric);
   };
-  const duration = {
-    name: "http_request_duration_seconds",
-    help: "Time from receiving a request to its response, by route template.",
-    type: "histogram",
-    aggregator: "sum",
-    get: async () => ({
-      name: duration.name,
-      help: duration.help,
-      type: duration.type,
-      aggregator: duration.aggregator,
-      values: all.flatMap((s) => {
-        const values = [];
-        let cumulative = 0;
-        for (let i = 0; i <= bounds.length; i++) {
-          cumulative += s.buckets[i]!;
-          values.push({
-            metricName: `${duration.name}_bucket`,
-            labels: { le: i < bounds.length ? bounds[i]! : "+Inf" },
-            sharedLabels: s.labels,
-            value: cumulative,
-          });
-        }
-        // The series labels as prom-client's histogram passes them (shared), so the text is the same.
-        values.push({ metricName: `${duration.name}_sum`, labels: {}, sharedLabels: s.labels, value: s.sum });
+  register("http_requests_total", "HTTP requests answered, by route template and status.", "counter", () =>
+    all.map((s) => ({ labels: s.labels, value: s.count })),
+  );
+  const duration = "http_request_duration_seconds";
+  register(duration, "Time from receiving a request to its response, by route template.", "histogram", () =>
+    all.flatMap((s) => {
+      // The series labels go as prom-client's histogram passes them (shared), so the text is the same.
+      const values: object[] = [];
+      let cumulative = 0;
+      for (let i = 0; i <= bounds.length; i++) {
+        cumulative += s.buckets[i]!;
         values.push({
-          metricName: `${duration.name}_count`,
-          labels: {},
+          metricName: `${duration}_bucket`,
+          labels: { le: i < bounds.length ? bounds[i]! : "+Inf" },
           sharedLabels: s.labels,
-          value: s.count,
+          value: cumulative,
         });
-        return values;
-      }),
+      }
+      values.push({ metricName: `${duration}_sum`, labels: {}, sharedLabels: s.labels, value: s.sum });
+      values.push({ metricName: `${duration}_count`, labels: {}, sharedLabels: s.labels, value: s.count });
+      return values;
     }),
-    reset: () => undefined,
-  };
-  registry.registerMetric(requests as unknown as Metric);
-  registry.registerMetric(duration as unknown as Metric);
+  );
 
   return {
     record(method, route, status, seconds) {

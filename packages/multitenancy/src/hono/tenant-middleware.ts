@@ -183,8 +183,8 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
     if (baseDomain && !fixedTenantId) {
       const slug = slugFromHost(requestHeader(c, "host") ?? new URL(c.req.url).host, baseDomain);
       if (slug !== undefined) {
-        if (slug.includes(".")) assertServable(undefined);
-        const known = cache.cachedBySlug(slug);
+        // A dotted name is no tenant's (slugs are one DNS label): not found, like an unknown slug.
+        const known = slug.includes(".") ? null : cache.cachedBySlug(slug);
         return known === undefined
           ? cache.bySlug(slug).then((t) => withHostTenant(c, next, credentials, assertServable(t)))
           : withHostTenant(c, next, credentials, assertServable(known ?? undefined));
