@@ -65,6 +65,19 @@ describe.runIf(available)("redis store", () => {
     expect(store.stats.scriptCalls).toBe(1);
   });
 
+  it("sends its call past auto-pipelining with the client's keyPrefix, and reloads a flushed script", async () => {
+    const plain = t.connect();
+    const redis = t.connect({ enableAutoPipelining: true, keyPrefix: `${t.prefix}kp:` });
+    const store = createRedisStore({ redis, timeoutMs: 5_000 });
+    const ps = [createPolicy({ name: "kp", rate: 1, periodMs: 60_000, burst: 2 })];
+    await plain.script("FLUSH"); // the next EVALSHA answers NOSCRIPT: the store falls back to EVAL
+    const results = await Promise.all([1, 2, 3].map(() => store.decide("ten_kp", ps, 1)));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, false]);
+    expect(await plain.exists(`${t.prefix}kp:rl:{ten_kp}:kp`)).toBe(1);
+    expect((await store.decide("ten_kp", ps, 1)).allowed).toBe(false);
+    expect(store.stats.scriptCalls).toBe(2);
+  });
+
   it("hash-tags every key of a caller and expires it when full again", async () => {
     const redis = t.connect();
     const store = createRedisStore({ redis, prefix: t.prefix, timeoutMs: 5_000 });

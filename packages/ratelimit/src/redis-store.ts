@@ -1,13 +1,14 @@
 /** @module The shared store: one Lua script on Redis or Redis Cluster, decisions batched per tick. */
-import type { Cluster, Redis } from "ioredis";
+import { type Cluster, Command, type Redis } from "ioredis";
 import type { Policy } from "./policy.js";
 import { GCRA_SCRIPT, GCRA_SCRIPT_SHA } from "./redis-script.js";
 import { type RateLimitStore, RateLimitStoreError, type StoreDecision } from "./store.js";
 
 export interface RedisStoreOptions {
   /**
-   * An ioredis client or cluster, owned by the caller. Create it with `enableAutoPipelining: true`
-   * so the script calls of one tick share one round trip per node.
+   * An ioredis client or cluster, owned by the caller. Create it with `enableAutoPipelining: true`:
+   * on a Cluster the script calls of one tick then share one round trip per node (on a single Redis
+   * the store makes one call per tick itself).
    */
   redis: Redis | Cluster;
   /** Prepended to every key (before `rl:{key}:policy`). Must not contain `{` or `}`. */
@@ -81,6 +82,27 @@ function pack(call: Call): Buffer {
   return out;
 }
 
+/**
+ * Sends a script call. With cross-key batching a tick's decisions already make one call, so it goes
+ * out as a command of its own: ioredis' auto-pipelining would only add a Pipeline object and one
+ * more deferral per tick. Otherwise (a Cluster, one call per key) the client's auto-pipelining
+ * groups the calls of one tick per node.
+ */
+function script(
+  redis: Redis | Cluster,
+  direct: boolean,
+  name: "evalsha" | "eval",
+  head: string,
+  numKeys: number,
+  args: (string | Buffer)[],
+): Promise<unknown> {
+  if (!direct) return redis[name](head, numKeys, ...args);
+  const { keyPrefix } = redis.options as { keyPrefix?: string };
+  return redis.sendCommand(
+    new Command(name, [head, numKeys, ...args], { keyPrefix, replyEncoding: "utf8" }),
+  ) as Promise<unknown>;
+}
+
 const isNoScript = (e: unknown): boolean => e instanceof Error && e.message.startsWith("NOSCRIPT");
 
 /**
@@ -135,9 +157,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     const args = [...call.keys, pack(call)];
     stats.scriptCalls++;
     stats.decisions += call.decisions;
-    redis
-      .evalsha(GCRA_SCRIPT_SHA, numKeys, ...args)
-      .catch((e: unknown) => (isNoScript(e) ? redis.eval(GCRA_SCRIPT, numKeys, ...args) : Promise.reject(e)))
+    script(redis, crossKey, "evalsha", GCRA_SCRIPT_SHA, numKeys, args)
+      .catch((e: unknown) =>
+        isNoScript(e) ? script(redis, crossKey, "eval", GCRA_SCRIPT, numKeys, args) : Promise.reject(e),
+      )
       .then(
         (reply) => settle(call, reply),
         (e: unknown) => {
