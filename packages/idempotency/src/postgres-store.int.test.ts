@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { closeDb, createDb, type Database } from "@org/db";
+import { closeDb, createDb, type Database, rows } from "@org/db";
 import { createTestDb, type TestDb } from "@org/testing";
+import { sql } from "drizzle-orm";
+import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { idempotency } from "./hono/idempotency.js";
 import { createPostgresStore } from "./postgres-store.js";
 import { describeStoreContract } from "./store.contract.js";
 import type { ClaimInput } from "./store.js";
@@ -126,5 +129,62 @@ describe("postgres store: batched claims across nodes", () => {
       expect(r.response.headers).toEqual({ location: `/v1/${odd[n]}` });
       expect(new TextDecoder().decode(r.response.body)).toBe(odd[n]);
     }
+  });
+
+  it("fails a claim Postgres cannot store on its own, and stores a NUL in a path as U+FFFD", async () => {
+    const store = createPostgresStore({ db: nodes[0]! });
+    const input = (over: Partial<ClaimInput>): ClaimInput => ({
+      scope: "ten_nul",
+      key: randomUUID(),
+      method: "POST",
+      path: "/v1/things",
+      fingerprint: "fp",
+      ownerToken: randomUUID(),
+      now: T0,
+      lockTtlMs: LOCK,
+      retentionMs: 86_400_000,
+      ...over,
+    });
+    // All in one tick: the refused ones must not take the others' statement down with them.
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 8 }, () => store.claim(input({}))),
+      store.claim(input({ path: "/v1/things\u0000x\uD800" })),
+      store.claim(input({ key: "bad\u0000key" })),
+      store.claim(input({ scope: "ten_\uDC00" })),
+    ]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value.kind : "rejected"))).toEqual([
+      ...Array(9).fill("claimed"),
+      "rejected",
+      "rejected",
+    ]);
+    const [row] = rows<{ path: string }>(
+      await nodes[0]!.execute(
+        sql`SELECT path FROM idempotency_keys WHERE scope = 'ten_nul' AND path <> '/v1/things'`,
+      ),
+    );
+    expect(row?.path).toBe("/v1/things\uFFFDx\uFFFD");
+  });
+
+  it("answers a request whose path holds %00 like any other, beside requests in the same tick", async () => {
+    const app = new Hono();
+    app.use("/v1/*", idempotency({ store: createPostgresStore({ db: nodes[0]! }), scope: () => "ten_http" }));
+    let runs = 0;
+    app.post("/v1/*", (c) => c.json({ run: ++runs, path: c.req.path }, 201));
+    const send = (path: string, key: string) =>
+      app.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": key },
+        body: "{}",
+      });
+    const keys = Array.from({ length: 6 }, () => randomUUID());
+    const answers = await Promise.all([
+      send("/v1/odd%00path", keys[0]!),
+      ...keys.slice(1).map((k) => send("/v1/things", k)),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual(Array(6).fill(201));
+    const replay = await send("/v1/odd%00path", keys[0]!);
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(runs).toBe(6);
   });
 });

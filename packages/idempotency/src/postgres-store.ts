@@ -62,6 +62,29 @@ async function retryingDeadlocks<T>(statement: () => Promise<T>): Promise<T> {
 
 const keyOf = (input: { scope: string; key: string }) => `${input.scope}\u0000${input.key}`;
 
+/** What Postgres text cannot hold: NUL, and a lone surrogate (which JSON would carry as an escape). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
+const unstorable = (text: string) => text.includes("\u0000") || LONE_SURROGATE.test(text);
+
+/**
+ * Checked one by one before a claim joins a batch: a value Postgres would refuse must fail its own
+ * claim only, never the statement carrying other callers' claims.
+ */
+function assertStorable(input: ClaimInput): void {
+  for (const text of [input.scope, input.key, input.method, input.fingerprint, input.ownerToken])
+    if (unstorable(text))
+      throw new TypeError(
+        "idempotency: scope, key, method and fingerprint must be NUL-free, well-formed text",
+      );
+}
+
+/**
+ * The path is kept for reading only (the fingerprint decides whether requests match), so what text
+ * cannot hold (e.g. a NUL from `%00` in the URL) is stored as U+FFFD instead of failing the batch.
+ */
+const storablePath = (path: string) => path.replaceAll("\u0000", "\uFFFD").replace(LONE_SURROGATES, "\uFFFD");
+
 /**
  * A store over the `idempotency_keys` table. Works on Postgres and PGlite; time comes from the
  * caller's clock (`now`), never from the database, so expiry follows the injected clock.
@@ -85,7 +108,7 @@ export function createPostgresStore(options: PostgresStoreOptions): IdempotencyS
         scope: input.scope,
         key: input.key,
         method: input.method,
-        path: input.path,
+        path: storablePath(input.path),
         fingerprint: input.fingerprint,
         owner_token: input.ownerToken,
         now: iso(input.now),
@@ -184,6 +207,7 @@ export function createPostgresStore(options: PostgresStoreOptions): IdempotencyS
 
   return {
     async claim(input) {
+      assertStorable(input);
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
         const row = await claimBatched(input);
         if (row) return toClaimResult(row);
