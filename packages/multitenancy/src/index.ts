@@ -109,4 +109,5 @@ export {
   type TenantRow,
   type TenantView,
   tenantView,
+  tenantViewJson,
 } from "./tenants.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tenantView } from "./tenants.js";
+import { tenantView, tenantViewJson } from "./tenants.js";
 
 const row = () => ({
   id: "ten_1",
@@ -37,5 +37,16 @@ describe("tenantView", () => {
     r.updatedAt = new Date("2026-02-01T00:00:00Z");
     expect(tenantView(r).updatedAt).toBe("2026-02-01T00:00:00.000Z");
     expect(first.plan).toBe("free");
+  });
+
+  it("serialises a view once, and follows the row when it changes", () => {
+    const r = row();
+    const json = tenantViewJson(r);
+    expect(JSON.parse(json)).toEqual(tenantView(r));
+    expect(json).toBe(JSON.stringify(tenantView(r)));
+    expect(json).not.toContain("cus_secret");
+    r.name = 'Acme "Two"';
+    expect(JSON.parse(tenantViewJson(r)).name).toBe('Acme "Two"');
+    expect(JSON.parse(json).name).toBe("Acme");
   });
 });

@@ -118,6 +118,25 @@ export const tenantView = (row: TenantViewRow): TenantView => {
   return view;
 };
 
+const viewJsons = new WeakMap<TenantView, string>();
+
+/**
+ * {@link tenantView} as JSON text, serialised once per view: `GET /v1/tenant` answers a cached
+ * tenant with the same string for as long as the row is unchanged.
+ *
+ * @example
+ * return c.body(tenantViewJson(row), 200, { "Content-Type": "application/json" });
+ */
+export const tenantViewJson = (row: TenantViewRow): string => {
+  const view = tenantView(row);
+  let json = viewJsons.get(view);
+  if (json === undefined) {
+    json = JSON.stringify(view);
+    viewJsons.set(view, json);
+  }
+  return json;
+};
+
 /** The `(from -> to)` status transitions an operator may make. */
 const ALLOWED: Record<TenantStatus, readonly TenantStatus[]> = {
   pending: ["deleted"],

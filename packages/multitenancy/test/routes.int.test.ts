@@ -19,6 +19,7 @@ const exp = () => Math.floor(Date.now() / 1000) + 600;
 describe("resolution", () => {
   it("resolves by API key, by Host + key, and by JWT", async () => {
     const a = await f.seedTenant("res-a");
+    const texts: string[] = [];
     for (const target of [
       url("/v1/tenant"),
       url("/v1/tenant", "res-a"),
@@ -27,8 +28,13 @@ describe("resolution", () => {
     ]) {
       const res = await f.app.request(target, { headers: bearer(a.secret) });
       expect(res.status, target).toBe(200);
-      expect(await res.json()).toMatchObject({ id: a.id, slug: "res-a", status: "active", plan: "free" });
+      expect(res.headers.get("content-type")).toBe("application/json");
+      const text = await res.text();
+      expect(JSON.parse(text)).toMatchObject({ id: a.id, slug: "res-a", status: "active", plan: "free" });
+      texts.push(text);
     }
+    // The first answer came from the database, the others from the cached tenant: the same bytes.
+    expect(new Set(texts).size).toBe(1);
     const token = signJwt({ tid: a.id, sub: "u1", exp: exp() }, JWT_SECRET);
     const res = await f.app.request(url("/v1/tenant", "res-a"), { headers: bearer(token) });
     expect(res.status).toBe(200);

@@ -4,7 +4,7 @@ import { ProblemError } from "@org/problem";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { ApiKeyService, ApiKeyView, CreatedApiKey } from "../api-keys.js";
-import { getTenant, tenantView } from "../tenants.js";
+import { getTenant, tenantView, tenantViewJson } from "../tenants.js";
 import { requireScope } from "./tenant-middleware.js";
 import { jsonBody } from "./validate.js";
 import type { TenantEnv } from "./variables.js";
@@ -67,10 +67,12 @@ export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
   };
   app.get("/v1/tenant", (c) => {
     // The cached tenant carries the whole view (every change invalidates it): no query per request,
-    // and no promise either. Passed as is, not copied: the view is then reused for as long as the
-    // cache keeps the tenant.
+    // and no promise either. Passed as is, not copied: the view, and its JSON text (the bytes
+    // c.json would write), are then reused for as long as the cache keeps the tenant.
     const cached = c.get("tenant");
-    return hasView(cached) ? c.json(tenantView(cached)) : tenantFromDatabase(c);
+    return hasView(cached)
+      ? c.body(tenantViewJson(cached), undefined, { "Content-Type": "application/json" })
+      : tenantFromDatabase(c);
   });
 
   app.post("/v1/api-keys", requireScope("api_keys:write"), async (c) => {
