@@ -44,6 +44,19 @@ describe("postgres store: batched claims across nodes", () => {
     await t.cleanup();
   });
 
+  const claimInput = (over: Partial<ClaimInput> = {}): ClaimInput => ({
+    scope: "ten_batch",
+    key: randomUUID(),
+    method: "POST",
+    path: "/v1/things",
+    fingerprint: "fp",
+    ownerToken: randomUUID(),
+    now: T0,
+    lockTtlMs: LOCK,
+    retentionMs: 86_400_000,
+    ...over,
+  });
+
   const shuffled = <T>(items: T[]): T[] => {
     const out = [...items];
     for (let i = out.length - 1; i > 0; i--) {
@@ -56,17 +69,7 @@ describe("postgres store: batched claims across nodes", () => {
   it("hands each of 300 lapsed keys to exactly one of two nodes taking them over in opposite orders", async () => {
     const [a, b] = nodes.map((n) => createPostgresStore({ db: n, maxBatch: 64 }));
     const keys = Array.from({ length: 300 }, (_, i) => `takeover-${i}-${randomUUID()}`);
-    const claim = (key: string, now: number): ClaimInput => ({
-      scope: "ten_batch",
-      key,
-      method: "POST",
-      path: "/v1/things",
-      fingerprint: "fp",
-      ownerToken: randomUUID(),
-      now,
-      lockTtlMs: LOCK,
-      retentionMs: 86_400_000,
-    });
+    const claim = (key: string, now: number) => claimInput({ key, now });
     const held = await Promise.all(keys.map((k) => a!.claim(claim(k, T0))));
     expect(held.every((r) => r.kind === "claimed")).toBe(true);
 
@@ -91,18 +94,9 @@ describe("postgres store: batched claims across nodes", () => {
   it("carries keys and scopes with quotes, backslashes and non-ASCII through one batch intact", async () => {
     const store = createPostgresStore({ db: nodes[0]! });
     const odd = ['a"b', "c\\d", "e'f", 'g\\"h', " spaced "].map((k) => `${k}-${randomUUID()}`);
-    const input = (key: string): ClaimInput => ({
-      scope: "tën_ü\u2603",
-      key,
-      method: "POST",
-      path: '/v1/things?x="1"',
-      fingerprint: key,
-      ownerToken: randomUUID(),
-      now: T0,
-      lockTtlMs: LOCK,
-      retentionMs: 86_400_000,
-    });
-    const inputs = odd.map(input);
+    const inputs = odd.map((key) =>
+      claimInput({ scope: "tën_ü\u2603", key, path: '/v1/things?x="1"', fingerprint: key }),
+    );
     expect((await Promise.all(inputs.map((i) => store.claim(i)))).map((r) => r.kind)).toEqual(
       odd.map(() => "claimed"),
     );
@@ -133,18 +127,7 @@ describe("postgres store: batched claims across nodes", () => {
 
   it("fails a claim Postgres cannot store on its own, and stores a NUL in a path as U+FFFD", async () => {
     const store = createPostgresStore({ db: nodes[0]! });
-    const input = (over: Partial<ClaimInput>): ClaimInput => ({
-      scope: "ten_nul",
-      key: randomUUID(),
-      method: "POST",
-      path: "/v1/things",
-      fingerprint: "fp",
-      ownerToken: randomUUID(),
-      now: T0,
-      lockTtlMs: LOCK,
-      retentionMs: 86_400_000,
-      ...over,
-    });
+    const input = (over: Partial<ClaimInput>) => claimInput({ scope: "ten_nul", ...over });
     // All in one tick: the refused ones must not take the others' statement down with them.
     const results = await Promise.allSettled([
       ...Array.from({ length: 8 }, () => store.claim(input({}))),

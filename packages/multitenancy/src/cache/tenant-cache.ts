@@ -82,13 +82,6 @@ export interface TenantCache {
   cachedBySlug(slug: string): ResolvedTenant | null | undefined;
   /** `byId()` from the cache alone, like {@link TenantCache.cachedBySlug}. */
   cachedById(id: string): ResolvedTenant | null | undefined;
-  /**
-   * `bySlug()` answered from the cache alone, without a promise: the tenant, `null` for a known
-   * absence, `undefined` when the cache does not know (then call `bySlug()`, which counts the miss).
-   */
-  cachedBySlug(slug: string): ResolvedTenant | null | undefined;
-  /** `byId()` from the cache alone, like {@link TenantCache.cachedBySlug}. */
-  cachedById(id: string): ResolvedTenant | null | undefined;
   /** Drops what the message names on this node only (the bus calls this on every node). */
   invalidateLocal(message: Invalidation): void;
   metrics(): TenantCacheMetrics;
