@@ -50,14 +50,17 @@ describe("requestHeader", () => {
 
 /**
  * X-Default on every answer through withResponseHeaders(), a route-level override, and routes
- * answering in different ways. `seen` records whether the header showed in c.res.headers afterwards.
+ * answering in different ways. `seen` records whether the header went on Node's ServerResponse
+ * (`setHeader`) rather than into the answer's own header object (null: no ServerResponse).
  */
-function headerApp(seen: Record<string, boolean>) {
+function headerApp(seen: Record<string, boolean | null>) {
   const a = new Hono();
   a.use(async (c, next) => {
     await withResponseHeaders(c, [["X-Default", "outer"]], next);
-    seen[c.req.path] = c.res.headers.has("x-default");
+    const out = (c.env as { outgoing?: { hasHeader(name: string): boolean } } | undefined)?.outgoing;
+    seen[c.req.path] = out ? out.hasHeader("x-default") : null;
   });
+  a.get("/plain", (c) => c.json({ ok: true }));
   a.get("/json", (c) => c.json({ ok: true }, 201, { "X-Route": "1" }));
   a.get("/own", (c) => c.text("own", 200, { "X-Default": "route" }));
   a.get("/raw", () => new Response("raw", { headers: { "content-type": "text/plain" } }));
@@ -66,6 +69,12 @@ function headerApp(seen: Record<string, boolean>) {
     (c, next) => withResponseHeaders(c, [["X-Default", "inner"]], next),
     () => new Response("in"),
   );
+  a.get(
+    "/inner-plain",
+    (c, next) => withResponseHeaders(c, [["X-Default", "inner"]], next),
+    (c) => c.json({ ok: true }),
+  );
+  a.get("/shared", () => new Response("shared", { headers: SHARED_HEADERS }));
   a.get("/boom", () => {
     throw new Error("boom");
   });
@@ -73,10 +82,13 @@ function headerApp(seen: Record<string, boolean>) {
   return a;
 }
 
+/** One header object that a route hands to every answer it gives: never to be written into. */
+const SHARED_HEADERS = Object.freeze({ "content-type": "text/plain; charset=UTF-8" });
+
 describe("withResponseHeaders", () => {
   for (const transport of ["node-server socket", "app.request()"] as const) {
     it(`puts its headers on every answer through ${transport}; the route's own and a later call win`, async () => {
-      const seen: Record<string, boolean> = {};
+      const seen: Record<string, boolean | null> = {};
       const app = headerApp(seen);
       const running =
         transport === "node-server socket"
@@ -85,6 +97,12 @@ describe("withResponseHeaders", () => {
       const at = (path: string) =>
         running ? fetch(`http://127.0.0.1:${running.port}${path}`) : Promise.resolve(app.request(path));
       try {
+        const plain = await at("/plain");
+        expect([plain.status, plain.headers.get("x-default"), await plain.json()]).toEqual([
+          200,
+          "outer",
+          { ok: true },
+        ]);
         const json = await at("/json");
         expect([json.status, json.headers.get("x-default"), json.headers.get("x-route")]).toEqual([
           201,
@@ -95,19 +113,30 @@ describe("withResponseHeaders", () => {
         expect(await json.json()).toEqual({ ok: true });
         expect((await at("/own")).headers.get("x-default")).toBe("route");
         expect((await at("/inner")).headers.get("x-default")).toBe("inner");
+        expect((await at("/inner-plain")).headers.get("x-default")).toBe("inner");
+        for (let i = 0; i < 2; i++) {
+          const shared = await at("/shared");
+          expect([shared.headers.get("x-default"), await shared.text()]).toEqual(["outer", "shared"]);
+        }
+        expect(SHARED_HEADERS).toEqual({ "content-type": "text/plain; charset=UTF-8" });
         const raw = await at("/raw");
         expect([raw.headers.get("x-default"), await raw.text()]).toEqual(["outer", "raw"]);
         const boom = await at("/boom");
         expect([boom.status, boom.headers.get("x-default")]).toEqual([500, "outer"]);
         expect(boom.headers.get("content-type")).toBe("application/problem+json");
-        // On Node the header goes on the ServerResponse, never into c.res (no fetch Headers built).
-        const inRes = transport === "app.request()";
+        // On Node, an answer with a plain header object (c.json() without extra headers, a Response
+        // built from an object, the problem handler's) gets them in that object, with no setHeader();
+        // one whose headers Hono built as a fetch Headers (two or more given) gets them via setHeader().
+        const node = transport === "node-server socket";
         expect(seen).toEqual({
-          "/json": inRes,
-          "/own": true,
-          "/inner": inRes,
-          "/raw": inRes,
-          "/boom": inRes,
+          "/plain": node ? false : null,
+          "/json": node ? true : null,
+          "/own": node ? true : null,
+          "/inner": node ? true : null,
+          "/inner-plain": node ? false : null,
+          "/shared": node ? false : null,
+          "/raw": node ? false : null,
+          "/boom": node ? false : null,
         });
       } finally {
         await running?.shutdown("test");
