@@ -223,24 +223,27 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           b = b.next;
         }
         if (!b) {
+          // Arrays born holding their first entry: most keys have one request per tick, and an
+          // empty array's first push reserves room for 17.
           b = {
             key,
             policies,
-            costs: [],
-            leases: [],
-            resolves: [],
-            rejects: [],
+            costs: [cost],
+            leases: [leaseMax],
+            resolves: [resolve],
+            rejects: [reject],
             next: undefined,
             settled: false,
             tick: undefined,
           };
           if (last) last.next = b;
           else pending.set(key, b);
+        } else {
+          b.costs.push(cost);
+          b.leases.push(leaseMax);
+          b.resolves.push(resolve);
+          b.rejects.push(reject);
         }
-        b.costs.push(cost);
-        b.leases.push(leaseMax);
-        b.resolves.push(resolve);
-        b.rejects.push(reject);
         if (!scheduled) {
           scheduled = true;
           setImmediate(flush);
