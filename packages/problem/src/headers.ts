@@ -6,17 +6,23 @@
  */
 import type { Context, Next } from "hono";
 
+type HeaderList = ReadonlyArray<readonly [string, string]>;
+
 /** The part of Node's ServerResponse that {@link withResponseHeaders} uses. */
 interface NodeResponse {
   readonly headersSent: boolean;
   setHeader(name: string, value: string): unknown;
-  hasHeader(name: string): boolean;
+  writeHead(statusCode: number, ...rest: unknown[]): unknown;
+  /** Header lists waiting for `writeHead`, in the order they were given. */
+  [PENDING]?: HeaderList[];
 }
 
 type NodeBindings = {
   incoming?: { headers?: Record<string, string | string[] | undefined> };
   outgoing?: NodeResponse;
 };
+
+const PENDING = Symbol("withResponseHeaders.pending");
 
 /**
  * A request header's value. On Node (@hono/node-server) it is read from the IncomingMessage's parsed
@@ -51,50 +57,72 @@ function nodeResponse(c: Context): NodeResponse | undefined {
  * answer sets itself wins, and a later call for the same header (a route-level middleware after an
  * app-wide one) wins over an earlier one.
  *
- * On Node (@hono/node-server) they are added once the answer is built: into the plain header object
- * that @hono/node-server hands to `writeHead` with the answer (see {@link lightweightHeaders}), else
- * on the ServerResponse. Either way no fetch `Headers` is built. Elsewhere (Lambda, `app.request()`)
- * they are prepared on the context before `next()` and added afterwards to an answer built without them.
+ * On Node (@hono/node-server) they are kept on the ServerResponse and added when its `writeHead` is
+ * called with the answer's own headers (see {@link writeHeadWithPending}): so they survive whatever
+ * rebuilds the answer afterwards (Hono's HEAD handling, a `c.header()` after `next()`), and no fetch
+ * `Headers` is built. Elsewhere (Lambda, `app.request()`) they are prepared on the context before
+ * `next()` and added afterwards to an answer built without them.
  *
  * @example
  * app.use((c, next) => withResponseHeaders(c, [["X-Request-Id", id]], next));
  */
-export function withResponseHeaders(
-  c: Context,
-  headers: ReadonlyArray<readonly [string, string]>,
-  next: Next,
-): Promise<void> {
+export function withResponseHeaders(c: Context, headers: HeaderList, next: Next): Promise<void> {
   const out = nodeResponse(c);
-  return out ? addOnNode(c, out, headers, next) : addAfter(c, headers, next);
+  if (out) {
+    const pending = out[PENDING];
+    if (pending !== undefined) pending.push(headers);
+    else if (Object.hasOwn(out, "writeHead")) {
+      // Someone else wraps this response's writeHead: leave it alone, set them the slow way.
+      for (const [name, value] of headers) out.setHeader(name, value);
+    } else {
+      out[PENDING] = [headers];
+      out.writeHead = writeHeadWithPending;
+    }
+    // The chain's own promise, handed back as it is: no promise around it, no extra microtask turns.
+    return next();
+  }
+  return addAfter(c, headers, next);
 }
 
-async function addOnNode(
-  c: Context,
-  out: NodeResponse,
-  headers: ReadonlyArray<readonly [string, string]>,
-  next: Next,
-): Promise<void> {
-  await next();
-  if (out.headersSent) return;
-  const cache = lightweightHeaders(c.res);
-  if (cache) {
-    // A copy: the object may be the route's own, shared by every answer it gives. Copied key by key:
-    // a spread copy (`{ ...h }`) measured 5 µs slower per request in Node's writeHead afterwards.
-    const own = cache[2];
+/**
+ * The ServerResponse's `writeHead` while headers are pending. Given the answer's headers as a plain
+ * object (as @hono/node-server gives them), it passes on a copy with the pending headers added: one
+ * property each. Otherwise it sets them with `setHeader()` first, which the answer's own headers then
+ * override. `setHeader()` is not used on the common path because any call to it makes Node's
+ * `writeHead` merge and re-validate every header of the answer one by one: measured at 2-3 µs per
+ * request for two headers, a tenth of a small request. The copy is made key by key: a spread copy
+ * (`{ ...h }`) measured 5 µs slower per request in Node's `writeHead` afterwards.
+ */
+function writeHeadWithPending(this: NodeResponse, statusCode: number, a?: unknown, b?: unknown): unknown {
+  const writeHead = (Object.getPrototypeOf(this) as NodeResponse).writeHead;
+  const lists = this[PENDING];
+  if (lists === undefined) return writeHead.call(this, statusCode, a, b);
+  this[PENDING] = undefined;
+  const reasonGiven = typeof a === "string";
+  const own = reasonGiven ? b : a;
+  if (isPlainObject(own)) {
     const merged: Record<string, unknown> = {};
     for (const key in own) merged[key] = own[key];
-    for (let i = 0; i < headers.length; i++) {
-      const name = headers[i]![0];
-      if (!hasKey(own, name)) merged[name] = headers[i]![1];
+    // Later lists first: of two calls for one header, the later (inner) one wins.
+    for (let l = lists.length - 1; l >= 0; l--) {
+      const list = lists[l]!;
+      for (let i = 0; i < list.length; i++) {
+        const name = list[i]![0];
+        if (!(name in merged) && !hasKey(own, name)) merged[name] = list[i]![1];
+      }
     }
-    cache[2] = merged;
-    return;
+    return reasonGiven
+      ? writeHead.call(this, statusCode, a, merged)
+      : writeHead.call(this, statusCode, merged);
   }
-  // The answer's own headers (given to writeHead later) override these, as they should.
-  for (let i = 0; i < headers.length; i++) {
-    const name = headers[i]![0];
-    if (!out.hasHeader(name)) out.setHeader(name, headers[i]![1]);
-  }
+  for (const list of lists) for (const [name, value] of list) this.setHeader(name, value);
+  return writeHead.call(this, statusCode, a, b);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** Whether a header object holds `name`, in any letter case. */
@@ -112,40 +140,7 @@ function hasKey(object: Record<string, unknown>, name: string): boolean {
   return false;
 }
 
-/** A lightweight answer's cached `[status, body, headers]`, as @hono/node-server keeps it. */
-type LightweightCache = [number, unknown, Record<string, unknown>];
-
-let cacheKey: symbol | undefined;
-
-/**
- * @hono/node-server answers `c.json()`, `c.text()` and `new Response(string, init)` with a
- * lightweight Response that keeps `[status, body, headers]` under a private symbol and, for a plain
- * header object, passes that object straight to `writeHead`: adding to it costs a property each.
- * Any `setHeader()` call on the ServerResponse instead makes `writeHead` re-validate and merge every
- * header one by one, which measured 2-3 µs per request for two headers (a tenth of a request), and
- * `c.res.headers` builds a fetch `Headers`. The symbol is not exported, so it is found by its
- * description and the value's shape; when either does not match (another adapter or version, a
- * streamed or `Headers`-built answer), this returns undefined and the caller uses `setHeader()`.
- */
-function lightweightHeaders(res: Response): LightweightCache | undefined {
-  const holder = res as unknown as Record<symbol, unknown>;
-  if (cacheKey === undefined) {
-    cacheKey = Object.getOwnPropertySymbols(holder).find((s) => s.description === "cache");
-    if (cacheKey === undefined) return undefined;
-  }
-  const cache = holder[cacheKey];
-  if (!Array.isArray(cache) || cache.length !== 3 || typeof cache[0] !== "number") return undefined;
-  const h: unknown = cache[2];
-  if (typeof h !== "object" || h === null) return undefined;
-  const proto = Object.getPrototypeOf(h);
-  return proto === Object.prototype || proto === null ? (cache as LightweightCache) : undefined;
-}
-
-async function addAfter(
-  c: Context,
-  headers: ReadonlyArray<readonly [string, string]>,
-  next: Next,
-): Promise<void> {
+async function addAfter(c: Context, headers: HeaderList, next: Next): Promise<void> {
   for (const [name, value] of headers) c.header(name, value);
   await next();
   for (const [name, value] of headers) {
