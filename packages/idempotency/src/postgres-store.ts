@@ -75,7 +75,7 @@ function assertStorable(input: ClaimInput): void {
   for (const text of [input.scope, input.key, input.method, input.fingerprint, input.ownerToken])
     if (unstorable(text))
       throw new TypeError(
-        "idempotency: scope, key, method and fingerprint must be NUL-free, well-formed text",
+        "idempotency: scope, key, method, fingerprint and owner token must be NUL-free, well-formed text",
       );
 }
 

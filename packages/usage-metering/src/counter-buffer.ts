@@ -45,6 +45,9 @@ function cellsOf(cells: Cells): BucketDelta[] {
   return out;
 }
 
+/** Flushes close() makes at most while counting goes on (see close()). */
+const CLOSE_ROUNDS = 20;
+
 /**
  * The buffer behind `increment()`. An increment is a synchronous map update: no I/O on the request
  * path. A timer flushes at most every `intervalMs`; a buffer holding `maxKeys` cells flushes at once.
@@ -60,9 +63,6 @@ function cellsOf(cells: Cells): BucketDelta[] {
  * buffer.increment("ten_1", "api_calls", 1);
  * await buffer.close(); // drains
  */
-/** Flushes close() makes at most while counting goes on (see close()). */
-const CLOSE_ROUNDS = 20;
-
 export function createCounterBuffer(options: CounterBufferOptions) {
   const { write, onFlushed, onError, clock = Date.now, intervalMs = 1_000, maxKeys = 10_000 } = options;
   // tenant -> meter -> cells. Nested maps, not a joined string key: the hot path allocates nothing
