@@ -191,6 +191,17 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
   // digest with the stored hash again would add nothing: timing reveals at most bits of a hash of the secret.
   type Cached = ApiKeyPrincipal | null;
   const cache = createLruCache<Cached>(cacheMaxEntries, now);
+  // The digest of each valid secret seen, so that a request with a known key costs no SHA-256 (a
+  // tenth of its tenant resolution). It holds secrets in memory as long as the process runs with
+  // them, beside the database URL and the Stripe key it already holds; only keys that verified
+  // enter it, so no flood of made-up keys fills it. A digest is a function of the secret alone:
+  // revocation needs nothing here, the principal cache is what forgets the key.
+  const digests = new Map<string, string>();
+  const digestOf = (secret: string): string => digests.get(secret) ?? hashSecret(secret);
+  const rememberDigest = (secret: string, digest: string): void => {
+    if (digests.size >= cacheMaxEntries) digests.clear();
+    digests.set(secret, digest);
+  };
   let epoch = 0;
   const unsubscribe = bus.subscribe((m) => {
     if (m.all) {
@@ -255,12 +266,12 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       return true;
     },
     verifyCached(secret) {
-      const entry = cache.get(hashSecret(secret));
+      const entry = cache.get(digestOf(secret));
       if (entry) onUsed?.(entry);
       return entry;
     },
     async verify(secret) {
-      const digest = hashSecret(secret);
+      const digest = digestOf(secret);
       let entry: Cached | undefined = cache.get(digest);
       if (entry === undefined) {
         const started = epoch;
@@ -279,6 +290,7 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
         if (epoch === started) cache.set(digest, entry, entry ? cacheTtlMs : negativeTtlMs);
       }
       if (!entry) return undefined;
+      rememberDigest(secret, digest);
       onUsed?.(entry);
       return entry;
     },

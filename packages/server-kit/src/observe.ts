@@ -55,7 +55,7 @@ export function observe(options: ObserveOptions): MiddlewareHandler {
     const requestId = given && ACCEPTED_ID.test(given) ? given : generateId();
     c.set("requestId" as never, requestId as never);
     c.set("log" as never, lazyLogger(() => logger.child({ requestId })) as never);
-    await withResponseHeaders(c, [["X-Request-Id", requestId], ...fixedHeaders], next);
+    await withResponseHeaders(c, [["x-request-id", requestId], ...fixedHeaders], next);
     const seconds = (performance.now() - started) / 1000;
     // The route template (`/v1/api-keys/:id`), never the raw path: metric cardinality stays bounded.
     const route = c.req.routePath || "unmatched";

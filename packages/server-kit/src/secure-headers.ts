@@ -21,9 +21,10 @@ const HEADERS: ReadonlyArray<readonly [string, string]> = [
 export function apiSecureHeaderList(
   options: { contentSecurityPolicy?: string } = {},
 ): ReadonlyArray<readonly [string, string]> {
+  // In lowercase, as they go out on Node (see withResponseHeaders): no name to fold per request.
   return HEADERS.map(([name, value]) =>
     name === "Content-Security-Policy" && options.contentSecurityPolicy
-      ? ([name, options.contentSecurityPolicy] as const)
-      : ([name, value] as const),
+      ? ([name.toLowerCase(), options.contentSecurityPolicy] as const)
+      : ([name.toLowerCase(), value] as const),
   );
 }

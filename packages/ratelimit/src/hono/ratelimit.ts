@@ -86,8 +86,8 @@ export const ratelimit = <E extends Env = Env>(options: RateLimitOptions<E>): Mi
     await withResponseHeaders(
       c,
       [
-        [POLICY, policyValue],
-        [STATE, stateValue],
+        ["ratelimit-policy", policyValue],
+        ["ratelimit", stateValue],
       ],
       next,
     );
