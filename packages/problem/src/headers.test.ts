@@ -11,10 +11,10 @@ async function serveWith(answer: (res: ServerResponse) => void) {
     void withResponseHeaders(
       c,
       [
-        ["X-Outer", "outer"],
-        ["X-Both", "outer"],
+        ["x-outer", "outer"],
+        ["x-both", "outer"],
       ],
-      () => withResponseHeaders(c, [["X-Both", "inner"]], async () => answer(res)),
+      () => withResponseHeaders(c, [["x-both", "inner"]], async () => answer(res)),
     );
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -25,7 +25,7 @@ async function serveWith(answer: (res: ServerResponse) => void) {
 describe("withResponseHeaders on Node's ServerResponse", () => {
   const cases: Record<string, (res: ServerResponse) => void> = {
     "writeHead(status, headers)": (res) => {
-      res.writeHead(201, { "Content-Type": "text/plain", "x-both": "own" });
+      res.writeHead(201, { "Content-Type": "text/plain", "X-Both": "own" });
       res.end("made");
     },
     "writeHead(status, reason, headers)": (res) => {

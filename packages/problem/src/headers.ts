@@ -6,7 +6,11 @@
  */
 import type { Context, Next } from "hono";
 
-type HeaderList = ReadonlyArray<readonly [string, string]>;
+/**
+ * Response headers as `[name, value]` pairs, names in lowercase (as Node keys them and HTTP/2 writes
+ * them): the answer's own headers then override them without folding names per request.
+ */
+export type HeaderList = ReadonlyArray<readonly [Lowercase<string>, string]>;
 
 /** The part of Node's ServerResponse that {@link withResponseHeaders} uses. */
 interface NodeResponse {
@@ -87,13 +91,14 @@ export function withResponseHeaders(c: Context, headers: HeaderList, next: Next)
 /**
  * The ServerResponse's `writeHead` while headers are pending. Given the answer's headers as a plain
  * object (as @hono/node-server gives them), it passes on a new object holding the pending headers,
- * then the answer's own over them, every name in lowercase (as Node's own `setHeader()` keys them,
- * and as HTTP/2 writes them): a header given twice in different letter case is one header, and the
- * override needs no case-insensitive search. Otherwise it sets them with `setHeader()` first, which
- * the answer's own headers then override. `setHeader()` is not used on the common path because any
- * call to it makes Node's `writeHead` merge and re-validate every header of the answer one by one:
+ * then the answer's own over them under lowercase names: a header the answer sets itself wins in
+ * whatever letter case it was given. Otherwise it sets them with `setHeader()` first, which the
+ * answer's own headers then override. `setHeader()` is not used on the common path because any call
+ * to it makes Node's `writeHead` merge and re-validate every header of the answer one by one:
  * measured at 2-3 µs per request for two headers, a tenth of a small request. The object is built
  * key by key: a spread copy (`{ ...h }`) measured 5 µs slower per request in Node's `writeHead`.
+ * Pending names are taken as they are (lowercase, see {@link HeaderList}): folding eleven names per
+ * request measured 0.2 µs.
  */
 function writeHeadWithPending(this: NodeResponse, statusCode: number, a?: unknown, b?: unknown): unknown {
   const writeHead = (Object.getPrototypeOf(this) as NodeResponse).writeHead;
@@ -105,10 +110,9 @@ function writeHeadWithPending(this: NodeResponse, statusCode: number, a?: unknow
   if (isPlainObject(own)) {
     const merged: Record<string, unknown> = {};
     // In order: of two calls for one header, the later (inner) one wins; the answer's own win over both.
-    // toLowerCase() of a name already in lowercase returns it as it is, without a copy.
     for (let l = 0; l < lists.length; l++) {
       const list = lists[l]!;
-      for (let i = 0; i < list.length; i++) merged[list[i]![0].toLowerCase()] = list[i]![1];
+      for (let i = 0; i < list.length; i++) merged[list[i]![0]] = list[i]![1];
     }
     for (const key in own) merged[key.toLowerCase()] = own[key];
     return reasonGiven

@@ -1,6 +1,6 @@
 /** @module @org/problem: RFC 9457 errors with stable codes. */
 export { codeToStatus, codeToTitle, type ErrorCode, errorCode } from "./codes.js";
-export { requestHeader, withResponseHeaders } from "./headers.js";
+export { type HeaderList, requestHeader, withResponseHeaders } from "./headers.js";
 export {
   PROBLEM_CONTENT_TYPE,
   type ProblemBody,

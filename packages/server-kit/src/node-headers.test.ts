@@ -56,7 +56,7 @@ describe("requestHeader", () => {
 function headerApp(seen: Record<string, boolean | null>) {
   const a = new Hono();
   a.use(async (c, next) => {
-    await withResponseHeaders(c, [["X-Default", "outer"]], next);
+    await withResponseHeaders(c, [["x-default", "outer"]], next);
     const out = (c.env as { outgoing?: { hasHeader(name: string): boolean } } | undefined)?.outgoing;
     seen[c.req.path] = out ? out.hasHeader("x-default") : null;
   });
@@ -66,12 +66,12 @@ function headerApp(seen: Record<string, boolean | null>) {
   a.get("/raw", () => new Response("raw", { headers: { "content-type": "text/plain" } }));
   a.get(
     "/inner",
-    (c, next) => withResponseHeaders(c, [["X-Default", "inner"]], next),
+    (c, next) => withResponseHeaders(c, [["x-default", "inner"]], next),
     () => new Response("in"),
   );
   a.get(
     "/inner-plain",
-    (c, next) => withResponseHeaders(c, [["X-Default", "inner"]], next),
+    (c, next) => withResponseHeaders(c, [["x-default", "inner"]], next),
     (c) => c.json({ ok: true }),
   );
   a.get("/shared", () => new Response("shared", { headers: SHARED_HEADERS }));
@@ -149,7 +149,7 @@ describe("withResponseHeaders", () => {
       await next();
       c.header("X-Outer", "after"); // Hono rebuilds a finalized answer to add it
     });
-    a.use((c, next) => withResponseHeaders(c, [["X-Inner", "inner"]], next));
+    a.use((c, next) => withResponseHeaders(c, [["x-inner", "inner"]], next));
     a.get("/plain", (c) => c.json({ ok: true }));
     a.get("/text", (c) => c.text("hi"));
     const running = await serveNode({ fetch: a.fetch, port: 0, hostname: "127.0.0.1", logger, exit: false });

@@ -1,7 +1,7 @@
 /** @module Per-request observability: request id, a logger bound to it, metrics, one access-log line. */
 
 import { randomBytes } from "node:crypto";
-import { requestHeader, withResponseHeaders } from "@org/problem";
+import { type HeaderList, requestHeader, withResponseHeaders } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import { lazyLogger } from "./lazy-logger.js";
@@ -33,7 +33,7 @@ export interface ObserveOptions {
    * Headers every answer carries besides `X-Request-Id` (the security headers, see
    * `apiSecureHeaderList()`): set here rather than by a middleware layer of their own. @default none
    */
-  headers?: ReadonlyArray<readonly [string, string]>;
+  headers?: HeaderList;
 }
 
 /**

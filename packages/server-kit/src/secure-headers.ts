@@ -1,4 +1,5 @@
 /** @module The security headers an API needs, set from one precomputed list. */
+import type { HeaderList } from "@org/problem";
 
 // An API answers JSON: no framing, no sniffing, no referrer, HTTPS pinned, nothing to execute.
 const HEADERS: ReadonlyArray<readonly [string, string]> = [
@@ -18,13 +19,11 @@ const HEADERS: ReadonlyArray<readonly [string, string]> = [
  * @example
  * observe({ logger, metrics, headers: apiSecureHeaderList() });
  */
-export function apiSecureHeaderList(
-  options: { contentSecurityPolicy?: string } = {},
-): ReadonlyArray<readonly [string, string]> {
+export function apiSecureHeaderList(options: { contentSecurityPolicy?: string } = {}): HeaderList {
   // In lowercase, as they go out on Node (see withResponseHeaders): no name to fold per request.
   return HEADERS.map(([name, value]) =>
     name === "Content-Security-Policy" && options.contentSecurityPolicy
-      ? ([name.toLowerCase(), options.contentSecurityPolicy] as const)
-      : ([name.toLowerCase(), value] as const),
+      ? ([name.toLowerCase() as Lowercase<string>, options.contentSecurityPolicy] as const)
+      : ([name.toLowerCase() as Lowercase<string>, value] as const),
   );
 }
