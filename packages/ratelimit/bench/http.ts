@@ -43,9 +43,13 @@ export interface HttpResult {
 }
 
 /**
- * Starts a server per variant and one bare (child processes), then for `rounds` rounds loads the
- * bare route and each variant back to back with httpLoad (wrk or autocannon, 50 connections on 127.0.0.1, for
- * `durationS` each), so each ratio compares measurements taken under the same machine load.
+ * For `rounds` rounds: starts a fresh bare server and a fresh server per variant (child processes),
+ * warms each up, then loads the bare route and each variant back to back with httpLoad (wrk or
+ * autocannon, 50 connections on 127.0.0.1, for `durationS` each), so each ratio compares
+ * measurements taken under the same machine load. Fresh processes every round, because identical
+ * servers started side by side differed by up to 15% for the whole of a run here (three empty
+ * middlewares: 0.91x, 0.87x and 0.78x of the bare route): a process's luck is then one round's
+ * sample, which the median over rounds discounts, not a bias on every round.
  *
  * @example
  * await benchHttp({ redisUrl, durationS: 2, rounds: 3 });
@@ -64,32 +68,32 @@ export async function benchHttp(o: {
       return { mode: mode!, tenants: Number(tenants) };
     });
   pinToCpus(process.pid, "load"); // this process and the wrk it starts
-  const servers: { port: number; proc: ChildProcess }[] = [];
-  try {
-    const bare = await startServer("bare", o.redisUrl);
-    servers.push(bare);
-    const variants = [];
-    for (const run of runs) {
-      const server = await startServer(run.mode, o.redisUrl);
-      servers.push(server);
-      await load(server, 1, run.tenants); // warm-up
-      variants.push({
-        ...run,
-        server,
-        rps: [] as number[],
-        bare: [] as number[],
-        ratios: [] as number[],
-        cpu: [] as number[],
-        cpuRatios: [] as number[],
-        non2xx: 0,
-        errors: 0,
-      });
-    }
-    await load(bare, 1, 1);
-    for (let round = 0; round < o.rounds; round++) {
+  const variants = runs.map((run) => ({
+    ...run,
+    rps: [] as number[],
+    bare: [] as number[],
+    ratios: [] as number[],
+    cpu: [] as number[],
+    cpuRatios: [] as number[],
+    non2xx: 0,
+    errors: 0,
+  }));
+  for (let round = 0; round < o.rounds; round++) {
+    const servers: { port: number; proc: ChildProcess }[] = [];
+    try {
+      const bare = await startServer("bare", o.redisUrl);
+      servers.push(bare);
+      await load(bare, 1, 1); // warm-up
+      const started = [];
       for (const v of variants) {
+        const server = await startServer(v.mode, o.redisUrl);
+        servers.push(server);
+        await load(server, 1, v.tenants); // warm-up
+        started.push(server);
+      }
+      for (const [i, v] of variants.entries()) {
         const b = await load(bare, o.durationS, v.tenants);
-        const r = await load(v.server, o.durationS, v.tenants);
+        const r = await load(started[i]!, o.durationS, v.tenants);
         v.bare.push(b.rps);
         v.rps.push(r.rps);
         v.ratios.push(r.rps / b.rps);
@@ -98,22 +102,22 @@ export async function benchHttp(o: {
         v.non2xx += r.non2xx;
         v.errors += r.errors;
       }
-    }
-    return variants.map((v) => ({
-      mode: v.mode,
-      tenants: v.tenants,
-      rps: median(v.rps),
-      bareRps: median(v.bare),
-      ratio: median(v.ratios),
-      cpuUs: median(v.cpu),
-      cpuRatio: median(v.cpuRatios),
-      non2xx: v.non2xx,
-      errors: v.errors,
-    }));
-  } finally {
-    for (const { proc } of servers) {
-      proc.kill("SIGTERM");
-      if (proc.exitCode === null) await new Promise((r) => proc.once("exit", r));
+    } finally {
+      for (const { proc } of servers) {
+        proc.kill("SIGTERM");
+        if (proc.exitCode === null) await new Promise((r) => proc.once("exit", r));
+      }
     }
   }
+  return variants.map((v) => ({
+    mode: v.mode,
+    tenants: v.tenants,
+    rps: median(v.rps),
+    bareRps: median(v.bare),
+    ratio: median(v.ratios),
+    cpuUs: median(v.cpu),
+    cpuRatio: median(v.cpuRatios),
+    non2xx: v.non2xx,
+    errors: v.errors,
+  }));
 }

@@ -1,7 +1,8 @@
 /**
  * `pnpm bench`: both comparisons of issue 4 in one run, printed as ratios.
  * BENCH_DURATION_S (default 2) sets each measurement's length, BENCH_ROUNDS (default 5) how many
- * interleaved rounds each median is taken over; TEST_REDIS_URL the Redis.
+ * interleaved rounds each median is taken over (the HTTP servers are started afresh every round);
+ * TEST_REDIS_URL the Redis.
  */
 
 import { defaultLoadTool, loadSetup } from "@org/bench";
@@ -14,7 +15,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 console.log(
-  `@org/ratelimit bench: Redis ${redisUrl}, ${durationS} s per measurement, median of ${rounds} interleaved rounds, node ${process.version}\n`,
+  `@org/ratelimit bench: Redis ${redisUrl}, ${durationS} s per measurement, median of ${rounds} interleaved rounds (HTTP: fresh server processes every round), node ${process.version}\n`,
 );
 
 const only = process.env.BENCH_ONLY; // "decisions" or "http" to run one half
