@@ -192,7 +192,7 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
   type Cached = ApiKeyPrincipal | null;
   const cache = createLruCache<Cached>(cacheMaxEntries, now);
   // The digest of each valid secret seen, so that a request with a known key costs no SHA-256 (a
-  // tenth of its tenant resolution). It holds secrets in memory as long as the process runs with
+  // quarter of a cached tenant resolution in a CPU profile). It holds secrets in memory as long as the process runs with
   // them, beside the database URL and the Stripe key it already holds; only keys that verified
   // enter it, so no flood of made-up keys fills it. A digest is a function of the secret alone:
   // revocation needs nothing here, the principal cache is what forgets the key.
