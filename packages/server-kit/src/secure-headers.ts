@@ -2,13 +2,14 @@
 import type { HeaderList } from "@org/problem";
 
 // An API answers JSON: no framing, no sniffing, no referrer, HTTPS pinned, nothing to execute.
-const HEADERS: ReadonlyArray<readonly [string, string]> = [
-  ["Strict-Transport-Security", "max-age=31536000; includeSubDomains"],
-  ["X-Content-Type-Options", "nosniff"],
-  ["X-Frame-Options", "DENY"],
-  ["Referrer-Policy", "no-referrer"],
-  ["Cross-Origin-Resource-Policy", "same-origin"],
-  ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
+// Names in lowercase, as they go out on Node (see withResponseHeaders): none is folded per request.
+const HEADERS: HeaderList = [
+  ["strict-transport-security", "max-age=31536000; includeSubDomains"],
+  ["x-content-type-options", "nosniff"],
+  ["x-frame-options", "DENY"],
+  ["referrer-policy", "no-referrer"],
+  ["cross-origin-resource-policy", "same-origin"],
+  ["content-security-policy", "default-src 'none'; frame-ancestors 'none'"],
 ];
 
 /**
@@ -20,10 +21,8 @@ const HEADERS: ReadonlyArray<readonly [string, string]> = [
  * observe({ logger, metrics, headers: apiSecureHeaderList() });
  */
 export function apiSecureHeaderList(options: { contentSecurityPolicy?: string } = {}): HeaderList {
-  // In lowercase, as they go out on Node (see withResponseHeaders): no name to fold per request.
-  return HEADERS.map(([name, value]) =>
-    name === "Content-Security-Policy" && options.contentSecurityPolicy
-      ? ([name.toLowerCase() as Lowercase<string>, options.contentSecurityPolicy] as const)
-      : ([name.toLowerCase() as Lowercase<string>, value] as const),
-  );
+  const csp = options.contentSecurityPolicy;
+  return csp
+    ? HEADERS.map(([name, value]) => [name, name === "content-security-policy" ? csp : value])
+    : HEADERS;
 }

@@ -26,8 +26,9 @@ export interface RateLimitOptions<E extends Env = Env> {
   cost?: number | ((c: Context<E>) => number);
 }
 
-const POLICY = "RateLimit-Policy";
-const STATE = "RateLimit";
+// Lowercase, as withResponseHeaders() takes them (header names are case-insensitive).
+const POLICY = "ratelimit-policy";
+const STATE = "ratelimit";
 
 /**
  * Rate limits requests. Every response passing through gets `RateLimit-Policy` and `RateLimit`
@@ -86,8 +87,8 @@ export const ratelimit = <E extends Env = Env>(options: RateLimitOptions<E>): Mi
     await withResponseHeaders(
       c,
       [
-        ["ratelimit-policy", policyValue],
-        ["ratelimit", stateValue],
+        [POLICY, policyValue],
+        [STATE, stateValue],
       ],
       next,
     );
