@@ -60,7 +60,8 @@ export async function benchHttp(o: {
   rounds: number;
 }): Promise<HttpResult[]> {
   const runs = (
-    process.env.BENCH_HTTP_RUNS ?? "noop:1,ours:1,ours:50,ours-lease:50,ours-selfhosted:1,peer:50"
+    process.env.BENCH_HTTP_RUNS ??
+    "noop:1,ours:1,ours:50,ours-lease1024:1,ours-lease1024:50,ours-selfhosted:1,peer:50"
   )
     .split(",")
     .map((r) => {

@@ -1,6 +1,6 @@
 /**
  * The HTTP benchmark's server, run as a child process so the load generator has its own core:
- * `tsx bench/server.ts <bare|noop|ours|ours-lease|ours-selfhosted|ours-memory|peer> <redisUrl>`; sends `{ port }`
+ * `tsx bench/server.ts <bare|noop|ours|ours-lease[N]|ours-selfhosted|ours-memory|peer> <redisUrl>`; sends `{ port }`
  * to its parent once listening (see startChildServer).
  */
 import { serve } from "@hono/node-server";
@@ -28,12 +28,12 @@ const policies =
 // Read as the platform's middleware read headers: from Node's parsed headers (see requestHeader).
 const tenant = (c: Context) => requestHeader(c, "x-tenant") ?? "anonymous";
 
-if (mode === "ours" || mode === "ours-lease" || mode === "ours-selfhosted") {
+if (mode === "ours" || mode?.startsWith("ours-lease") || mode === "ours-selfhosted") {
   redis = new Redis(redisUrl!, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
   const limiter = createRateLimiter({
     store: createRedisStore({ redis, prefix }),
     policies,
-    leaseUnits: mode === "ours-lease" ? 16 : 0,
+    leaseUnits: mode?.startsWith("ours-lease") ? Number(mode.slice("ours-lease".length) || 16) : 0,
   });
   app.use(ratelimit({ limiter, key: tenant }));
 } else if (mode === "noop") {

@@ -99,10 +99,40 @@ describe("createRateLimiter", () => {
     const first = await limiter.limit("k");
     expect(first.source).toBe("store");
     for (let i = 0; i < 8; i++) expect((await limiter.limit("k")).source).toBe("lease");
-    expect(state.calls).toBe(1);
+    // One call for the first decision and its lease, one to top the lease up once half was spent.
+    expect(state.calls).toBe(2);
     const rest = [];
     for (let i = 0; i < 100; i++) rest.push(await limiter.limit("k"));
     expect(1 + 8 + rest.filter((d) => d.allowed).length).toBe(40);
+  });
+
+  it("tops a busy key's lease up before it runs out, so the key stays on leases", async () => {
+    const { limiter, state } = limiterOn({ rate: 1, periodMs: 3_600_000, burst: 10_000, leaseUnits: 8 });
+    expect((await limiter.limit("k")).source).toBe("store");
+    const sources = new Set<string>();
+    for (let i = 0; i < 200; i++) sources.add((await limiter.limit("k")).source);
+    expect([...sources]).toEqual(["lease"]);
+    // A top-up per 8 units spent (each adds 8 to the 3 or 4 still held), not one per request.
+    expect(state.calls).toBeGreaterThan(200 / 8);
+    expect(state.calls).toBeLessThanOrEqual(2 + 200 / 8);
+    // Every unit handed out locally was charged in the store: spent + held = charged.
+    const charged = 10_000 - (await limiter.limit("k", 0)).remaining;
+    expect(charged).toBeGreaterThanOrEqual(201);
+    expect(charged).toBeLessThan(201 + 1.5 * 8);
+  });
+
+  it("answers from the lease and the blocked cache at the end of the tick, all together", async () => {
+    const { limiter } = limiterOn({ rate: 1, periodMs: 3_600_000, burst: 20, leaseUnits: 8 });
+    await limiter.limit("k");
+    const order: string[] = [];
+    const answers = [limiter.limit("k"), limiter.limit("k")].map((p) => p.then((d) => order.push(d.source)));
+    setImmediate(() => order.push("immediate queued after"));
+    for (let i = 0; i < 5; i++) await Promise.resolve(); // microtask turns alone do not answer them
+    expect(order).toEqual([]);
+    await Promise.all(answers);
+    expect(order).toEqual(["lease", "lease"]);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(["lease", "lease", "immediate queued after"]);
   });
 
   it("returns an expired lease's unspent units to the store", async () => {

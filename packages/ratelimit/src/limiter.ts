@@ -4,6 +4,7 @@ import { retryAfterOf } from "./gcra.js";
 import { createMemoryStore } from "./memory-store.js";
 import { createPolicy, dividePolicy, type Policy } from "./policy.js";
 import type { RateLimitStore, StoreDecision } from "./store.js";
+import { createTickAnswers } from "./tick-answers.js";
 
 /** A pino-compatible logger (only the two levels used). */
 export interface RateLimitLogger {
@@ -48,13 +49,15 @@ export interface RateLimiterOptions {
    * Lease up to this many units per key from the store along with a decision, and admit them
    * locally without a round trip (0: off, every admission is a store call). A lease never takes
    * more than half of what is left, so near the limit decisions are exact one by one again; units
-   * leased are already charged, so leasing never admits over the limit. A lease unspent after
-   * `leaseTtlMs` is returned to the store with the key's next decision (lost if the key is never
-   * seen again or the store fails), and within one `leaseTtlMs` a node may spend units charged a
-   * moment earlier.
+   * leased are already charged, so leasing never admits over the limit. Once half of a lease is
+   * spent the next one is asked for (a decision of cost 0), so a busy key keeps being answered
+   * locally; what is left of the old lease is added to the new. A lease unspent `leaseTtlMs` after
+   * its last grant is returned to the store with the key's next decision (lost if the key is never
+   * seen again or the store fails), so a node may spend units charged up to about `leaseTtlMs`
+   * earlier. Local answers leave at the end of the event-loop tick, with the tick's other answers.
    */
   leaseUnits?: number;
-  /** A lease not spent within this many ms is dropped. */
+  /** A lease not spent within this many ms of its last grant is handed back. */
   leaseTtlMs?: number;
   /** Remember refused keys locally until their retry time, so a flood stops at the node. */
   blockedCache?: boolean;
@@ -206,9 +209,23 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     if (lease === undefined || lease.policies !== ps || lease.units < cost || now >= lease.expiresAtMs)
       return null;
     lease.units -= cost;
+    if (lease.units < leaseUnits / 2 && !lease.requesting && !down) topUp(key, lease, ps, now);
     const elapsed = now - lease.atMs;
     const offsetsMs = lease.offsetsMs.map((o) => o - elapsed);
     return toDecision(ps, { allowed: true, leased: 0, offsetsMs }, cost, "lease");
+  }
+
+  /**
+   * Asks for the next lease (a decision of cost 0) while half of this one is still left: a busy key
+   * is then answered from leases throughout, instead of by one store call per request each time a
+   * lease runs out. A failure only drops the ask; the key's next store decision meets the outage.
+   */
+  function topUp(key: string, lease: Lease, ps: readonly Policy[], now: number): void {
+    lease.requesting = true;
+    store.decide(key, ps, 0, leaseUnits).then(
+      (raw) => leaseGranted(key, ps, raw, now),
+      () => leaseGranted(key, ps, null, now),
+    );
   }
 
   /**
@@ -244,8 +261,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     if (!lease) return;
     lease.requesting = false;
     if (raw === null || raw.leased <= 0) return;
+    // Units still held under the same policies are kept: they are charged already.
+    const kept = lease.policies === ps && now < lease.expiresAtMs ? lease.units : 0;
     lease.policies = ps;
-    lease.units = raw.leased;
+    lease.units = kept + raw.leased;
     lease.expiresAtMs = now + leaseTtlMs;
     lease.atMs = now;
     lease.offsetsMs = raw.offsetsMs;
@@ -277,16 +296,29 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     down = false;
   }
 
-  async function limitWith(key: string, ps: readonly Policy[], cost = 1): Promise<RateLimitDecision> {
+  /** Local answers (blocked cache, lease) leave with the tick's other answers (see createTickAnswers). */
+  const answerAtTickEnd = createTickAnswers<RateLimitDecision>();
+
+  function limitWith(key: string, ps: readonly Policy[], cost = 1): Promise<RateLimitDecision> {
     const now = clock();
     if (blockedCache && cost > 0 && blocked.size > 0) {
       const refusal = cachedRefusal(key, ps, cost, now);
-      if (refusal) return refusal;
+      if (refusal) return answerAtTickEnd(refusal);
     }
     if (leaseUnits > 0 && cost > 0 && leases.size > 0) {
       const leased = fromLease(key, ps, cost, now);
-      if (leased) return leased;
+      if (leased) return answerAtTickEnd(leased);
     }
+    return decide(key, ps, cost, now);
+  }
+
+  /** A decision by the store, or by the fallback while the store is down. */
+  async function decide(
+    key: string,
+    ps: readonly Policy[],
+    cost: number,
+    now: number,
+  ): Promise<RateLimitDecision> {
     let probe = false;
     if (down) {
       if (probing || now < retryAtMs) return fallback(key, ps, cost);

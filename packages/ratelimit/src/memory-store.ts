@@ -2,6 +2,7 @@
 import { gcraDecide } from "./gcra.js";
 import type { Policy } from "./policy.js";
 import type { RateLimitStore, StoreDecision } from "./store.js";
+import { createTickAnswers } from "./tick-answers.js";
 
 export interface MemoryStoreOptions {
   /** Most keys kept; beyond it the least recently used key is dropped (it then starts full again). */
@@ -77,13 +78,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return { allowed, leased: allowed ? leased : 0, offsetsMs };
   }
 
+  // Decided at once, answered at the tick's end with the tick's other answers (see createTickAnswers).
+  const answerAtTickEnd = createTickAnswers<StoreDecision>();
+
   return {
     kind: "memory",
     get size() {
       return entries.size;
     },
     decide(key, policies, cost, leaseMax = 0) {
-      return Promise.resolve(decideSync(key, policies, cost, leaseMax));
+      return answerAtTickEnd(decideSync(key, policies, cost, leaseMax));
     },
     async close() {
       entries.clear();

@@ -98,9 +98,7 @@ function script(
 ): Promise<unknown> {
   if (!direct) return redis[name](head, numKeys, ...args);
   const { keyPrefix } = redis.options as { keyPrefix?: string };
-  return redis.sendCommand(
-    new Command(name, [head, numKeys, ...args], { keyPrefix, replyEncoding: "utf8" }),
-  ) as Promise<unknown>;
+  return redis.sendCommand(new Command(name, [head, numKeys, ...args], { keyPrefix })) as Promise<unknown>;
 }
 
 const isNoScript = (e: unknown): boolean => e instanceof Error && e.message.startsWith("NOSCRIPT");
