@@ -38,7 +38,7 @@ if (only !== "decisions") {
     const labels: Record<string, string> = {
       bare: "bare route",
       noop: "an empty async middleware",
-      ours: "ratelimit()",
+      ours: "ratelimit(), each one in Redis",
       "ours-memory": "ratelimit() memory store",
       "ours-selfhosted": "ratelimit() 1000/s plan, flood",
       peer: "rate-limiter-flexible mw",
@@ -46,7 +46,7 @@ if (only !== "decisions") {
     const lease = /^ours-lease(\d*)$/.exec(r.mode);
     const label = lease ? `ratelimit() + leases of ${lease[1] || 16}` : labels[r.mode]!;
     console.log(
-      `   ${label.padEnd(31)} ${String(r.tenants).padStart(2)} tenant(s) ${fmt(r.rps).padStart(8)} req/s   (bare ${fmt(r.bareRps)})  ${r.ratio.toFixed(2)}x bare (target >= 0.7x)   server CPU ${r.cpuUs.toFixed(1)} us/req, ${r.cpuRatio.toFixed(2)}x bare's   non-2xx ${r.non2xx}, errors ${r.errors}`,
+      `   ${label.padEnd(31)} ${String(r.tenants).padStart(2)} tenant(s) ${fmt(r.rps).padStart(8)} req/s   (bare ${fmt(r.bareRps)})  ${r.ratio.toFixed(2)}x bare${r.mode.startsWith("ours") ? " (target >= 0.7x)" : "                 "}   server CPU ${r.cpuUs.toFixed(1)} us/req, ${r.cpuRatio.toFixed(2)}x bare's   non-2xx ${r.non2xx}, errors ${r.errors}`,
     );
   }
 }
