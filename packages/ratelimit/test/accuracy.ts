@@ -20,8 +20,9 @@ export interface AccuracyResult {
   refusedWindowMs: number;
   /**
    * What an exact limiter must at least admit: burst + rate x refusedWindowMs, less one request per
-   * process in flight and, with leases, the units each process may hold unspent at the end (under
-   * 1.5 leases: what is left of one when the next is added to it).
+   * process in flight and, with leases, the units the processes may hold unspent at the end: each
+   * under 1.5 leases (what is left of one when the next is added to it), and all together about one
+   * burst at most, since a lease takes at most half of what the bucket has left.
    */
   idealRefused: number;
 }
@@ -96,7 +97,7 @@ export async function runAccuracy(o: {
     const refusedWindowMs =
       Math.max(...results.map((r) => r.lastStoreRefusalStartMs)) -
       Math.min(...results.map((r) => r.firstAnswerMs));
-    const unspentAtMost = o.processes * (1 + 1.5 * (o.leaseUnits ?? 0));
+    const unspentAtMost = o.processes + Math.min(o.processes * 1.5 * (o.leaseUnits ?? 0), o.burst);
     const sum = (f: (r: ChildResult) => number) => results.reduce((a, r) => a + f(r), 0);
     return {
       allowed: sum((r) => r.allowed),
