@@ -1,11 +1,11 @@
 /**
  * Same-run A/B of the rate-limited route: this checkout's bench server against another checkout's
- * (a worktree of an older commit, installed), variant by variant, with fresh server processes every
+ * (a worktree of an older commit, installed and built), variant by variant, with fresh server processes every
  * round and the two measured back to back in alternating order. Prints the median per-round ratio
  * of req/s (this / other) and each side's median server CPU per request.
  * Run: pnpm --filter @org/ratelimit bench:ab <other checkout> [mode:tenants ...]
  *   (default variants ours:1 ours:50; BENCH_DURATION_S=3, BENCH_ROUNDS=7, TEST_REDIS_URL)
- * e.g. git worktree add /tmp/base HEAD~1 && (cd /tmp/base && pnpm install)
+ * e.g. git worktree add /tmp/base HEAD~1 && (cd /tmp/base && pnpm install && pnpm turbo run build --filter=@org/ratelimit...)
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
