@@ -7,13 +7,6 @@ describe("parseEnv", () => {
     expect(parseEnv({}).DATABASE_URL).toBeUndefined();
   });
 
-  it("takes rate-limit leases as a whole number of units, off by default", () => {
-    expect(parseEnv({}).RATE_LIMIT_LEASE_UNITS).toBe(0);
-    expect(parseEnv({ RATE_LIMIT_LEASE_UNITS: "1024" }).RATE_LIMIT_LEASE_UNITS).toBe(1024);
-    for (const bad of ["-1", "1.5", "many"])
-      expect(() => parseEnv({ RATE_LIMIT_LEASE_UNITS: bad })).toThrow(/RATE_LIMIT_LEASE_UNITS/);
-  });
-
   it("lists every problem in one clear error", () => {
     let caught: unknown;
     try {

@@ -23,8 +23,6 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{32,128}$/, "INITIAL_API_KEY must be 32 to 128 characters of [A-Za-z0-9_-]")
     .optional(),
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(1000),
-  /** Rate-limit units a node may lease per key and spend without a Redis call (0: every decision in Redis). */
-  RATE_LIMIT_LEASE_UNITS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   /** The one organisation's slug and name, used on first start. */
   ORG_SLUG: z
     .string()

@@ -27,8 +27,6 @@ export const envSchema = z.object({
   PUBLIC_URL: z.url().default("http://localhost:3001"),
   /** Nodes behind the load balancer: while Redis is down each allows limit / nodes. */
   EXPECTED_NODES: z.coerce.number().int().min(1).default(1),
-  /** Rate-limit units a node may lease per key and spend without a Redis call (0: every decision in Redis). */
-  RATE_LIMIT_LEASE_UNITS: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,8 +10,8 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { httpLoad, pinToCpus } from "@org/bench";
-import { startChildServer } from "@org/test-services";
+import { pinToCpus } from "@org/bench";
+import { load, startServer, stopServer } from "./http.js";
 import { median } from "./median.js";
 
 const [otherDir, ...variantArgs] = process.argv.slice(2);
@@ -30,23 +30,12 @@ const variants = (variantArgs.length > 0 ? variantArgs : ["ours:1", "ours:50"]).
 });
 
 async function measure(script: string, mode: string, tenants: number) {
-  const { child, port } = await startChildServer(script, [mode, redisUrl]);
+  const server = await startServer(mode, redisUrl, script);
   try {
-    pinToCpus(child.pid!, "server");
-    const load = (seconds: number) =>
-      httpLoad({
-        url: `http://127.0.0.1:${port}/`,
-        serverPid: child.pid,
-        headers: { "x-tenant": "ten_{{n}}" },
-        pool: tenants,
-        connections: 50,
-        durationS: seconds,
-      });
-    await load(1); // warm-up
-    return await load(durationS);
+    await load(server, 1, tenants); // warm-up
+    return await load(server, durationS, tenants);
   } finally {
-    child.kill("SIGTERM");
-    if (child.exitCode === null) await new Promise((r) => child.once("exit", r));
+    await stopServer(server);
   }
 }
 
@@ -62,7 +51,7 @@ for (const { mode, tenants } of variants) {
     for (const side of order) {
       const r = await measure(servers[side], mode, tenants);
       rps[side] = r.rps;
-      cpu[side].push(r.serverCpuUs ?? Number.NaN);
+      cpu[side].push(r.cpuUs);
     }
     ratios.push(rps.this / rps.other);
   }

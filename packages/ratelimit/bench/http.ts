@@ -7,14 +7,19 @@ import { median } from "./median.js";
 
 const server = fileURLToPath(new URL("./server.ts", import.meta.url));
 
-async function startServer(mode: string, redisUrl: string): Promise<{ port: number; proc: ChildProcess }> {
-  const { child, port } = await startChildServer(server, [mode, redisUrl]);
+/** Starts a bench server (this checkout's `bench/server.ts` unless `script` names another) pinned to the server CPU. */
+export async function startServer(
+  mode: string,
+  redisUrl: string,
+  script = server,
+): Promise<{ port: number; proc: ChildProcess }> {
+  const { child, port } = await startChildServer(script, [mode, redisUrl]);
   pinToCpus(child.pid!, "server");
   return { port, proc: child };
 }
 
-async function load(server: { port: number; proc: ChildProcess }, durationS: number, tenants: number) {
-  // The tenants take turns request by request.
+/** Loads a bench server with 50 connections, `tenants` taking turns request by request. */
+export async function load(server: { port: number; proc: ChildProcess }, durationS: number, tenants: number) {
   const r = await httpLoad({
     url: `http://127.0.0.1:${server.port}/`,
     serverPid: server.proc.pid,
@@ -24,6 +29,12 @@ async function load(server: { port: number; proc: ChildProcess }, durationS: num
     durationS,
   });
   return { rps: r.rps, non2xx: r.non2xx, errors: r.errors, cpuUs: r.serverCpuUs ?? Number.NaN };
+}
+
+/** Stops a bench server and waits for it to exit (it deletes its Redis keys on SIGTERM). */
+export async function stopServer({ proc }: { proc: ChildProcess }): Promise<void> {
+  proc.kill("SIGTERM");
+  if (proc.exitCode === null) await new Promise((r) => proc.once("exit", r));
 }
 
 export interface HttpResult {
@@ -104,10 +115,7 @@ export async function benchHttp(o: {
         v.errors += r.errors;
       }
     } finally {
-      for (const { proc } of servers) {
-        proc.kill("SIGTERM");
-        if (proc.exitCode === null) await new Promise((r) => proc.once("exit", r));
-      }
+      for (const s of servers) await stopServer(s);
     }
   }
   return variants.map((v) => ({

@@ -124,15 +124,19 @@ describe("createRateLimiter", () => {
   it("answers from the lease and the blocked cache at the end of the tick, all together", async () => {
     const { limiter } = limiterOn({ rate: 1, periodMs: 3_600_000, burst: 20, leaseUnits: 8 });
     await limiter.limit("k");
+    await limiter.limit("big", 20);
+    expect((await limiter.limit("big")).source).toBe("store"); // refused, and now remembered
     const order: string[] = [];
-    const answers = [limiter.limit("k"), limiter.limit("k")].map((p) => p.then((d) => order.push(d.source)));
+    const answers = [limiter.limit("k"), limiter.limit("big"), limiter.limit("k")].map((p) =>
+      p.then((d) => order.push(d.source)),
+    );
     setImmediate(() => order.push("immediate queued after"));
     for (let i = 0; i < 5; i++) await Promise.resolve(); // microtask turns alone do not answer them
     expect(order).toEqual([]);
     await Promise.all(answers);
-    expect(order).toEqual(["lease", "lease"]);
+    expect(order).toEqual(["lease", "blocked-cache", "lease"]);
     await new Promise((r) => setImmediate(r));
-    expect(order).toEqual(["lease", "lease", "immediate queued after"]);
+    expect(order).toEqual(["lease", "blocked-cache", "lease", "immediate queued after"]);
   });
 
   it("returns an expired lease's unspent units to the store", async () => {

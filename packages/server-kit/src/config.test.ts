@@ -15,6 +15,13 @@ describe("parseConfig", () => {
     });
   });
 
+  it("takes rate-limit leases as a whole number of units, off by default", () => {
+    expect(parseConfig(schema, {}).RATE_LIMIT_LEASE_UNITS).toBe(0);
+    expect(parseConfig(schema, { RATE_LIMIT_LEASE_UNITS: "1024" }).RATE_LIMIT_LEASE_UNITS).toBe(1024);
+    for (const bad of ["-1", "1.5", "many"])
+      expect(() => parseConfig(schema, { RATE_LIMIT_LEASE_UNITS: bad })).toThrow(/RATE_LIMIT_LEASE_UNITS/);
+  });
+
   it("names every bad variable in one error", () => {
     try {
       parseConfig(schema, { PORT: "http", JWT_SECRET: "short", ADMIN_TOKEN: "short", LOG_LEVEL: "loud" });

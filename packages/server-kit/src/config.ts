@@ -59,6 +59,8 @@ export const apiEnv = {
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** Rate-limit units a node may lease per key and spend without a Redis call (0: every decision in Redis). */
+  RATE_LIMIT_LEASE_UNITS: z.coerce.number().int().min(0).max(1_000_000).default(0),
 };
 
 /**
