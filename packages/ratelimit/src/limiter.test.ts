@@ -121,6 +121,20 @@ describe("createRateLimiter", () => {
     expect(charged).toBeLessThan(201 + 1.5 * 8);
   });
 
+  it("answers a store refusal from a lease that came in while it was in flight", async () => {
+    const { limiter } = limiterOn({ rate: 1, periodMs: 3_600_000, burst: 5, leaseUnits: 8 });
+    // One tick: the first asks for a lease (1 + 2 of the 4 left), the store refuses the 4th and 5th.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => limiter.limit("k")));
+    expect(answers.map((d) => (d.allowed ? d.source : "refused"))).toEqual([
+      "store",
+      "store",
+      "store",
+      "lease",
+      "lease",
+      "refused",
+    ]);
+  });
+
   it("answers from the lease and the blocked cache at the end of the tick, all together", async () => {
     const { limiter } = limiterOn({ rate: 1, periodMs: 3_600_000, burst: 20, leaseUnits: 8 });
     await limiter.limit("k");

@@ -338,7 +338,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     if (ask > 0) leaseGranted(key, ps, raw, now);
     if (probe) probing = false;
     if (down) markUp(clock());
-    if (!raw.allowed && blockedCache) remember(key, ps, raw, now);
+    if (!raw.allowed) {
+      // Refused by the store, but a lease may have come in for the key while this was in flight:
+      // its units are charged already and meant for requests like this one (else they are stranded).
+      if (leaseUnits > 0 && cost > 0 && leases.size > 0) {
+        const leased = fromLease(key, ps, cost, clock());
+        if (leased) return leased;
+      }
+      if (blockedCache) remember(key, ps, raw, now);
+    }
     return toDecision(ps, raw, cost, "store");
   }
 

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
  * encodes every argument of a command separately, which cost more than the decisions themselves
  * for a tick of hundreds): G, then per group: P, per policy emission interval (us) and tolerance
  * (us), N, then per request its cost and the most units it would lease (see gcraDecide: at most
- * half of what is left). Doubles hold every integer up to 2^53 exactly.
+ * half of what is left, granted once every request of the group is decided). Doubles hold every
+ * integer up to 2^53 exactly.
  * Returns, per group and request: 1|0 (admitted), units leased, then per policy `tat - now` in us.
  *
  * Time comes from Redis TIME, so application clocks may disagree. TATs are integers in
@@ -29,7 +30,7 @@ local kbase = 0
 local out = {}
 local k = 0
 -- Reused by every group (indices 1..p are overwritten): no table allocations per key.
-local em, tol, tat, dirty = {}, {}, {}, {}
+local em, tol, tat, dirty, askAt, askOf = {}, {}, {}, {}, {}, {}
 for g = 1, groups do
   local p
   p, a = struct.unpack('<d', s, a)
@@ -46,42 +47,56 @@ for g = 1, groups do
   end
   local n
   n, a = struct.unpack('<d', s, a)
+  local asks = 0
   for i = 1, n do
     local cost, spare
     cost, spare, a = struct.unpack('<dd', s, a)
     local ok = 1
     for j = 1, p do
-      local after = tat[j] + em[j] * cost - now
-      if after > tol[j] + 0.001 then
+      if tat[j] + em[j] * cost - now > tol[j] + 0.001 then
         ok = 0
         break
       end
-      if spare > 0 then
-        local s = math.floor((tol[j] - after + 0.001) / em[j] / 2)
-        if s < spare then spare = s end
-      end
     end
-    local leased = 0
-    if ok == 1 then
-      leased = spare
-      local units = cost + leased
-      if units ~= 0 then
-        for j = 1, p do
-          -- A negative cost returns units of an unused lease; never below now (a full bucket).
-          local x = math.ceil(tat[j] + em[j] * units)
-          if x < now then x = now end
-          tat[j] = x
-          dirty[j] = true
-        end
+    if ok == 1 and cost ~= 0 then
+      for j = 1, p do
+        -- A negative cost returns units of an unused lease; never below now (a full bucket).
+        local x = math.ceil(tat[j] + em[j] * cost)
+        if x < now then x = now end
+        tat[j] = x
+        dirty[j] = true
       end
     end
     k = k + 1
     out[k] = ok
     k = k + 1
-    out[k] = leased
+    out[k] = 0
+    if ok == 1 and spare > 0 then
+      asks = asks + 1
+      askAt[asks] = k
+      askOf[asks] = spare
+    end
     for j = 1, p do
       k = k + 1
       out[k] = tat[j] - now
+    end
+  end
+  -- Leases come out of what the group's requests left, after all of them: a request of the same
+  -- tick is never refused for units leased to a node that may not spend them.
+  for q = 1, asks do
+    local spare = askOf[q]
+    for j = 1, p do
+      local s = math.floor((tol[j] - (tat[j] - now) + 0.001) / em[j] / 2)
+      if s < spare then spare = s end
+    end
+    if spare > 0 then
+      local at = askAt[q]
+      out[at] = spare
+      for j = 1, p do
+        tat[j] = math.ceil(tat[j] + em[j] * spare)
+        dirty[j] = true
+        out[at + j] = tat[j] - now
+      end
     end
   end
   for j = 1, p do

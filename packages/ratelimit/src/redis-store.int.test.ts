@@ -32,6 +32,29 @@ describe.runIf(available)("redis store", () => {
     expect(store.stats.decisions).toBe(100);
   });
 
+  it("leases only what a tick's requests for the key leave: none of them is refused for a lease", async () => {
+    const store = createRedisStore({
+      redis: t.connect({ enableAutoPipelining: true }),
+      prefix: t.prefix,
+      timeoutMs: 5_000,
+    });
+    const ps = [createPolicy({ name: "leasefirst", rate: 1, periodMs: 3_600_000, burst: 20 })];
+    // The first request asks for a big lease, 39 more of the same tick ask for none.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => store.decide("tenant-l", ps, 1, i === 0 ? 1024 : 0)),
+    );
+    expect(store.stats.scriptCalls).toBe(1);
+    expect(results.filter((r) => r.allowed)).toHaveLength(20);
+    expect(results[0]!.leased).toBe(0);
+    // With room left after the tick's requests, the asker gets half of it.
+    const roomy = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.decide("tenant-r", ps, 1, i === 0 ? 1024 : 0)),
+    );
+    expect(roomy.every((r) => r.allowed)).toBe(true);
+    expect(roomy[0]!.leased).toBe(5);
+    expect(roomy[0]!.offsetsMs[0]! - roomy[9]!.offsetsMs[0]!).toBeGreaterThan(0);
+  });
+
   it("carries numbers beyond 32 bits exactly: a monthly quota's microsecond intervals", async () => {
     const store = createRedisStore({
       redis: t.connect({ enableAutoPipelining: true }),
