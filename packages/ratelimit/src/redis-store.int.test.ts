@@ -10,21 +10,15 @@ const available = await redisAvailable();
 const t = createTestRedis();
 afterAll(() => t.cleanup());
 
+/** A store on its own auto-pipelined connection, in this file's key prefix. */
+const freshStore = () =>
+  createRedisStore({ redis: t.connect({ enableAutoPipelining: true }), prefix: t.prefix, timeoutMs: 5_000 });
+
 describe.runIf(available)("redis store", () => {
-  storeContract("redis", async () => ({
-    store: createRedisStore({
-      redis: t.connect({ enableAutoPipelining: true }),
-      prefix: t.prefix,
-      timeoutMs: 5_000,
-    }),
-  }));
+  storeContract("redis", async () => ({ store: freshStore() }));
 
   it("batches one tick's decisions for a key into one script call", async () => {
-    const store = createRedisStore({
-      redis: t.connect({ enableAutoPipelining: true }),
-      prefix: t.prefix,
-      timeoutMs: 5_000,
-    });
+    const store = freshStore();
     const ps = [createPolicy({ name: "batch", rate: 1, periodMs: 3_600_000, burst: 30 })];
     const results = await Promise.all(Array.from({ length: 100 }, () => store.decide("tenant-b", ps, 1)));
     expect(results.filter((r) => r.allowed)).toHaveLength(30);
@@ -33,11 +27,7 @@ describe.runIf(available)("redis store", () => {
   });
 
   it("leases only what a tick's requests for the key leave: none of them is refused for a lease", async () => {
-    const store = createRedisStore({
-      redis: t.connect({ enableAutoPipelining: true }),
-      prefix: t.prefix,
-      timeoutMs: 5_000,
-    });
+    const store = freshStore();
     const ps = [createPolicy({ name: "leasefirst", rate: 1, periodMs: 3_600_000, burst: 20 })];
     // The first request asks for a big lease, 39 more of the same tick ask for none.
     const results = await Promise.all(
@@ -56,11 +46,7 @@ describe.runIf(available)("redis store", () => {
   });
 
   it("carries numbers beyond 32 bits exactly: a monthly quota's microsecond intervals", async () => {
-    const store = createRedisStore({
-      redis: t.connect({ enableAutoPipelining: true }),
-      prefix: t.prefix,
-      timeoutMs: 5_000,
-    });
+    const store = freshStore();
     const month = 30 * 24 * 3_600_000;
     const ps = [createPolicy({ name: "monthly", rate: 1, periodMs: month, burst: 3 })];
     const first = await Promise.all(Array.from({ length: 4 }, () => store.decide("tenant-m", ps, 1)));
@@ -76,11 +62,7 @@ describe.runIf(available)("redis store", () => {
   });
 
   it("decides many keys of one tick in one script call on a single Redis", async () => {
-    const store = createRedisStore({
-      redis: t.connect({ enableAutoPipelining: true }),
-      prefix: t.prefix,
-      timeoutMs: 5_000,
-    });
+    const store = freshStore();
     const ps = [createPolicy({ name: "many", rate: 1, periodMs: 3_600_000, burst: 2 })];
     const tenants = Array.from({ length: 50 }, (_, i) => `many_${i}`);
     const results = await Promise.all(tenants.flatMap((k) => [1, 2, 3].map(() => store.decide(k, ps, 1))));
