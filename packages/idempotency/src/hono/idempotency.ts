@@ -102,7 +102,7 @@ export interface IdempotencyOptions {
    * @default 5_000
    */
   storeTimeoutMs?: number;
-  /** Completed responses kept in memory so replays skip the store; `false` turns it off. */
+  /** Completed responses kept in memory (LRU, 64 MiB by default) so replays skip the store; `false` turns it off. */
   replayCache?: ReplayCacheOptions | false;
   /** Store failures (for logs). A failed claim answers 503; a failed complete still answers. */
   onStoreError?: (error: unknown, phase: "claim" | "complete" | "release", c: Context) => void;
