@@ -191,6 +191,7 @@ describe("idempotency(): what is stored", () => {
     const down: IdempotencyStore = {
       claim: () => Promise.reject(new Error("ECONNREFUSED")),
       complete: () => Promise.reject(new Error("ECONNREFUSED")),
+      renew: () => Promise.reject(new Error("ECONNREFUSED")),
       release: () => Promise.reject(new Error("ECONNREFUSED")),
       sweep: () => Promise.reject(new Error("ECONNREFUSED")),
     };
