@@ -2,8 +2,10 @@
 import { randomUUID } from "node:crypto";
 import { ProblemError, requestHeader } from "@org/problem";
 import type { Context, MiddlewareHandler } from "hono";
+import { serializeList } from "structured-headers";
 import { requestFingerprint } from "../fingerprint.js";
 import { parseIdempotencyKey } from "../key.js";
+import { REDACTED_HEADER, redactJsonFields } from "../redaction.js";
 import {
   type CachedRequest,
   createReplayCache,
@@ -16,6 +18,7 @@ import { startLockHeartbeat } from "./lock-heartbeat.js";
 import { type IdempotencyVariables, REPLAYED_HEADER } from "./replayed.js";
 import { readRequestBody } from "./request-body.js";
 import { bodyFor, readResponseBody } from "./response-body.js";
+import { sensitiveFieldsOf } from "./sensitive-fields.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_METHODS = ["POST", "PUT", "PATCH", "DELETE"] as const;
@@ -134,7 +137,8 @@ export interface IdempotencyOptions {
  *   (status, body bytes, allow-listed headers); a 4xx is not stored (a corrected retry runs);
  *   5xx as `storeServerErrors` says;
  * - a completed key: the stored response byte for byte with `Idempotent-Replayed: true`, the handler
- *   does not run; another request (method, path or body) under the key: 422 `idempotency_key_mismatch`;
+ *   does not run (members the route marked with `markSensitiveFields` were stored as `null` and the
+ *   replay says so in `Idempotent-Redacted`); another request (method, path or body) under the key: 422 `idempotency_key_mismatch`;
  * - a key in flight: 409 `idempotency_key_in_use` with `Retry-After`;
  * - the store unreachable: 503 `idempotency_store_unavailable` and nothing runs.
  *
@@ -299,7 +303,18 @@ export const idempotency = (
       c.res = undefined;
       c.res = sent;
     }
-    const response: StoredResponse = { status, headers, body: bytes };
+    const sensitive = sensitiveFieldsOf(c);
+    // The live answer keeps its secrets; only the stored copy (and the replay cache) is redacted.
+    const response: StoredResponse = sensitive
+      ? {
+          status,
+          headers: {
+            ...headers,
+            [REDACTED_HEADER.toLowerCase()]: serializeList(sensitive.map((p) => [p, new Map()])),
+          },
+          body: redactJsonFields(bytes, sensitive),
+        }
+      : { status, headers, body: bytes };
     const completedAt = clock();
     const onError = (error: unknown) => onStoreError?.(error, "complete", c);
     try {
