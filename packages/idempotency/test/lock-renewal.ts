@@ -2,21 +2,16 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { IdempotencyStore } from "../src/index.js";
+import type { StoreHarness } from "../src/store.contract.js";
 import { failingComplete } from "./failing-store.js";
 import { createTestApp, post } from "./test-app.js";
-
-export interface RenewalHarness {
-  store: IdempotencyStore;
-  cleanup(): Promise<void>;
-}
 
 /** Short enough that a handler outlives it twice in a few seconds; renewals come every LOCK_MS / 3. */
 const LOCK_MS = 1_500;
 
-export function describeLockRenewal(name: string, setup: () => Promise<RenewalHarness>): void {
+export function describeLockRenewal(name: string, setup: () => Promise<StoreHarness>): void {
   describe(`idempotency() lock renewal and complete retries: ${name}`, () => {
-    let h: RenewalHarness;
+    let h: StoreHarness;
     beforeAll(async () => {
       h = await setup();
     });
