@@ -6,9 +6,11 @@ export {
   idempotency,
 } from "./hono/idempotency.js";
 export { type IdempotencyVariables, isIdempotentReplay, REPLAYED_HEADER } from "./hono/replayed.js";
+export { markSensitiveFields } from "./hono/sensitive-fields.js";
 export { MAX_KEY_LENGTH, type ParsedKey, parseIdempotencyKey } from "./key.js";
 export { createMemoryStore } from "./memory-store.js";
 export { createPostgresStore, type PostgresStoreOptions } from "./postgres-store.js";
+export { REDACTED_HEADER } from "./redaction.js";
 export { createRedisStore, type RedisStoreOptions } from "./redis-store.js";
 export {
   type CachedCompletion,
@@ -22,6 +24,7 @@ export type {
   CompleteInput,
   IdempotencyStore,
   ReleaseInput,
+  RenewInput,
   StoredResponse,
   SweepInput,
 } from "./store.js";

@@ -8,6 +8,13 @@ describe("parseIdempotencyKey", () => {
     expect(parseIdempotencyKey('"say \\"hi\\" \\\\ bye"')).toEqual({ ok: true, key: 'say "hi" \\ bye' });
   });
 
+  it("accepts an sf-string with parameters (RFC 8941) as the same key", () => {
+    expect(parseIdempotencyKey('"abc";foo=1')).toEqual({ ok: true, key: "abc" });
+    expect(parseIdempotencyKey('"abc";foo=1;bar="x";baz')).toEqual({ ok: true, key: "abc" });
+    expect(parseIdempotencyKey('"abc";Foo=1').ok).toBe(false);
+    expect(parseIdempotencyKey('"abc";').ok).toBe(false);
+  });
+
   it("accepts 1 and 255 characters, refuses 0 and 256", () => {
     expect(parseIdempotencyKey("a").ok).toBe(true);
     expect(parseIdempotencyKey("a".repeat(255)).ok).toBe(true);

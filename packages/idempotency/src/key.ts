@@ -1,4 +1,5 @@
-/** @module Parsing the Idempotency-Key header: a bare token or a structured-field string. */
+/** @module Parsing the Idempotency-Key header: a structured-field string (with parameters) or a bare token. */
+import { parseItem } from "structured-headers";
 
 /**
  * The longest key accepted, in characters.
@@ -13,14 +14,16 @@ export type ParsedKey = { ok: true; key: string } | { ok: false; reason: string 
 const isPrintable = (code: number) => code >= 0x20 && code <= 0x7e;
 
 /**
- * Reads an `Idempotency-Key` value. The IETF draft sends a structured-field string (`"abc"`);
- * many clients send the bare value (`abc`). Both are accepted and mean the same key: a value that
- * starts with `"` is parsed as an sf-string (only `\"` and `\\` escapes), anything else is taken
- * as is. The key must be 1..255 printable ASCII characters (0x20-0x7E).
+ * Reads an `Idempotency-Key` value. The IETF draft defines it as an RFC 8941 sf-string (`"abc"`),
+ * which may carry parameters (`"abc";foo=1`); many clients send the bare value (`abc`). Both are
+ * accepted and mean the same key: a value that starts with `"` is parsed as a structured-field item
+ * with the `structured-headers` library (parameters are allowed and do not change the key), anything
+ * else is taken as is. The key must be 1..255 printable ASCII characters (0x20-0x7E).
  *
  * @example
- * parseIdempotencyKey('"order-42"'); // { ok: true, key: "order-42" }
- * parseIdempotencyKey("order-42");   // { ok: true, key: "order-42" }
+ * parseIdempotencyKey('"order-42"');       // { ok: true, key: "order-42" }
+ * parseIdempotencyKey('"order-42";v=1');   // { ok: true, key: "order-42" }
+ * parseIdempotencyKey("order-42");         // { ok: true, key: "order-42" }
  */
 export function parseIdempotencyKey(raw: string): ParsedKey {
   const value = raw.trim();
@@ -42,21 +45,12 @@ export function parseIdempotencyKey(raw: string): ParsedKey {
   return { ok: true, key };
 }
 
-/** RFC 8941 sf-string: `"` chars `"`, where `\` escapes only `"` and `\`. Undefined when malformed. */
+/** The string of an sf-item whose bare item is a string (parameters ignored); undefined otherwise. */
 function parseSfString(value: string): string | undefined {
-  let out = "";
-  for (let i = 1; i < value.length; i++) {
-    const ch = value[i];
-    if (ch === "\\") {
-      const next = value[++i];
-      if (next !== '"' && next !== "\\") return undefined;
-      out += next;
-    } else if (ch === '"') {
-      return i === value.length - 1 ? out : undefined;
-    } else {
-      if (!isPrintable(value.charCodeAt(i))) return undefined;
-      out += ch;
-    }
+  try {
+    const [item] = parseItem(value);
+    return typeof item === "string" ? item : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

@@ -5,6 +5,7 @@ import type {
   CompleteInput,
   IdempotencyStore,
   ReleaseInput,
+  RenewInput,
   StoredResponse,
   SweepInput,
 } from "./store.js";
@@ -63,6 +64,14 @@ export function createMemoryStore(): IdempotencyStore {
       if (!record || record.response || record.ownerToken !== input.ownerToken) return false;
       record.response = input.response;
       record.expiresAt = input.now + input.retentionMs;
+      return true;
+    },
+
+    async renew(input: RenewInput): Promise<boolean> {
+      const record = records.get(id(input.scope, input.key));
+      if (!record || record.response || record.ownerToken !== input.ownerToken) return false;
+      record.lockedUntil = input.now + input.lockTtlMs;
+      record.expiresAt = Math.max(record.expiresAt, record.lockedUntil);
       return true;
     },
 

@@ -7,6 +7,7 @@ import type {
   CompleteInput,
   IdempotencyStore,
   ReleaseInput,
+  RenewInput,
   SweepInput,
 } from "./store.js";
 import { createTickBatcher } from "./tick-batcher.js";
@@ -216,6 +217,17 @@ export function createPostgresStore(options: PostgresStoreOptions): IdempotencyS
     },
 
     complete: completeBatched,
+
+    async renew(input: RenewInput) {
+      const lockedUntil = iso(input.now + input.lockTtlMs);
+      // Owner-checked like complete: a holder whose claim was taken over cannot extend the new one.
+      const result = await db.execute(sql`
+        UPDATE idempotency_keys SET locked_until = ${lockedUntil}::timestamptz,
+          expires_at = greatest(expires_at, ${lockedUntil}::timestamptz)
+        WHERE scope = ${input.scope} AND key = ${input.key}
+          AND owner_token = ${input.ownerToken} AND state = 'in_progress'`);
+      return affectedRows(result) === 1;
+    },
 
     async release(input: ReleaseInput) {
       const result = await db.execute(sql`

@@ -7,6 +7,7 @@ import type {
   CompleteInput,
   IdempotencyStore,
   ReleaseInput,
+  RenewInput,
   SweepInput,
 } from "./store.js";
 
@@ -65,12 +66,26 @@ redis.call('DEL', KEYS[1], KEYS[2])
 return 1
 `;
 
+// KEYS[1] record, KEYS[2] lock. ARGV: owner, now, lockTtlMs. Only the owner of an in-progress
+// record extends it: the lock key (which a claim takes over once it is gone) gets a new PX and the
+// record its new lockedUntil; the record's own TTL never ends before the lock.
+const RENEW = `
+local rec = redis.call('HMGET', KEYS[1], 'state', 'owner')
+if rec[1] ~= 'in_progress' or rec[2] ~= ARGV[1] then return 0 end
+local ttl = tonumber(ARGV[3])
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ttl)
+redis.call('HSET', KEYS[1], 'lockedUntil', tonumber(ARGV[2]) + ttl)
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`;
+
 type ScriptRunner = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
 interface WithScripts {
   orgIdempotencyClaimBuffer: ScriptRunner;
   orgIdempotencyComplete: ScriptRunner;
   orgIdempotencyRelease: ScriptRunner;
+  orgIdempotencyRenew: ScriptRunner;
 }
 
 /**
@@ -85,10 +100,11 @@ interface WithScripts {
 export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
   const { redis, prefix = "" } = options;
   const r = redis as unknown as WithScripts & Redis;
-  if (typeof r.orgIdempotencyClaimBuffer !== "function") {
+  if (typeof r.orgIdempotencyRenew !== "function") {
     redis.defineCommand("orgIdempotencyClaim", { numberOfKeys: 2, lua: CLAIM });
     redis.defineCommand("orgIdempotencyComplete", { numberOfKeys: 2, lua: COMPLETE });
     redis.defineCommand("orgIdempotencyRelease", { numberOfKeys: 2, lua: RELEASE });
+    redis.defineCommand("orgIdempotencyRenew", { numberOfKeys: 2, lua: RENEW });
   }
 
   const keysOf = (scope: string, key: string): [string, string] => {
@@ -143,6 +159,11 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
         Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength),
       );
       return done === 1;
+    },
+
+    async renew(input: RenewInput) {
+      const [rec, lock] = keysOf(input.scope, input.key);
+      return (await r.orgIdempotencyRenew(rec, lock, input.ownerToken, input.now, input.lockTtlMs)) === 1;
     },
 
     async release(input: ReleaseInput) {

@@ -1,4 +1,5 @@
 /** @module Completed responses kept in process memory, so most replays cost no round trip. */
+import { LRUCache } from "lru-cache";
 import type { StoredResponse } from "./store.js";
 
 /** A request known to match a cached completion. */
@@ -36,7 +37,12 @@ export interface CachedCompletion {
 }
 
 export interface ReplayCacheOptions {
-  /** Least recently used entries go first beyond this. @default 10_000 */
+  /**
+   * Least recently used entries go first once the entries' bytes (bodies, headers, strings, plus a
+   * fixed per-entry overhead) exceed this. @default 67_108_864 (64 MiB)
+   */
+  maxBytes?: number;
+  /** Least recently used entries go first beyond this many. @default 10_000 */
   maxEntries?: number;
   /**
    * Larger responses are not cached (they are still stored and replayed from the store); larger
@@ -45,45 +51,74 @@ export interface ReplayCacheOptions {
   maxBodyBytes?: number;
 }
 
+/** Map slot, key string, object headers: a rough constant so that tiny entries still count. */
+const ENTRY_OVERHEAD_BYTES = 256;
+
+/** What an entry holds in memory, approximately (strings counted at 2 bytes per UTF-16 unit). */
+function entryBytes(entry: CachedCompletion, id: string): number {
+  let bytes =
+    ENTRY_OVERHEAD_BYTES + 2 * (id.length + entry.fingerprint.length) + entry.response.body.byteLength;
+  for (const [name, value] of Object.entries(entry.response.headers))
+    bytes += 2 * (name.length + value.length);
+  if (entry.request) {
+    const { method, target, contentType, body } = entry.request;
+    bytes += body.byteLength + 2 * (method.length + target.length + (contentType?.length ?? 0));
+  }
+  return bytes;
+}
+
 /**
+ * An LRU cache of completed responses (`lru-cache`), bounded by entries and by bytes.
+ *
  * Why caching is safe: a completed record never changes until it expires (stores refuse to complete
  * or release a completed record, and only expiry removes it), so any node may serve it from memory
  * until `expiresAt`, the same instant the store stops serving it.
  *
+ * @param [options.maxBytes=67_108_864] byte budget of all entries
+ * @param [options.maxEntries=10_000] entry budget
+ * @param [options.maxBodyBytes=65_536] larger responses are not cached
+ * @throws Error at creation when a bound is not a positive integer
  * @example
- * const cache = createReplayCache({ maxEntries: 1000 });
+ * const cache = createReplayCache({ maxBytes: 16 * 1024 * 1024 });
  * cache.set("ten_1", "key-1", { fingerprint, response, expiresAt });
+ * cache.get("ten_1", "key-1", Date.now());
  */
 export function createReplayCache(options: ReplayCacheOptions = {}) {
-  const maxEntries = options.maxEntries ?? 10_000;
-  const maxBodyBytes = options.maxBodyBytes ?? 65_536;
-  const entries = new Map<string, CachedCompletion>();
+  const { maxBytes = 64 * 1024 * 1024, maxEntries = 10_000, maxBodyBytes = 65_536 } = options;
+  for (const [name, value] of Object.entries({ maxBytes, maxEntries })) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`replay cache: ${name} must be a positive integer`);
+  }
+  const entries = new LRUCache<string, CachedCompletion>({
+    max: maxEntries,
+    maxSize: maxBytes,
+    sizeCalculation: entryBytes,
+  });
   const id = (scope: string, key: string) => `${scope}\u0000${key}`;
 
   return {
     get(scope: string, key: string, now: number): CachedCompletion | undefined {
       const k = id(scope, key);
       const entry = entries.get(k);
-      if (!entry) return undefined;
-      entries.delete(k);
-      if (entry.expiresAt <= now) return undefined;
-      entries.set(k, entry); // most recently used goes last
+      if (entry && entry.expiresAt <= now) {
+        entries.delete(k);
+        return undefined;
+      }
       return entry;
     },
     set(scope: string, key: string, entry: CachedCompletion): void {
-      if (maxEntries <= 0 || entry.response.body.byteLength > maxBodyBytes) return;
+      if (entry.response.body.byteLength > maxBodyBytes) return;
       if (entry.request && entry.request.body.byteLength > maxBodyBytes)
         entry = { ...entry, request: undefined };
-      const k = id(scope, key);
-      entries.delete(k);
-      entries.set(k, entry);
-      if (entries.size > maxEntries) {
-        const oldest = entries.keys().next().value;
-        if (oldest !== undefined) entries.delete(oldest);
-      }
+      entries.set(id(scope, key), entry);
     },
+    /** How many entries are cached. */
     get size() {
       return entries.size;
+    },
+    /** The entries' bytes as counted against `maxBytes`. */
+    get bytes() {
+      return entries.calculatedSize;
     },
   };
 }

@@ -160,6 +160,35 @@ export function describeStoreContract(
       expect(await h.store.complete({ ...later, response: response(), retentionMs: RETENTION })).toBe(true);
     });
 
+    it("lets only the owner renew an in-progress claim, which then holds past its first lock", async () => {
+      const claim = input();
+      await h.store.claim(claim);
+      const renewAt = T0 + LOCK - 1;
+      expect(await h.store.renew({ ...claim, ownerToken: randomUUID(), now: renewAt })).toBe(false);
+      expect(await h.store.renew({ ...claim, now: renewAt })).toBe(true);
+      const retry = { ...claim, ownerToken: randomUUID(), now: T0 + LOCK + 5 };
+      expect(await h.store.claim(retry)).toEqual({
+        kind: "in_progress",
+        fingerprint: "fp-1",
+        lockedUntil: renewAt + LOCK,
+      });
+      expect(await h.store.complete({ ...claim, response: response(), retentionMs: RETENTION })).toBe(true);
+      expect(await h.store.renew({ ...claim, now: renewAt })).toBe(false);
+    });
+
+    it("refuses to renew a claim that was released or taken over", async () => {
+      const released = input();
+      await h.store.claim(released);
+      await h.store.release(released);
+      expect(await h.store.renew(released)).toBe(false);
+      const stale = input();
+      await h.store.claim(stale);
+      const fresh = { ...stale, ownerToken: randomUUID(), now: T0 + LOCK };
+      expect(await h.store.claim(fresh)).toEqual({ kind: "claimed" });
+      expect(await h.store.renew({ ...stale, now: T0 + LOCK })).toBe(false);
+      expect(await h.store.renew({ ...fresh, now: T0 + LOCK + 1 })).toBe(true);
+    });
+
     it("replays until the retention ends, then treats the key as new", async () => {
       const claim = input();
       await h.store.claim(claim);

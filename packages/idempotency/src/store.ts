@@ -56,6 +56,15 @@ export interface CompleteInput {
   retentionMs: number;
 }
 
+export interface RenewInput {
+  scope: string;
+  key: string;
+  ownerToken: string;
+  /** Epoch ms, from the injected clock: the claim then holds until `now + lockTtlMs`. */
+  now: number;
+  lockTtlMs: number;
+}
+
 export interface ReleaseInput {
   scope: string;
   key: string;
@@ -87,6 +96,12 @@ export interface IdempotencyStore {
   claim(input: ClaimInput): Promise<ClaimResult>;
   /** Stores the response and ends the claim. False when `ownerToken` no longer holds the key. */
   complete(input: CompleteInput): Promise<boolean>;
+  /**
+   * Extends the claim to `now + lockTtlMs` while its handler still runs (the middleware's heartbeat),
+   * so a slow handler is never run a second time by a retry. False when `ownerToken` no longer holds
+   * an in-progress claim (completed, released or taken over).
+   */
+  renew(input: RenewInput): Promise<boolean>;
   /** Forgets the in-progress record so a retry runs again. False when `ownerToken` no longer holds it. */
   release(input: ReleaseInput): Promise<boolean>;
   /** Deletes at most `batchSize` expired records; returns how many went (the sweeper loops). */

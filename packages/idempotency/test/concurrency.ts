@@ -1,17 +1,12 @@
 /** The concurrency suite of the middleware, run against every store (memory, Postgres, Redis). */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { IdempotencyStore } from "../src/index.js";
+import type { StoreHarness } from "../src/store.contract.js";
 import { createTestApp, post } from "./test-app.js";
 
-export interface ConcurrencyHarness {
-  store: IdempotencyStore;
-  cleanup(): Promise<void>;
-}
-
-export function describeConcurrency(name: string, setup: () => Promise<ConcurrencyHarness>): void {
+export function describeConcurrency(name: string, setup: () => Promise<StoreHarness>): void {
   describe(`idempotency() under concurrency: ${name}`, () => {
-    let h: ConcurrencyHarness;
+    let h: StoreHarness;
     beforeAll(async () => {
       h = await setup();
     });

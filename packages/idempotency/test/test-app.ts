@@ -6,6 +6,7 @@ import {
   type IdempotencyVariables,
   idempotency,
   isIdempotentReplay,
+  markSensitiveFields,
 } from "../src/index.js";
 
 export interface TestAppOptions extends Partial<IdempotencyOptions> {
@@ -13,7 +14,7 @@ export interface TestAppOptions extends Partial<IdempotencyOptions> {
 }
 
 export function createTestApp(options: TestAppOptions) {
-  const runs = { things: 0, invalid: 0, boom: 0, unavailable: 0, empty: 0, metered: 0 };
+  const runs = { keys: 0, things: 0, invalid: 0, boom: 0, unavailable: 0, empty: 0, metered: 0 };
   /** While set, /v1/things waits for it: keeps a request in flight. */
   const gate: { wait?: Promise<void> } = {};
   const app = new Hono<{ Variables: IdempotencyVariables & { tenant: string } }>();
@@ -38,6 +39,13 @@ export function createTestApp(options: TestAppOptions) {
     return c.json({ id: `thing_${runs.things}`, echo: body, nonce: Math.random() }, 201, {
       Location: `/v1/things/${runs.things}`,
     });
+  });
+  // Answers a fresh secret once; the stored copy must not hold it.
+  app.post("/v1/keys", (c) => {
+    runs.keys++;
+    markSensitiveFields(c, ["/secret", "/owner/token"]);
+    const secret = `sk_test_${crypto.randomUUID().replaceAll("-", "")}`;
+    return c.json({ id: `key_${runs.keys}`, secret, owner: { id: "u1", token: `tok_${secret}` } }, 201);
   });
   app.post("/v1/invalid", (c) => {
     runs.invalid++;

@@ -1,2 +1,3 @@
 export * from "@org/test-services";
+export { idempotencyRowsText, type RedisReader, redisText } from "./stored-text.js";
 export { createTestDb, type TestDb, type TestDbOptions } from "./test-db.js";

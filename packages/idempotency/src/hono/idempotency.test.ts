@@ -28,6 +28,17 @@ describe("idempotency(): keys", () => {
     expect(runs.things).toBe(1);
   });
 
+  it("accepts an sf-string key with parameters (RFC 8941) as the same key", async () => {
+    const { app, runs } = setup();
+    const first = await app.request("/v1/things", post('"order-2";attempt=1'));
+    expect(first.status).toBe(201);
+    for (const key of ['"order-2";attempt=2', '"order-2"', "order-2"]) {
+      const again = await app.request("/v1/things", post(key));
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+    }
+    expect(runs.things).toBe(1);
+  });
+
   it("passes requests without a key through, unless the route requires one", async () => {
     const optional = setup();
     expect((await optional.app.request("/v1/things", post(undefined))).status).toBe(201);
@@ -191,6 +202,7 @@ describe("idempotency(): what is stored", () => {
     const down: IdempotencyStore = {
       claim: () => Promise.reject(new Error("ECONNREFUSED")),
       complete: () => Promise.reject(new Error("ECONNREFUSED")),
+      renew: () => Promise.reject(new Error("ECONNREFUSED")),
       release: () => Promise.reject(new Error("ECONNREFUSED")),
       sweep: () => Promise.reject(new Error("ECONNREFUSED")),
     };

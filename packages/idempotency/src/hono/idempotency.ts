@@ -2,8 +2,10 @@
 import { randomUUID } from "node:crypto";
 import { ProblemError, requestHeader } from "@org/problem";
 import type { Context, MiddlewareHandler } from "hono";
+import { serializeList } from "structured-headers";
 import { requestFingerprint } from "../fingerprint.js";
 import { parseIdempotencyKey } from "../key.js";
+import { REDACTED_HEADER, redactJsonFields } from "../redaction.js";
 import {
   type CachedRequest,
   createReplayCache,
@@ -11,12 +13,16 @@ import {
   sameRequest,
 } from "../replay-cache.js";
 import type { ClaimResult, IdempotencyStore, StoredResponse } from "../store.js";
+import { completeWithRetry } from "./complete-with-retry.js";
+import { startLockHeartbeat } from "./lock-heartbeat.js";
 import { type IdempotencyVariables, REPLAYED_HEADER } from "./replayed.js";
 import { readRequestBody } from "./request-body.js";
 import { bodyFor, readResponseBody } from "./response-body.js";
+import { sensitiveFieldsOf } from "./sensitive-fields.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_METHODS = ["POST", "PUT", "PATCH", "DELETE"] as const;
+const DEFAULT_COMPLETE_RETRY_DELAYS_MS = [50, 100, 200, 400, 800] as const;
 /**
  * Headers safe to replay to the same caller. Set-Cookie is never stored, even if listed.
  *
@@ -79,10 +85,19 @@ export interface IdempotencyOptions {
   /** Methods the middleware acts on; others pass through. @default ["POST","PUT","PATCH","DELETE"] */
   methods?: readonly string[];
   /**
-   * How long a claim holds. Set it above the request timeout: when it lapses a retry may run the
-   * request again (that is how a crashed holder's key is freed). @default 60_000
+   * How long a claim holds without a heartbeat. While the handler runs, the claim is renewed every
+   * `renewIntervalMs`, so a slow handler keeps its key; when a crashed process stops renewing, the
+   * claim lapses after this and a retry runs the request again. @default 60_000
    */
   lockTtlMs?: number;
+  /** How often the claim is renewed while the handler runs; below `lockTtlMs`. @default lockTtlMs / 3 */
+  renewIntervalMs?: number;
+  /**
+   * Waits between attempts to store the response when the store throws; the claim keeps being renewed
+   * meanwhile. After the last, the client still gets its answer and the claim lapses after
+   * `lockTtlMs`. @default [50, 100, 200, 400, 800]
+   */
+  completeRetryDelaysMs?: readonly number[];
   /** How long a completed response is replayed. @default 86_400_000 (24 h) */
   retentionMs?: number;
   /**
@@ -102,10 +117,13 @@ export interface IdempotencyOptions {
    * @default 5_000
    */
   storeTimeoutMs?: number;
-  /** Completed responses kept in memory so replays skip the store; `false` turns it off. */
+  /** Completed responses kept in memory (LRU, 64 MiB by default) so replays skip the store; `false` turns it off. */
   replayCache?: ReplayCacheOptions | false;
-  /** Store failures (for logs). A failed claim answers 503; a failed complete still answers. */
-  onStoreError?: (error: unknown, phase: "claim" | "complete" | "release", c: Context) => void;
+  /**
+   * Store failures (for logs). A failed claim answers 503; a failed complete is retried and still
+   * answers; `renew` reports a failed renewal, or (`lost`) a claim that is no longer ours.
+   */
+  onStoreError?: (error: unknown, phase: "claim" | "renew" | "complete" | "release", c: Context) => void;
 }
 
 /**
@@ -119,14 +137,16 @@ export interface IdempotencyOptions {
  *   (status, body bytes, allow-listed headers); a 4xx is not stored (a corrected retry runs);
  *   5xx as `storeServerErrors` says;
  * - a completed key: the stored response byte for byte with `Idempotent-Replayed: true`, the handler
- *   does not run; another request (method, path or body) under the key: 422 `idempotency_key_mismatch`;
+ *   does not run (members the route marked with `markSensitiveFields` were stored as `null` and the
+ *   replay says so in `Idempotent-Redacted`); another request (method, path or body) under the key: 422 `idempotency_key_mismatch`;
  * - a key in flight: 409 `idempotency_key_in_use` with `Retry-After`;
  * - the store unreachable: 503 `idempotency_store_unavailable` and nothing runs.
  *
  * @param options.store where records live (memory, Postgres, Redis)
  * @param options.scope the caller the keys belong to
  * @returns a Hono middleware setting {@link IdempotencyVariables}
- * @throws Error at creation when `lockTtlMs` or `retentionMs` is not positive
+ * @throws Error at creation when `lockTtlMs` or `retentionMs` is not positive, or `renewIntervalMs`
+ *   is not below `lockTtlMs`
  * @example
  * app.use("/v1/*", idempotency({
  *   store: createRedisStore({ redis }),
@@ -147,8 +167,12 @@ export const idempotency = (
     clock = Date.now,
     storeTimeoutMs = 5_000,
     onStoreError,
+    renewIntervalMs = lockTtlMs / 3,
+    completeRetryDelaysMs = DEFAULT_COMPLETE_RETRY_DELAYS_MS,
   } = options;
   if (!(lockTtlMs > 0) || !(retentionMs > 0)) throw new Error("lockTtlMs and retentionMs must be positive");
+  if (!(renewIntervalMs > 0 && renewIntervalMs < lockTtlMs))
+    throw new Error("renewIntervalMs must be positive and below lockTtlMs");
   if (retentionMs < lockTtlMs) throw new Error("retentionMs must be at least lockTtlMs");
   const methods = new Set((options.methods ?? DEFAULT_METHODS).map((m) => m.toUpperCase()));
   const replayed = new Set((options.replayedHeaders ?? DEFAULT_REPLAYED_HEADERS).map((h) => h.toLowerCase()));
@@ -238,8 +262,27 @@ export const idempotency = (
       });
     }
 
-    await next();
+    const heartbeat = startLockHeartbeat({
+      store,
+      claim: { scope, key, ownerToken, lockTtlMs },
+      clock,
+      intervalMs: renewIntervalMs,
+      onError: (error) => onStoreError?.(error, "renew", c),
+      onLost: () => onStoreError?.(new Error(`idempotency claim of "${key}" was lost`), "renew", c),
+    });
+    try {
+      await next();
+      await finish(c, { scope, key, ownerToken, fingerprint, request });
+    } finally {
+      heartbeat.stop();
+    }
+  };
 
+  async function finish(
+    c: Context,
+    claim: { scope: string; key: string; ownerToken: string; fingerprint: string; request: CachedRequest },
+  ): Promise<void> {
+    const { scope, key, ownerToken, fingerprint, request } = claim;
     const res = c.res;
     const status = res.status;
     const keep = !c.error && (status < 400 || (status >= 500 && storeServerErrors));
@@ -260,15 +303,28 @@ export const idempotency = (
       c.res = undefined;
       c.res = sent;
     }
-    const response: StoredResponse = { status, headers, body: bytes };
+    const sensitive = sensitiveFieldsOf(c);
+    // The live answer keeps its secrets; only the stored copy (and the replay cache) is redacted.
+    const response: StoredResponse = sensitive
+      ? {
+          status,
+          headers: {
+            ...headers,
+            [REDACTED_HEADER.toLowerCase()]: serializeList(sensitive.map((p) => [p, new Map()])),
+          },
+          body: redactJsonFields(bytes, sensitive),
+        }
+      : { status, headers, body: bytes };
     const completedAt = clock();
+    const onError = (error: unknown) => onStoreError?.(error, "complete", c);
     try {
-      if (await store.complete({ scope, key, ownerToken, response, now: completedAt, retentionMs })) {
+      const input = { scope, key, ownerToken, response, now: completedAt, retentionMs };
+      if (await completeWithRetry(store, input, completeRetryDelaysMs, onError)) {
         cache?.set(scope, key, { fingerprint, response, expiresAt: completedAt + retentionMs, request });
       }
     } catch (error) {
       // The work is done and the client gets its answer; the claim lapses after lockTtlMs.
-      onStoreError?.(error, "complete", c);
+      onError(error);
     }
-  };
+  }
 };

@@ -20,6 +20,8 @@ export interface IdempotencyVariables {
   idempotencyReplayed: boolean;
   /** The parsed key when the request carried one. */
   idempotencyKey: string | undefined;
+  /** JSON Pointers of response members stored as `null` (set through `markSensitiveFields`). */
+  idempotencySensitiveFields?: readonly string[];
 }
 
 /**

@@ -1,5 +1,5 @@
 /** @module POST /v1/tenants: the signup endpoint, behind a required Idempotency-Key. */
-import { type IdempotencyStore, idempotency } from "@org/idempotency";
+import { type IdempotencyStore, idempotency, markSensitiveFields } from "@org/idempotency";
 import { ProblemError, requestHeader } from "@org/problem";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
@@ -78,6 +78,8 @@ export function signupRoutes(options: SignupRoutesOptions): Hono {
       apiKey: result.apiKey,
       ...(result.checkoutUrl ? { checkoutUrl: result.checkoutUrl } : {}),
     };
+    // The first API key's secret is shown once: an Idempotency-Key replay answers it as null.
+    markSensitiveFields(c, ["/apiKey/secret"]);
     return c.json(body, 201);
   });
   return app;

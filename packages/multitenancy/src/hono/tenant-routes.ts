@@ -1,5 +1,6 @@
 /** @module Routes of the caller's own tenant: GET /v1/tenant and the /v1/api-keys collection. */
 import type { Database } from "@org/db";
+import { markSensitiveFields } from "@org/idempotency";
 import { ProblemError } from "@org/problem";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -78,6 +79,8 @@ export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
   app.post("/v1/api-keys", requireScope("api_keys:write"), async (c) => {
     const body = await jsonBody(c, createKeyBody);
     const created = await apiKeys.create(c.var.tenant.id, body, actorOf(c.var.auth));
+    // The secret is shown once: an Idempotency-Key replay answers it as null.
+    markSensitiveFields(c, ["/secret"]);
     return c.json(
       {
         id: created.id,
