@@ -28,7 +28,13 @@ export {
   type TenantCacheOptions,
   type TenantLoader,
 } from "./cache/tenant-cache.js";
-export { type AdminRoutesOptions, adminAuth, adminRoutes } from "./hono/admin-routes.js";
+export {
+  type AdminRoutesOptions,
+  adminAuth,
+  adminRoutes,
+  adminTenantPatchBody,
+  adminTenantsQuery,
+} from "./hono/admin-routes.js";
 export {
   type SignupResponse,
   type SignupRoutesOptions,
