@@ -6,7 +6,7 @@ import {
   pageQuery,
   portalBody,
 } from "@org/billing/hono";
-import { adminTenantPatchBody, adminTenantsQuery, createKeyBody, signupBody } from "@org/multitenancy";
+import { adminTenantPatchBody, adminTenantsQuery, createKeyBody, signupBody } from "@org/multitenancy/hono";
 import { usageEventsBody, usageQuery } from "@org/usage-metering/hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";

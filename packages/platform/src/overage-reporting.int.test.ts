@@ -49,14 +49,12 @@ describe("createOverageReporting: last month's overage to Stripe meter events, o
     const underQuota = await tenantWithUsage("pro", { api_calls: 10, tokens: 10 });
     const suspended = await tenantWithUsage("pro", { api_calls: 2_000_000 }, "suspended");
     const noCustomer = await h.seedTenant("pro");
-    await h.t.db
-      .insert(usageBuckets)
-      .values({
-        tenantId: noCustomer.id,
-        meter: "api_calls",
-        bucketStart: new Date(lastMonth().start),
-        value: 5_000_000,
-      });
+    await h.t.db.insert(usageBuckets).values({
+      tenantId: noCustomer.id,
+      meter: "api_calls",
+      bucketStart: new Date(lastMonth().start),
+      value: 5_000_000,
+    });
 
     const first = await reporting().reportLastPeriod();
     expect(first).toMatchObject({ period: lastMonth(), tenants: 2, reports: 2, failures: 0 });
