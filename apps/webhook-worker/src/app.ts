@@ -1,6 +1,6 @@
 /** @module createApp: the webhook-worker's Hono app (intake, admin, health, metrics). */
 import { type Database, ping } from "@org/db";
-import { adminAuth } from "@org/multitenancy";
+import { adminAuth } from "@org/multitenancy/hono";
 import { mountApiDocs } from "@org/platform";
 import { createServiceApp, type Logger, type ServiceMetrics } from "@org/server-kit";
 import { adminRoutes } from "./admin.js";

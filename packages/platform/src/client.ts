@@ -11,14 +11,8 @@ import type {
   pageQuery,
   portalBody,
 } from "@org/billing/hono";
-import type {
-  ApiKeyList,
-  CreatedApiKey,
-  createKeyBody,
-  SignupResponse,
-  signupBody,
-  TenantView,
-} from "@org/multitenancy";
+import type { CreatedApiKey, TenantView } from "@org/multitenancy";
+import type { ApiKeyList, createKeyBody, SignupResponse, signupBody } from "@org/multitenancy/hono";
 import type { ProblemBody } from "@org/problem";
 import type { Entitlement } from "@org/usage-metering";
 import type {

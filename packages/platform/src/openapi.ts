@@ -1,7 +1,14 @@
 /** @module /openapi.json from the same zod schemas that validate the requests, and a /docs page. */
-import { cancelBody, changeBody, checkoutBody, pageQuery, portalBody } from "@org/billing/hono";
-import { createKeyBody, signupBody } from "@org/multitenancy";
-import { usageEventBatchSchema } from "@org/usage-metering";
+import {
+  cancelBody,
+  changeBody,
+  checkoutBody,
+  checkoutCompleteQuery,
+  pageQuery,
+  portalBody,
+} from "@org/billing/hono";
+import { adminTenantPatchBody, adminTenantsQuery, createKeyBody, signupBody } from "@org/multitenancy/hono";
+import { usageEventsBody, usageQuery } from "@org/usage-metering/hono";
 import type { Env, Hono } from "hono";
 import { z } from "zod";
 
@@ -12,17 +19,12 @@ interface Operation {
   body?: z.ZodType;
   query?: z.ZodObject;
   status?: number;
-  idempotent?: boolean;
+  /** Honours `Idempotency-Key`; `required` refuses a request without one. */
+  idempotencyKey?: "optional" | "required";
+  /** Served without credentials. */
+  anonymous?: boolean;
   tag: string;
 }
-
-const usageEventsBody = z.object({ events: usageEventBatchSchema });
-const usageQuery = z.object({
-  meter: z.string(),
-  from: z.iso.datetime(),
-  to: z.iso.datetime(),
-  granularity: z.enum(["minute", "hour", "day"]).default("hour"),
-});
 
 function operations(options: OpenApiOptions): Operation[] {
   const ops: Operation[] = [
@@ -33,7 +35,7 @@ function operations(options: OpenApiOptions): Operation[] {
       summary: "Create an API key (the secret is shown once)",
       body: createKeyBody,
       status: 201,
-      idempotent: true,
+      idempotencyKey: "optional",
       tag: "api-keys",
     },
     { method: "get", path: "/v1/api-keys", summary: "List API keys", tag: "api-keys" },
@@ -42,7 +44,7 @@ function operations(options: OpenApiOptions): Operation[] {
       path: "/v1/api-keys/{id}",
       summary: "Revoke an API key",
       status: 204,
-      idempotent: true,
+      idempotencyKey: "optional",
       tag: "api-keys",
     },
     {
@@ -50,7 +52,7 @@ function operations(options: OpenApiOptions): Operation[] {
       path: "/v1/usage/events",
       summary: "Send usage events (1 to 1,000; duplicates by id counted once)",
       body: usageEventsBody,
-      idempotent: true,
+      idempotencyKey: "optional",
       tag: "usage",
     },
     {
@@ -83,14 +85,14 @@ function operations(options: OpenApiOptions): Operation[] {
       path: "/v1/billing/checkout",
       summary: "A Checkout URL for a paid plan",
       body: checkoutBody,
-      idempotent: true,
+      idempotencyKey: "optional",
       tag: "billing",
     },
     {
       method: "get",
       path: "/v1/billing/checkout/complete",
       summary: "Eager sync after Checkout",
-      query: z.object({ session_id: z.string() }),
+      query: checkoutCompleteQuery,
       tag: "billing",
     },
     {
@@ -98,7 +100,7 @@ function operations(options: OpenApiOptions): Operation[] {
       path: "/v1/billing/subscription/change",
       summary: "Upgrade now (prorated) or downgrade at period end",
       body: changeBody,
-      idempotent: true,
+      idempotencyKey: "optional",
       tag: "billing",
     },
     {
@@ -106,14 +108,14 @@ function operations(options: OpenApiOptions): Operation[] {
       path: "/v1/billing/subscription/cancel",
       summary: "Cancel at period end or now",
       body: cancelBody,
-      idempotent: true,
+      idempotencyKey: "optional",
       tag: "billing",
     },
     {
       method: "post",
       path: "/v1/billing/subscription/resume",
       summary: "Undo a cancellation at period end",
-      idempotent: true,
+      idempotencyKey: "optional",
       tag: "billing",
     },
     {
@@ -121,13 +123,20 @@ function operations(options: OpenApiOptions): Operation[] {
       path: "/v1/billing/portal",
       summary: "A Customer Portal URL",
       body: portalBody,
-      idempotent: true,
+      idempotencyKey: "optional",
       tag: "billing",
     },
     {
       method: "get",
       path: "/v1/billing/invoices",
       summary: "Invoices, newest first",
+      query: pageQuery,
+      tag: "billing",
+    },
+    {
+      method: "get",
+      path: "/v1/billing/payment-methods",
+      summary: "The customer's payment methods",
       query: pageQuery,
       tag: "billing",
     },
@@ -140,18 +149,25 @@ function operations(options: OpenApiOptions): Operation[] {
         "Sign up an organisation (Idempotency-Key required): the tenant, its first API key (shown once), the checkout URL of a paid plan",
       body: signupBody,
       status: 201,
-      idempotent: true,
+      idempotencyKey: "required",
+      anonymous: true,
       tag: "signup",
     });
   }
   if (options.admin) {
     ops.push(
-      { method: "get", path: "/admin/tenants", summary: "List tenants (admin token)", tag: "admin" },
+      {
+        method: "get",
+        path: "/admin/tenants",
+        summary: "List tenants (admin token)",
+        query: adminTenantsQuery,
+        tag: "admin",
+      },
       {
         method: "patch",
         path: "/admin/tenants/{id}",
-        summary: "Suspend or reactivate a tenant (admin token)",
-        body: z.object({ status: z.enum(["active", "suspended", "deleted"]) }),
+        summary: "Change a tenant's status or plan (admin token)",
+        body: adminTenantPatchBody,
         tag: "admin",
       },
     );
@@ -208,11 +224,11 @@ export function openApiDocument(options: OpenApiOptions) {
         });
       }
     }
-    if (op.idempotent) {
+    if (op.idempotencyKey) {
       parameters.push({
         name: "Idempotency-Key",
         in: "header",
-        required: false,
+        required: op.idempotencyKey === "required",
         schema: { type: "string", maxLength: 255 },
       });
     }
@@ -220,7 +236,7 @@ export function openApiDocument(options: OpenApiOptions) {
     paths[op.path]![op.method] = {
       tags: [op.tag],
       summary: op.summary,
-      security: [{ bearer: [] }],
+      security: op.anonymous ? [] : [{ bearer: [] }],
       parameters,
       ...(op.body
         ? {

@@ -2,24 +2,16 @@
 import type { BillingDeps, TenantForBilling } from "@org/billing";
 import { billingNotConfiguredRoutes, billingRoutes } from "@org/billing/hono";
 import { type Database, tenants } from "@org/db";
+import type { IdempotencyStore } from "@org/idempotency";
+import { type IdempotencyVariables, idempotency, isIdempotentReplay } from "@org/idempotency/hono";
+import type { ApiKeyService, InvalidationBus, JwtVerifier, Signup, TenantCache } from "@org/multitenancy";
 import {
-  type IdempotencyStore,
-  type IdempotencyVariables,
-  idempotency,
-  isIdempotentReplay,
-} from "@org/idempotency";
-import {
-  type ApiKeyService,
   adminRoutes,
-  type InvalidationBus,
-  type JwtVerifier,
-  type Signup,
   signupRoutes,
-  type TenantCache,
   type TenantVariables,
   tenant,
   tenantRoutes,
-} from "@org/multitenancy";
+} from "@org/multitenancy/hono";
 import { ProblemError } from "@org/problem";
 import type { RateLimiter } from "@org/ratelimit";
 import { type RateLimitVariables, ratelimit } from "@org/ratelimit/hono";

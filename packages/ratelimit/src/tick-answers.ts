@@ -11,7 +11,7 @@
  * the wake-ups cost the server more than the wait: measured on loopback (`pnpm bench:ab`), server
  * CPU per request went from 19.3 to 17.4 us on the memory store, where this is the only change,
  * and from 20.4 to 18.4 us with leases at 50 tenants, together with the leases' top-ups
- * (docs/benchmarks.md, "Ninth session").
+ * (docs/benchmarks.md, "What the figures rest on").
  *
  * @example
  * const answer = createTickAnswers<number>();

@@ -49,13 +49,15 @@ export const adminAuth = (adminToken: string): MiddlewareHandler => {
   };
 };
 
-const listQuery = z.object({
+/** The query of `GET /admin/tenants` (exported for OpenAPI documents). */
+export const adminTenantsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(100).optional(),
   status: z.enum(TENANT_STATUSES).optional(),
 });
 
-const patchBody = z
+/** The body of `PATCH /admin/tenants/:id` (exported for OpenAPI documents). */
+export const adminTenantPatchBody = z
   .object({ status: z.enum(TENANT_STATUSES).optional(), plan: z.string().min(1).max(64).optional() })
   .refine((b) => b.status !== undefined || b.plan !== undefined, { message: "status or plan is required" });
 
@@ -73,13 +75,13 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
   app.use("/admin/tenants/*", adminAuth(options.adminToken));
 
   app.get("/admin/tenants", async (c) => {
-    const q = queryOf(c, listQuery);
+    const q = queryOf(c, adminTenantsQuery);
     const page = await listTenants(db, q);
     return c.json({ data: page.data.map(tenantView), nextCursor: page.nextCursor });
   });
 
   app.patch("/admin/tenants/:id", async (c) => {
-    const body = await jsonBody(c, patchBody);
+    const body = await jsonBody(c, adminTenantPatchBody);
     const id = c.req.param("id");
     if (body.status) {
       const result = await setTenantStatus({ db, bus }, id, body.status, "admin");

@@ -1,5 +1,6 @@
 /** @module POST /v1/tenants: the signup endpoint, behind a required Idempotency-Key. */
-import { type IdempotencyStore, idempotency, markSensitiveFields } from "@org/idempotency";
+import type { IdempotencyStore } from "@org/idempotency";
+import { idempotency, markSensitiveFields } from "@org/idempotency/hono";
 import { ProblemError, requestHeader } from "@org/problem";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";

@@ -1,0 +1,13 @@
+/** @module @org/multitenancy/hono: tenant resolution middleware, the tenant, API-key, signup and admin routes. */
+export {
+  type AdminRoutesOptions,
+  adminAuth,
+  adminRoutes,
+  adminTenantPatchBody,
+  adminTenantsQuery,
+} from "./admin-routes.js";
+export { type SignupResponse, type SignupRoutesOptions, signupBody, signupRoutes } from "./signup-routes.js";
+export { requireScope, slugFromHost, type TenantResolutionOptions, tenant } from "./tenant-middleware.js";
+export { type ApiKeyList, createKeyBody, type TenantRoutesOptions, tenantRoutes } from "./tenant-routes.js";
+export { jsonBody, queryOf } from "./validate.js";
+export type { AuthPrincipal, TenantEnv, TenantVariables } from "./variables.js";
