@@ -160,6 +160,7 @@ export function createStripeFake(options: StripeFakeOptions = {}): StripeFake {
   );
   app.use("/v1/*", faults.middleware);
   app.use("/v1/*", keys.middleware);
+  app.use("/v1/*", faults.endpointMiddleware);
   registerStripeRoutes(app, core);
   registerPages(app, core);
 
