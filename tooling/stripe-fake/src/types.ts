@@ -158,6 +158,7 @@ export type FakeSubscription = Omit<
     | "status"
     | "test_clock"
     | "trial_end"
+    | "trial_settings"
     | "trial_start"
   >,
   "items"

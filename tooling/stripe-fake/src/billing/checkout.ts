@@ -7,13 +7,14 @@ import { arr, int, mergeMetadata, obj, str } from "../params.js";
 import type { FakeCheckoutSession, FakePrice } from "../types.js";
 import { createCustomer } from "./customers.js";
 import { attachPaymentMethod } from "./payment-methods.js";
-import { startSubscription } from "./subscriptions.js";
+import { type MissingPaymentMethod, missingPaymentMethodOf, startSubscription } from "./subscriptions.js";
 import { amountFor } from "./usage.js";
 
 interface SessionDetails {
   items: Array<{ price: FakePrice; quantity: number }>;
   trialDays: number | null;
   subscriptionMetadata: Record<string, string>;
+  missingPaymentMethod: MissingPaymentMethod | undefined;
 }
 
 const details = new WeakMap<Core, Map<string, SessionDetails>>();
@@ -102,6 +103,7 @@ export function createCheckoutSession(core: Core, params: Params): FakeCheckoutS
     items,
     trialDays: int(subscriptionData, "trial_period_days") ?? null,
     subscriptionMetadata: mergeMetadata({}, subscriptionData),
+    missingPaymentMethod: missingPaymentMethodOf(subscriptionData),
   });
   core.store.put("checkout.session", session);
   return session;
@@ -155,10 +157,12 @@ export function completeCheckoutSession(
       metadata: info.subscriptionMetadata,
       defaultPaymentMethod: pm.id,
       paymentBehavior: "allow_incomplete",
+      customerPresent: true,
       collectionMethod: "charge_automatically",
       daysUntilDue: null,
       cancelAtPeriodEnd: false,
       description: null,
+      ...(info.missingPaymentMethod ? { missingPaymentMethod: info.missingPaymentMethod } : {}),
     });
     session.subscription = sub.id;
     session.invoice = typeof sub.latest_invoice === "string" ? sub.latest_invoice : null;
