@@ -134,6 +134,72 @@ describe("parameters, as Stripe documents them", () => {
     });
   });
 
+  it("stores and returns the documented fields of products, checkout sessions and portal sessions", async () => {
+    const product = await stripe.products.create({
+      name: "Seats",
+      statement_descriptor: "ACME SEATS",
+      unit_label: "seat",
+      tax_code: "txcd_10103001",
+      shippable: false,
+      images: ["https://acme.test/seat.png"],
+      marketing_features: [{ name: "SSO" }],
+    });
+    expect(await stripe.products.retrieve(product.id)).toMatchObject({
+      statement_descriptor: "ACME SEATS",
+      unit_label: "seat",
+      tax_code: "txcd_10103001",
+      shippable: false,
+      images: ["https://acme.test/seat.png"],
+      marketing_features: [{ name: "SSO" }],
+    });
+    expect((await stripe.products.update(product.id, { unit_label: "" })).unit_label).toBeNull();
+
+    const customer = await stripe.customers.create({ email: "sessions@acme.test" });
+    const session = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      customer: customer.id,
+      line_items: [{ price: "price_pro_monthly", quantity: 1 }],
+      success_url: "https://acme.test/ok",
+      locale: "fr",
+      allow_promotion_codes: true,
+      billing_address_collection: "required",
+      payment_method_collection: "if_required",
+      submit_type: "subscribe",
+      subscription_data: {
+        trial_period_days: 14,
+        trial_settings: { end_behavior: { missing_payment_method: "pause" } },
+      },
+    });
+    expect(await stripe.checkout.sessions.retrieve(session.id)).toMatchObject({
+      locale: "fr",
+      allow_promotion_codes: true,
+      billing_address_collection: "required",
+      payment_method_collection: "if_required",
+      payment_method_types: ["card"],
+      submit_type: "subscribe",
+      ui_mode: "hosted",
+    });
+    fake.completeCheckout(session.id);
+    const { subscription } = await stripe.checkout.sessions.retrieve(session.id, {
+      expand: ["subscription"],
+    });
+    expect((subscription as Stripe.Subscription).trial_settings?.end_behavior.missing_payment_method).toBe(
+      "pause",
+    );
+
+    const portal = await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      return_url: "https://acme.test/account",
+      locale: "de",
+      on_behalf_of: "acct_1",
+    });
+    expect(portal).toMatchObject({
+      locale: "de",
+      on_behalf_of: "acct_1",
+      return_url: "https://acme.test/account",
+    });
+  });
+
   it("declares the accepted parameters of every /v1 route it serves", () => {
     const routes = fake.app.routes.filter((r) => r.path.startsWith("/v1/") && !r.path.includes("*"));
     expect(routes.length).toBeGreaterThan(70);
