@@ -15,6 +15,8 @@ export interface BillingSettings {
   afterFinalFailure: FinalFailureAction;
   /** `customer.subscription.trial_will_end` is sent this many days before a trial ends. */
   trialWillEndDays: number;
+  /** `invoice.upcoming` is sent this many days before a subscription renews (Stripe's "upcoming renewal events"). */
+  upcomingInvoiceDays: number;
   /** An `incomplete` subscription expires after this many hours without payment. */
   incompleteExpiresHours: number;
   /** Checkout sessions expire after this many hours. */
@@ -32,6 +34,8 @@ export interface Core {
   baseUrl(): string;
   /** Payment methods and sources whose charges fail. */
   failingInstruments: Set<string>;
+  /** Payment methods whose charges need the customer to authenticate (3D Secure). */
+  authenticatingInstruments: Set<string>;
   /** How invoice outcomes reach their subscription (set by the subscription engine; avoids an import cycle). */
   hooks: InvoiceHooks;
   /** Billing meter events by identifier (Stripe dedupes on it). */

@@ -4,13 +4,17 @@ import { StripeFakeError } from "./errors.js";
 import type { FakeEnv } from "./http-env.js";
 
 /**
- * - `error`: answer `status` (default 500, `api_error`) without doing anything;
+ * - `error`: answer `status` (default 500, `api_error`) without doing anything, before the endpoint
+ *   starts (a failure in front of Stripe's API): nothing is saved under an idempotency key;
+ * - `endpoint_error`: the endpoint starts executing and fails with `status` (default 500), after doing
+ *   the work when `workDone` is set: Stripe saves this result, so a retry with the same idempotency
+ *   key gets the same error back (`Idempotent-Replayed: true`) and only a new key runs again;
  * - `rate_limit`: answer 429 (`rate_limit`) without doing anything;
  * - `hang`: hold the request `hangMs` (past the client's timeout), then answer 500 without doing anything;
  * - `drop_response`: do the work (and store the idempotent result), then cut the connection before
  *   the response is written, the case where the client cannot know whether it happened.
  */
-export type FaultKind = "error" | "rate_limit" | "hang" | "drop_response";
+export type FaultKind = "error" | "endpoint_error" | "rate_limit" | "hang" | "drop_response";
 
 /** A rule for the next `count` matching requests. */
 export interface FaultRule {
@@ -25,6 +29,8 @@ export interface FaultRule {
   status?: number;
   /** How long a `hang` holds the request (default 90 s, past the SDK's 80 s timeout). */
   hangMs?: number;
+  /** Whether an `endpoint_error` does the work before failing (default false). */
+  workDone?: boolean;
 }
 
 /** An active rule and how many requests it still affects. */
@@ -35,6 +41,7 @@ export interface ActiveFault extends Required<Pick<FaultRule, "kind">> {
   method?: string;
   status: number;
   hangMs: number;
+  workDone: boolean;
 }
 
 /** Controls faults; see {@link createFaults}. */
@@ -42,6 +49,8 @@ export interface FaultController {
   /** Add a rule; rules are consumed in the order they were added. */
   inject(rule: FaultRule): ActiveFault;
   failNext(count?: number, options?: Omit<FaultRule, "kind" | "count">): ActiveFault;
+  /** The next N matching requests fail inside the endpoint: the error is saved under their idempotency key. */
+  failEndpointNext(count?: number, options?: Omit<FaultRule, "kind" | "count">): ActiveFault;
   rateLimitNext(count?: number, options?: Omit<FaultRule, "kind" | "count">): ActiveFault;
   hangNext(count?: number, options?: Omit<FaultRule, "kind" | "count">): ActiveFault;
   dropResponseNext(count?: number, options?: Omit<FaultRule, "kind" | "count">): ActiveFault;
@@ -53,10 +62,13 @@ export interface FaultController {
 }
 
 /**
- * A fault controller and its middleware (mounted before idempotency, so faulted requests are never stored).
+ * A fault controller and its two middleware: `middleware` is mounted before idempotency (its faults
+ * are never saved), `endpointMiddleware` after it (the endpoint "started executing", so Stripe saves
+ * the error under the key).
  *
  * @example
  * const faults = createFaults();
+ * app.use("/v1/*", faults.middleware, keys.middleware, faults.endpointMiddleware);
  * faults.controller.failNext(2, { path: "/v1/customers" });
  */
 export function createFaults() {
@@ -72,6 +84,7 @@ export function createFaults() {
         remaining: rule.count ?? 1,
         status: rule.status ?? (rule.kind === "rate_limit" ? 429 : 500),
         hangMs: rule.hangMs ?? 90_000,
+        workDone: rule.workDone ?? false,
       };
       if (rule.path !== undefined) active.path = rule.path;
       if (rule.method !== undefined) active.method = rule.method.toUpperCase();
@@ -79,6 +92,8 @@ export function createFaults() {
       return active;
     },
     failNext: (count = 1, options = {}) => controller.inject({ ...options, kind: "error", count }),
+    failEndpointNext: (count = 1, options = {}) =>
+      controller.inject({ ...options, kind: "endpoint_error", count }),
     rateLimitNext: (count = 1, options = {}) => controller.inject({ ...options, kind: "rate_limit", count }),
     hangNext: (count = 1, options = {}) => controller.inject({ ...options, kind: "hang", count }),
     dropResponseNext: (count = 1, options = {}) =>
@@ -93,10 +108,11 @@ export function createFaults() {
     },
   };
 
-  const take = (method: string, path: string): ActiveFault | undefined => {
+  const take = (method: string, path: string, inEndpoint: boolean): ActiveFault | undefined => {
     const rule = rules.find(
       (r) =>
         r.remaining > 0 &&
+        (r.kind === "endpoint_error") === inEndpoint &&
         (r.method === undefined || r.method === method) &&
         (r.path === undefined || (typeof r.path === "string" ? path.startsWith(r.path) : r.path.test(path))),
     );
@@ -107,7 +123,7 @@ export function createFaults() {
   };
 
   const middleware = createMiddleware<FakeEnv>(async function faults(c, next) {
-    const rule = take(c.req.method, c.req.path);
+    const rule = take(c.req.method, c.req.path, false);
     if (!rule) return next();
     if (rule.kind === "rate_limit") {
       throw new StripeFakeError(429, "invalid_request_error", "Too many requests hit the API too quickly.", {
@@ -137,5 +153,16 @@ export function createFaults() {
     c.env?.incoming?.socket.destroy();
   });
 
-  return { controller, middleware };
+  const endpointMiddleware = createMiddleware<FakeEnv>(async function endpointFaults(c, next) {
+    const rule = take(c.req.method, c.req.path, true);
+    if (!rule) return next();
+    if (rule.workDone) await next();
+    throw new StripeFakeError(
+      rule.status,
+      "api_error",
+      "An unknown error occurred (injected by stripe-fake).",
+    );
+  });
+
+  return { controller, middleware, endpointMiddleware };
 }

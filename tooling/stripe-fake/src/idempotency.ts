@@ -34,7 +34,8 @@ const canonical = (value: unknown): string => {
  * The idempotency middleware for POST requests, and the store it keeps (keys live 24 h on the fake clock).
  *
  * Stripe's rules, kept here: the first result is saved once the endpoint started executing (so
- * card declines replay, parameter validation errors do not); a replay carries
+ * card declines and 500s replay, parameter validation errors and failures in front of the endpoint
+ * do not; see docs.stripe.com/api/idempotent_requests); a replay carries
  * `Idempotent-Replayed: true`; the same key with other parameters or another endpoint answers 400
  * `idempotency_error`; a key whose first request is still running answers 409.
  *
@@ -96,7 +97,8 @@ export function idempotency(clock: FakeClock) {
     entries.set(scoped, entry);
     await next();
     // The app's onError marks errors raised before the endpoint "started executing" (validation).
-    if (c.res.status >= 500 || c.get("unsavedError")) {
+    // Anything else is kept, 500s included: a retry with this key gets the same answer, as on Stripe.
+    if (c.get("unsavedError")) {
       entries.delete(scoped);
       return;
     }

@@ -1,4 +1,5 @@
 /** @module Typed readers over decoded Stripe parameters, answering Stripe's validation errors. */
+import type Stripe from "stripe";
 import { invalidParam } from "./errors.js";
 import type { Params, ParamValue } from "./form.js";
 
@@ -114,4 +115,45 @@ export function expandList(params: Params): string[] {
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.filter((v): v is string => typeof v === "string");
+}
+
+const ADDRESS_FIELDS = ["city", "country", "line1", "line2", "postal_code", "state"] as const;
+
+/**
+ * An optional address hash as Stripe returns it: every field present, unset ones `null`
+ * (`""` unsets the whole address and reads as `null`).
+ *
+ * @example
+ * address(params, "address"); // { city: "Paris", country: "FR", line1: null, ... }
+ */
+export function address(params: Params, key: string): Stripe.Address | null | undefined {
+  if (params[key] === "") return null;
+  const hash = obj(params, key);
+  if (!hash) return undefined;
+  const out: Stripe.Address = {
+    city: null,
+    country: null,
+    line1: null,
+    line2: null,
+    postal_code: null,
+    state: null,
+  };
+  for (const field of ADDRESS_FIELDS) out[field] = str(hash, field) ?? null;
+  return out;
+}
+
+/**
+ * An optional list of strings (`preferred_locales`, `payment_method_types`); `""` empties it.
+ *
+ * @example
+ * strings(params, "preferred_locales"); // ["fr", "en"]
+ */
+export function strings(params: Params, key: string): string[] | undefined {
+  if (params[key] === "") return [];
+  const list = arr(params, key);
+  if (!list) return undefined;
+  return list.map((value, index) => {
+    if (typeof value !== "string") throw invalidParam(`${key}[${index}]`, `Invalid string: ${key}[${index}]`);
+    return value;
+  });
 }

@@ -101,6 +101,7 @@ const DEFAULT_SETTINGS: BillingSettings = {
   paymentRetryDays: [3, 5, 7],
   afterFinalFailure: "cancel",
   trialWillEndDays: 3,
+  upcomingInvoiceDays: 7,
   incompleteExpiresHours: 23,
   checkoutExpiresHours: 24,
 };
@@ -144,6 +145,7 @@ export function createStripeFake(options: StripeFakeOptions = {}): StripeFake {
     apiVersion,
     baseUrl: () => options.publicUrl ?? `http://${hostname}:${port}`,
     failingInstruments: new Set(),
+    authenticatingInstruments: new Set(),
     hooks: { invoicePaid: () => undefined, invoicePaymentFailed: () => undefined },
     meterEvents: new Map(),
   };
@@ -160,6 +162,7 @@ export function createStripeFake(options: StripeFakeOptions = {}): StripeFake {
   );
   app.use("/v1/*", faults.middleware);
   app.use("/v1/*", keys.middleware);
+  app.use("/v1/*", faults.endpointMiddleware);
   registerStripeRoutes(app, core);
   registerPages(app, core);
 
@@ -218,6 +221,7 @@ export function createStripeFake(options: StripeFakeOptions = {}): StripeFake {
       store.clear();
       core.meterEvents.clear();
       core.failingInstruments.clear();
+      core.authenticatingInstruments.clear();
       keys.store.clear();
       faults.controller.clear();
       seedCatalog(core, plans, meters);

@@ -98,6 +98,34 @@ describe("idempotency and faults, as the stripe SDK sees them", () => {
     expect((error as Stripe.errors.StripeError).statusCode).toBe(500);
   });
 
+  it("saves a 500 raised inside the endpoint: the same key replays it, a new key runs again", async () => {
+    fake.faults.failEndpointNext(1, { path: "/v1/customers", method: "POST", workDone: true });
+    const create = (key: string) =>
+      noRetry.customers.create({ name: "saved-500" }, { idempotencyKey: key }).catch((e: unknown) => e);
+    const first = (await create("key-500")) as Stripe.errors.StripeError;
+    expect(first).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect(first.statusCode).toBe(500);
+    const again = (await create("key-500")) as Stripe.errors.StripeError;
+    expect(again.statusCode).toBe(500);
+    expect(again.headers?.["idempotent-replayed"]).toBe("true");
+    expect(again.headers?.["original-request"]).toBe(first.requestId);
+    expect(customersNamed("saved-500")).toHaveLength(1);
+    const fresh = await create("key-500-new");
+    expect((fresh as Stripe.Customer).id).toMatch(/^cus_/);
+    expect(customersNamed("saved-500")).toHaveLength(2);
+  });
+
+  it("the SDK's automatic retries of a saved 500 get it replayed, never a second attempt", async () => {
+    fake.faults.failEndpointNext(1, { path: "/v1/customers", method: "POST" });
+    const error = (await stripe.customers
+      .create({ name: "retried-500" })
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    expect(error.statusCode).toBe(500);
+    expect(error.headers?.["idempotent-replayed"]).toBe("true");
+    expect(customersNamed("retried-500")).toHaveLength(0);
+    expect(fake.faults.active()).toEqual([]);
+  });
+
   it("answers 429 rate_limit for the next N matching requests only", async () => {
     fake.faults.rateLimitNext(1, { path: /^\/v1\/prices/ });
     const limited = await noRetry.prices.list().catch((e: unknown) => e);

@@ -5,7 +5,7 @@ import { invalidParam } from "../errors.js";
 import { copy } from "../events.js";
 import type { Params } from "../form.js";
 import { newStripeId } from "../ids.js";
-import { bool, int, mergeMetadata, obj, requireStr, str } from "../params.js";
+import { arr, bool, int, mergeMetadata, obj, requireStr, str, strings } from "../params.js";
 import type { FakePlan, FakePrice, FakeProduct } from "../types.js";
 
 const INTERVALS = new Set(["day", "week", "month", "year"]);
@@ -26,15 +26,21 @@ export function createProduct(core: Core, params: Params): FakeProduct {
     active: bool(params, "active") ?? true,
     created: now,
     default_price: null,
-    description: str(params, "description") ?? null,
+    description: null,
     images: [],
     livemode: false,
-    metadata: mergeMetadata({}, params),
+    marketing_features: [],
+    metadata: {},
     name: requireStr(params, "name"),
+    shippable: null,
+    statement_descriptor: null,
+    tax_code: null,
     type: "service",
+    unit_label: null,
     updated: now,
-    url: str(params, "url") ?? null,
+    url: null,
   };
+  applyProductFields(product, params);
   core.store.put("product", product);
   core.events.emit("product.created", product);
   return product;
@@ -48,6 +54,25 @@ function invalidExists(kind: string): never {
   );
 }
 
+// The documented product fields, stored as sent (create and update); `tax_code` is kept, not applied.
+const applyProductFields = (product: FakeProduct, params: Params) => {
+  for (const key of ["description", "url", "statement_descriptor", "unit_label", "tax_code"] as const) {
+    if (params[key] !== undefined) product[key] = str(params, key) ?? null;
+  }
+  const images = strings(params, "images");
+  if (images !== undefined) product.images = images;
+  const shippable = bool(params, "shippable");
+  if (shippable !== undefined) product.shippable = shippable;
+  if (params.marketing_features !== undefined) {
+    product.marketing_features = (arr(params, "marketing_features") ?? []).map((feature, index) => {
+      if (typeof feature !== "object" || Array.isArray(feature))
+        throw invalidParam(`marketing_features[${index}]`, "Invalid hash");
+      return { name: str(feature, "name") ?? "" };
+    });
+  }
+  product.metadata = mergeMetadata(product.metadata, params);
+};
+
 /**
  * Update a product (`POST /v1/products/:id`).
  *
@@ -57,9 +82,8 @@ function invalidExists(kind: string): never {
 export function updateProduct(core: Core, product: FakeProduct, params: Params): FakeProduct {
   const before = copy(product);
   product.name = str(params, "name") ?? product.name;
-  if (params.description !== undefined) product.description = str(params, "description") ?? null;
   product.active = bool(params, "active") ?? product.active;
-  product.metadata = mergeMetadata(product.metadata, params);
+  applyProductFields(product, params);
   if (params.default_price !== undefined) product.default_price = str(params, "default_price") ?? null;
   product.updated = core.clock.now();
   core.events.emit("product.updated", product, before);

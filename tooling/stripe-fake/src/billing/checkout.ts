@@ -3,17 +3,18 @@ import type { Core } from "../core.js";
 import { invalidParam, invalidState, StripeFakeError } from "../errors.js";
 import type { Params } from "../form.js";
 import { newStripeId } from "../ids.js";
-import { arr, int, mergeMetadata, obj, str } from "../params.js";
+import { arr, bool, int, mergeMetadata, obj, str } from "../params.js";
 import type { FakeCheckoutSession, FakePrice } from "../types.js";
 import { createCustomer } from "./customers.js";
 import { attachPaymentMethod } from "./payment-methods.js";
-import { startSubscription } from "./subscriptions.js";
+import { type MissingPaymentMethod, missingPaymentMethodOf, startSubscription } from "./subscriptions.js";
 import { amountFor } from "./usage.js";
 
 interface SessionDetails {
   items: Array<{ price: FakePrice; quantity: number }>;
   trialDays: number | null;
   subscriptionMetadata: Record<string, string>;
+  missingPaymentMethod: MissingPaymentMethod | undefined;
 }
 
 const details = new WeakMap<Core, Map<string, SessionDetails>>();
@@ -76,32 +77,47 @@ export function createCheckoutSession(core: Core, params: Params): FakeCheckoutS
   const id = newStripeId("cs_test");
   const now = core.clock.now();
   const amount = items.reduce((total, i) => total + amountFor(i.price, i.quantity), 0);
+  type Session = FakeCheckoutSession;
   const session: FakeCheckoutSession = {
     id,
     object: "checkout.session",
+    allow_promotion_codes: bool(params, "allow_promotion_codes") ?? null,
     amount_subtotal: amount,
     amount_total: amount,
+    billing_address_collection: (str(params, "billing_address_collection") ??
+      null) as Session["billing_address_collection"],
     cancel_url: str(params, "cancel_url") ?? null,
     client_reference_id: str(params, "client_reference_id") ?? null,
     created: now,
     currency: items[0]?.price.currency ?? null,
     customer: customerId,
+    customer_creation: (str(params, "customer_creation") ??
+      (customerId ? null : "if_required")) as Session["customer_creation"],
     customer_email: str(params, "customer_email") ?? null,
     expires_at: int(params, "expires_at") ?? now + core.settings.checkoutExpiresHours * 3600,
     invoice: null,
     livemode: false,
+    locale: (str(params, "locale") ?? null) as Session["locale"],
     metadata: mergeMetadata({}, params),
     mode,
+    payment_method_collection: (str(params, "payment_method_collection") ??
+      (mode === "subscription" ? "always" : null)) as Session["payment_method_collection"],
+    payment_method_types: ["card"],
     payment_status: "unpaid",
     status: "open",
+    submit_type: (str(params, "submit_type") ?? null) as Session["submit_type"],
     subscription: null,
     success_url: successUrl,
+    ui_mode: (str(params, "ui_mode") ?? "hosted") as Session["ui_mode"],
     url: `${core.baseUrl()}/checkout/${id}`,
   };
+  const returnUrl = str(params, "return_url");
+  if (returnUrl) session.return_url = returnUrl;
   detailsOf(core).set(id, {
     items,
     trialDays: int(subscriptionData, "trial_period_days") ?? null,
     subscriptionMetadata: mergeMetadata({}, subscriptionData),
+    missingPaymentMethod: missingPaymentMethodOf(subscriptionData),
   });
   core.store.put("checkout.session", session);
   return session;
@@ -155,10 +171,12 @@ export function completeCheckoutSession(
       metadata: info.subscriptionMetadata,
       defaultPaymentMethod: pm.id,
       paymentBehavior: "allow_incomplete",
+      customerPresent: true,
       collectionMethod: "charge_automatically",
       daysUntilDue: null,
       cancelAtPeriodEnd: false,
       description: null,
+      ...(info.missingPaymentMethod ? { missingPaymentMethod: info.missingPaymentMethod } : {}),
     });
     session.subscription = sub.id;
     session.invoice = typeof sub.latest_invoice === "string" ? sub.latest_invoice : null;

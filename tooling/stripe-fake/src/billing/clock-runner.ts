@@ -11,6 +11,7 @@ import {
   retryInvoice,
   trialEndingNotified,
 } from "./subscriptions.js";
+import { notifyUpcomingInvoice, upcomingInvoiceDueAt } from "./upcoming.js";
 
 interface Due {
   at: number;
@@ -39,6 +40,10 @@ const dueActions = (core: Core): Due[] => {
         rank: 1,
         run: () => notifyTrialEnding(core, sub),
       });
+    }
+    const upcomingAt = upcomingInvoiceDueAt(core, sub);
+    if (upcomingAt !== undefined) {
+      due.push({ at: upcomingAt, rank: 1, run: () => notifyUpcomingInvoice(core, sub) });
     }
     if (RENEWING.has(sub.status)) {
       const end = periodOf(sub).end;

@@ -1,9 +1,11 @@
 /** @module Customers: create, update (default payment method, legacy source), delete. */
+import type Stripe from "stripe";
 import type { Core } from "../core.js";
+import { invalidParam } from "../errors.js";
 import { copy } from "../events.js";
 import type { Params } from "../form.js";
 import { newStripeId } from "../ids.js";
-import { mergeMetadata, obj, str } from "../params.js";
+import { address, arr, int, mergeMetadata, obj, str, strings } from "../params.js";
 import type { FakeCustomer } from "../types.js";
 import { addSource, attachPaymentMethod } from "./payment-methods.js";
 
@@ -27,11 +29,69 @@ const applyPaymentSettings = (core: Core, customer: FakeCustomer, params: Params
   if (params.default_source !== undefined) customer.default_source = str(params, "default_source") ?? null;
 };
 
-const applyFields = (customer: FakeCustomer, params: Params) => {
-  if (params.email !== undefined) customer.email = str(params, "email") ?? null;
-  if (params.name !== undefined) customer.name = str(params, "name") ?? null;
-  if (params.description !== undefined) customer.description = str(params, "description") ?? null;
-  if (params.phone !== undefined) customer.phone = str(params, "phone") ?? null;
+const nullable = (params: Params, key: string) => str(params, key) ?? null;
+
+const shippingOf = (params: Params): FakeCustomer["shipping"] | undefined => {
+  if (params.shipping === "") return null;
+  const hash = obj(params, "shipping");
+  if (!hash) return undefined;
+  const shipping: NonNullable<FakeCustomer["shipping"]> = {
+    name: str(hash, "name") ?? "",
+    phone: nullable(hash, "phone"),
+  };
+  const addr = address(hash, "address");
+  if (addr) shipping.address = addr;
+  return shipping;
+};
+
+const applyInvoiceSettings = (customer: FakeCustomer, params: Params) => {
+  const settings = obj(params, "invoice_settings");
+  if (!settings) return;
+  const target = customer.invoice_settings;
+  if (settings.footer !== undefined) target.footer = nullable(settings, "footer");
+  if (settings.custom_fields !== undefined) {
+    const fields = arr(settings, "custom_fields") ?? [];
+    target.custom_fields = fields.length
+      ? fields.map((field, index) => {
+          if (typeof field !== "object" || Array.isArray(field))
+            throw invalidParam(`invoice_settings[custom_fields][${index}]`, "Invalid hash");
+          return { name: str(field, "name") ?? "", value: str(field, "value") ?? "" };
+        })
+      : null;
+  }
+  if (settings.rendering_options !== undefined) {
+    const rendering = obj(settings, "rendering_options");
+    target.rendering_options = rendering
+      ? {
+          amount_tax_display: nullable(rendering, "amount_tax_display"),
+          template: nullable(rendering, "template"),
+        }
+      : null;
+  }
+};
+
+// Every documented field the customer object carries is stored as sent; `tax`, `tax_id_data`,
+// `cash_balance` and `validate` are accepted but have no effect (the fake computes no taxes).
+const applyFields = (core: Core, customer: FakeCustomer, params: Params) => {
+  for (const key of ["email", "name", "description", "phone", "business_name", "individual_name"] as const) {
+    if (params[key] !== undefined) customer[key] = nullable(params, key) as string;
+  }
+  const addr = address(params, "address");
+  if (addr !== undefined) customer.address = addr;
+  const shipping = shippingOf(params);
+  if (shipping !== undefined) customer.shipping = shipping;
+  const locales = strings(params, "preferred_locales");
+  if (locales !== undefined) customer.preferred_locales = locales;
+  if (params.tax_exempt !== undefined)
+    customer.tax_exempt = (str(params, "tax_exempt") ?? "none") as Stripe.Customer.TaxExempt;
+  if (params.invoice_prefix !== undefined) customer.invoice_prefix = nullable(params, "invoice_prefix");
+  const sequence = int(params, "next_invoice_sequence");
+  if (sequence !== undefined) customer.next_invoice_sequence = sequence;
+  const balance = int(params, "balance");
+  if (balance !== undefined) customer.balance = balance;
+  const clock = str(params, "test_clock");
+  if (clock) customer.test_clock = core.store.require("test_helpers.test_clock", clock, "test_clock").id;
+  applyInvoiceSettings(customer, params);
   customer.metadata = mergeMetadata(customer.metadata, params);
 };
 
@@ -54,6 +114,7 @@ export function createCustomer(core: Core, params: Params): FakeCustomer {
     description: null,
     email: null,
     invoice_prefix: newStripeId("x").slice(2, 10).toUpperCase(),
+    next_invoice_sequence: 1,
     invoice_settings: {
       custom_fields: null,
       default_payment_method: null,
@@ -69,7 +130,7 @@ export function createCustomer(core: Core, params: Params): FakeCustomer {
     tax_exempt: "none",
     test_clock: null,
   };
-  applyFields(customer, params);
+  applyFields(core, customer, params);
   core.store.put("customer", customer);
   core.events.emit("customer.created", customer);
   const before = copy(customer);
@@ -88,7 +149,7 @@ export function createCustomer(core: Core, params: Params): FakeCustomer {
  */
 export function updateCustomer(core: Core, customer: FakeCustomer, params: Params): FakeCustomer {
   const before = copy(customer);
-  applyFields(customer, params);
+  applyFields(core, customer, params);
   applyPaymentSettings(core, customer, params);
   core.events.emit("customer.updated", customer, before);
   return customer;

@@ -250,6 +250,8 @@ export interface PayOptions {
    * schedule the next retry and, after the last one, apply the account's final action.
    */
   automatic?: boolean;
+  /** The customer is there to authenticate (Checkout's page): 3D Secure cards are charged. */
+  customerPresent?: boolean;
 }
 
 /**
@@ -276,7 +278,7 @@ export function attemptPayment(
     typeof subscription?.default_payment_method === "string" ? subscription.default_payment_method : null;
   const instrument = defaultInstrument(customer, options.instrument ?? subscriptionDefault);
   const before = copy(invoice);
-  const failure = charge(core, instrument);
+  const failure = charge(core, instrument, options.customerPresent ?? false);
   invoice.attempt_count += 1;
   invoice.attempted = true;
   if (!failure) {
@@ -289,6 +291,9 @@ export function attemptPayment(
       subscription && retryDays !== undefined ? core.clock.now() + retryDays * 86_400 : null;
   }
   core.events.emit("invoice.payment_failed", invoice);
+  if (failure.init.code === "authentication_required") {
+    core.events.emit("invoice.payment_action_required", invoice);
+  }
   core.events.emit("invoice.updated", invoice, before);
   core.hooks.invoicePaymentFailed(invoice, options.automatic ?? false);
   return failure;

@@ -41,6 +41,7 @@ const newPaymentMethod = (core: Core, card: TestCard): FakePaymentMethod => {
     type: "card",
   };
   if (card.declinesCharges) core.failingInstruments.add(pm.id);
+  if (card.requiresAuthentication) core.authenticatingInstruments.add(pm.id);
   return core.store.put("payment_method", pm);
 };
 
@@ -162,7 +163,11 @@ export function defaultInstrument(customer: FakeCustomer, explicit?: string | nu
  * @example
  * const error = charge(core, "pm_123"); // null: paid
  */
-export function charge(core: Core, instrument: string | null): StripeFakeError | null {
+export function charge(
+  core: Core,
+  instrument: string | null,
+  customerPresent = false,
+): StripeFakeError | null {
   if (!instrument) {
     return new StripeFakeError(
       400,
@@ -177,6 +182,20 @@ export function charge(core: Core, instrument: string | null): StripeFakeError |
       declineCode: "generic_decline",
       extra: { payment_method: { id: instrument, object: "payment_method" } },
     });
+  }
+  // Stripe charges renewals off-session: a card that demands 3D Secure cannot be charged without the
+  // customer, and the invoice waits for them (`invoice.payment_action_required`).
+  if (!customerPresent && core.authenticatingInstruments.has(instrument)) {
+    return new StripeFakeError(
+      402,
+      "card_error",
+      "Your card was declined. This transaction requires authentication.",
+      {
+        code: "authentication_required",
+        declineCode: "authentication_required",
+        extra: { payment_method: { id: instrument, object: "payment_method" } },
+      },
+    );
   }
   return null;
 }

@@ -5,7 +5,7 @@ import { invalidParam, invalidState } from "../errors.js";
 import { copy } from "../events.js";
 import type { Params } from "../form.js";
 import { newStripeId } from "../ids.js";
-import { arr, bool, int, mergeMetadata, requireStr, str } from "../params.js";
+import { arr, bool, int, mergeMetadata, obj, requireStr, str } from "../params.js";
 import type {
   FakeInvoice,
   FakeInvoiceItem,
@@ -15,6 +15,7 @@ import type {
 } from "../types.js";
 import { planView } from "./catalog.js";
 import { attemptPayment, createInvoice, finalizeInvoice, type LineDraft, pendingItems } from "./invoices.js";
+import { defaultInstrument } from "./payment-methods.js";
 import { addInterval, type Interval } from "./period.js";
 import { amountFor, usageFor } from "./usage.js";
 
@@ -228,6 +229,33 @@ export interface SubscriptionSeed {
   cancelAtPeriodEnd: boolean;
   description: string | null;
   schedule?: string | null;
+  /** The customer pays on a page (Checkout) and can authenticate a 3D Secure card. */
+  customerPresent?: boolean;
+  /** What happens when the trial ends and the customer has no payment method (default `create_invoice`). */
+  missingPaymentMethod?: MissingPaymentMethod;
+}
+
+/** `trial_settings[end_behavior][missing_payment_method]`. */
+export type MissingPaymentMethod = Stripe.Subscription.TrialSettings.EndBehavior.MissingPaymentMethod;
+
+/**
+ * `trial_settings[end_behavior][missing_payment_method]` of create parameters (also Checkout's
+ * `subscription_data`), or undefined when absent.
+ *
+ * @example
+ * missingPaymentMethodOf({ trial_settings: { end_behavior: { missing_payment_method: "pause" } } }); // "pause"
+ */
+export function missingPaymentMethodOf(params: Params): MissingPaymentMethod | undefined {
+  const endBehavior = obj(obj(params, "trial_settings") ?? {}, "end_behavior");
+  const value = endBehavior && str(endBehavior, "missing_payment_method");
+  if (!value) return undefined;
+  if (!["cancel", "create_invoice", "pause"].includes(value)) {
+    throw invalidParam(
+      "trial_settings[end_behavior][missing_payment_method]",
+      `Invalid missing_payment_method: must be one of cancel, create_invoice, or pause`,
+    );
+  }
+  return value as MissingPaymentMethod;
 }
 
 /**
@@ -275,6 +303,12 @@ export function startSubscription(core: Core, seed: SubscriptionSeed): FakeSubsc
     status: seed.trialEnd ? "trialing" : "incomplete",
     test_clock: null,
     trial_end: seed.trialEnd,
+    trial_settings: {
+      end_behavior: {
+        billing_cycle_anchor: null,
+        missing_payment_method: seed.missingPaymentMethod ?? "create_invoice",
+      },
+    },
     trial_start: seed.trialEnd ? now : null,
   };
   sub.items.data = seed.items.map(({ price, quantity }) => newItem(core, id, price, quantity, now, end));
@@ -291,7 +325,7 @@ export function startSubscription(core: Core, seed: SubscriptionSeed): FakeSubsc
     false,
   );
   if (collect && invoice.status === "open" && sub.collection_method === "charge_automatically") {
-    const failure = attemptPayment(core, invoice, {});
+    const failure = attemptPayment(core, invoice, { customerPresent: seed.customerPresent ?? false });
     if (failure && seed.paymentBehavior === "error_if_incomplete") throw failure;
   }
   if (sub.collection_method === "send_invoice" && sub.status === "incomplete") activate(core, sub);
@@ -329,6 +363,7 @@ export function createSubscription(core: Core, params: Params): FakeSubscription
     daysUntilDue: int(params, "days_until_due") ?? null,
     cancelAtPeriodEnd: bool(params, "cancel_at_period_end") ?? false,
     description: str(params, "description") ?? null,
+    missingPaymentMethod: missingPaymentMethodOf(params) ?? "create_invoice",
   });
 }
 
@@ -614,8 +649,19 @@ export function renewSubscription(core: Core, sub: FakeSubscription): void {
     cancelSubscription(core, sub, "cancellation_requested");
     return;
   }
-  const before = copy(sub);
   const wasTrial = sub.status === "trialing";
+  if (wasTrial && !hasPaymentMethod(core, sub)) {
+    const behavior = sub.trial_settings?.end_behavior.missing_payment_method;
+    if (behavior === "pause") {
+      pauseSubscription(core, sub);
+      return;
+    }
+    if (behavior === "cancel") {
+      cancelSubscription(core, sub, "cancellation_requested");
+      return;
+    }
+  }
+  const before = copy(sub);
   const first = sub.items.data[0] as FakeSubscriptionItem;
   const nextEnd = periodEnd(priceOf(first), end);
   const usage = wasTrial ? [] : meteredLines(core, sub, start, end);
@@ -631,6 +677,86 @@ export function renewSubscription(core: Core, sub: FakeSubscription): void {
     { start, end },
     collect,
   );
+}
+
+const hasPaymentMethod = (core: Core, sub: FakeSubscription) => {
+  const customer = core.store.require("customer", sub.customer as string, "customer");
+  const explicit = typeof sub.default_payment_method === "string" ? sub.default_payment_method : null;
+  return defaultInstrument(customer, explicit) !== null;
+};
+
+// A trial that ends without a payment method under `missing_payment_method=pause`: Stripe creates no
+// invoice and the subscription waits, `paused`, until it is resumed.
+const pauseSubscription = (core: Core, sub: FakeSubscription) => {
+  const before = copy(sub);
+  sub.status = "paused";
+  core.events.emit("customer.subscription.updated", sub, before);
+  core.events.emit("customer.subscription.paused", sub, before);
+};
+
+const unpause = (core: Core, sub: FakeSubscription, status: "active" | "past_due") => {
+  const before = copy(sub);
+  sub.status = status;
+  core.events.emit("customer.subscription.updated", sub, before);
+  core.events.emit("customer.subscription.resumed", sub, before);
+};
+
+/**
+ * Resume a `paused` subscription (`POST /v1/subscriptions/:id/resume`). With
+ * `billing_cycle_anchor[type]=now` (the default) a new period starts and its invoice is charged at
+ * once; `payment_behavior=resume_on_payment_attempt` (the default) resumes it whatever the outcome
+ * (`active`, or `past_due` when the charge failed), `resume_on_payment_success` keeps it `paused`
+ * until that invoice is paid. With `unchanged` it is `active` again at once, without an invoice.
+ * Resuming sends `customer.subscription.resumed`.
+ *
+ * @throws StripeFakeError 400 when the subscription is not paused
+ * @example
+ * resumeSubscription(core, sub, { billing_cycle_anchor: { type: "now" } });
+ */
+export function resumeSubscription(core: Core, sub: FakeSubscription, params: Params): FakeSubscription {
+  if (sub.status !== "paused") {
+    throw invalidState(
+      "Subscription cannot be resumed because its status is not paused.",
+      "resource_invalid_state",
+    );
+  }
+  // Older API versions send the anchor as a string, newer ones as `{type}`.
+  const anchorParam = obj(params, "billing_cycle_anchor");
+  const anchor = (anchorParam ? str(anchorParam, "type") : str(params, "billing_cycle_anchor")) ?? "now";
+  if (anchor !== "now" && anchor !== "unchanged") {
+    throw invalidParam(
+      "billing_cycle_anchor",
+      "Invalid billing_cycle_anchor: must be one of now or unchanged",
+    );
+  }
+  const behavior = str(params, "payment_behavior") ?? "resume_on_payment_attempt";
+  if (behavior !== "resume_on_payment_attempt" && behavior !== "resume_on_payment_success") {
+    throw invalidParam(
+      "payment_behavior",
+      "Invalid payment_behavior: must be one of resume_on_payment_attempt or resume_on_payment_success",
+    );
+  }
+  if (anchor === "unchanged") {
+    unpause(core, sub, "active");
+    return sub;
+  }
+  const now = core.clock.now();
+  const end = periodEnd(priceOf(sub.items.data[0] as FakeSubscriptionItem), now);
+  setPeriod(sub, now, end);
+  sub.billing_cycle_anchor = now;
+  const invoice = invoiceSubscription(
+    core,
+    sub,
+    "subscription_update",
+    licensedLines(sub, now, end, false),
+    { start: now, end: now },
+    true,
+  );
+  // A paid invoice already resumed it through the invoicePaid hook.
+  if (sub.status === "paused" && behavior === "resume_on_payment_attempt") {
+    unpause(core, sub, invoice.status === "paid" ? "active" : "past_due");
+  }
+  return sub;
 }
 
 /**
@@ -658,6 +784,10 @@ export function installSubscriptionHooks(core: Core): void {
   core.hooks = {
     invoicePaid(invoice) {
       const sub = subscriptionOf(invoice);
+      if (sub?.status === "paused" && sub.latest_invoice === invoice.id) {
+        unpause(core, sub, "active");
+        return;
+      }
       if (!sub || !["incomplete", "past_due", "unpaid"].includes(sub.status)) return;
       if (sub.latest_invoice !== invoice.id) return;
       activate(core, sub);

@@ -8,6 +8,8 @@ export interface TestCard {
   declinesOnAttach: boolean;
   /** Attaches fine, every charge is declined (`pm_card_chargeCustomerFail`). */
   declinesCharges: boolean;
+  /** Attaches fine, every charge made without the customer present needs 3D Secure (`pm_card_authenticationRequired`). */
+  requiresAuthentication: boolean;
   declineCode?: string;
 }
 
@@ -16,6 +18,7 @@ const card = (brand: string, last4: string, behaviour: Partial<TestCard> = {}): 
   last4,
   declinesOnAttach: false,
   declinesCharges: false,
+  requiresAuthentication: false,
   ...behaviour,
 });
 
@@ -26,6 +29,7 @@ const CARDS: Record<string, TestCard> = {
   amex: card("amex", "8431"),
   discover: card("discover", "1117"),
   chargeCustomerFail: card("visa", "0341", { declinesCharges: true, declineCode: "generic_decline" }),
+  authenticationRequired: card("visa", "3184", { requiresAuthentication: true }),
   chargeDeclined: card("visa", "0002", { declinesOnAttach: true, declineCode: "generic_decline" }),
   chargeDeclinedInsufficientFunds: card("visa", "9995", {
     declinesOnAttach: true,

@@ -9,12 +9,13 @@ import type { StripeFake } from "../stripe-fake.js";
 
 const durationSchema = z.union([z.number().int().nonnegative(), z.string().min(1)]);
 const faultSchema = z.object({
-  kind: z.enum(["error", "rate_limit", "hang", "drop_response"]),
+  kind: z.enum(["error", "endpoint_error", "rate_limit", "hang", "drop_response"]),
   count: z.number().int().positive().optional(),
   path: z.string().optional(),
   method: z.string().optional(),
   status: z.number().int().min(400).max(599).optional(),
   hangMs: z.number().int().nonnegative().optional(),
+  workDone: z.boolean().optional(),
 });
 const switchesSchema = z.object({
   duplicateRate: z.number().min(0).max(1).optional(),

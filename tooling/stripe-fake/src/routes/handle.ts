@@ -1,5 +1,7 @@
 /** @module Glue between Hono and the engine: parameters in, expanded Stripe JSON out. */
 import type { Context, Hono } from "hono";
+import { routePath } from "hono/route";
+import { unknownParamError } from "../accepted-params.js";
 import type { Core } from "../core.js";
 import { expandObject } from "../expand.js";
 import type { Params } from "../form.js";
@@ -34,8 +36,9 @@ const customerExtras = (core: Core) => (node: Record<string, unknown>, field: st
 };
 
 /**
- * Wrap an engine call as a Hono handler: runs it as part of the request (events name it), applies
- * `expand[]`, answers JSON.
+ * Wrap an engine call as a Hono handler: refuses parameters Stripe does not document for the route
+ * (`parameter_unknown`), runs it as part of the request (events name it), applies `expand[]`,
+ * answers JSON.
  *
  * @example
  * app.post("/v1/customers", handle(core, ({ core, params }) => createCustomer(core, params)));
@@ -43,6 +46,8 @@ const customerExtras = (core: Core) => (node: Record<string, unknown>, field: st
 export function handle(core: Core, fn: (input: RouteInput) => object) {
   return (c: Context<FakeEnv>) => {
     const params = c.get("params");
+    const unknown = unknownParamError(`${c.req.method} ${routePath(c)}`, params);
+    if (unknown) throw unknown;
     const result = withRequest(
       { requestId: c.get("requestId"), idempotencyKey: c.req.header("idempotency-key") ?? null },
       () => fn({ core, params, path: c.req.param() as Record<string, string> }),

@@ -133,11 +133,12 @@ export function registerPayments(app: FakeApp, core: Core): void {
       const session: FakePortalSession = {
         id,
         object: "billing_portal.session",
-        configuration: "bpc_stripe_fake_default",
+        configuration: str(params, "configuration") ?? "bpc_stripe_fake_default",
         created: core.clock.now(),
         customer: customer.id,
         livemode: false,
-        locale: null,
+        locale: (str(params, "locale") ?? null) as FakePortalSession["locale"],
+        on_behalf_of: str(params, "on_behalf_of") ?? null,
         return_url: str(params, "return_url") ?? null,
         url: `${core.baseUrl()}/billing_portal/${id}`,
       };

@@ -1,9 +1,12 @@
 /** @module `/v1/subscriptions`, `/v1/subscription_items` and `/v1/subscription_schedules`. */
 import { cancelSchedule, createSchedule, releaseSchedule, updateSchedule } from "../billing/schedules.js";
-import { cancelSubscription, createSubscription, updateSubscription } from "../billing/subscriptions.js";
+import {
+  cancelSubscription,
+  createSubscription,
+  resumeSubscription,
+  updateSubscription,
+} from "../billing/subscriptions.js";
 import type { Core } from "../core.js";
-import { invalidState } from "../errors.js";
-import { copy } from "../events.js";
 import { filterCreated, paginate } from "../list.js";
 import { bool, requireStr, str } from "../params.js";
 import { search } from "../search.js";
@@ -59,16 +62,7 @@ export function registerSubscriptions(app: FakeApp, core: Core): void {
   );
   app.post(
     "/v1/subscriptions/:id/resume",
-    handle(core, ({ path }) => {
-      const s = sub(path.id as string);
-      if (s.status !== "paused") throw invalidState("Only paused subscriptions can be resumed.");
-      const before = copy(s);
-      s.status = "active";
-      s.pause_collection = null;
-      core.events.emit("customer.subscription.resumed", s);
-      core.events.emit("customer.subscription.updated", s, before);
-      return s;
-    }),
+    handle(core, ({ params, path }) => resumeSubscription(core, sub(path.id as string), params)),
   );
   app.get(
     "/v1/subscription_items",
