@@ -70,7 +70,8 @@ export async function changePlan(
   const requestKey = keyOf(request);
   let change: ChangeKind;
 
-  if (newPrice === item.price.id) {
+  // The same plan and interval, on its current or a grandfathered (legacy) price: nothing to move.
+  if (current?.plan.id === request.plan && current.interval === interval) {
     change = subscription.schedule ? "scheduled_change_canceled" : "unchanged";
     await releaseSchedule(deps, subscription, requestKey);
   } else if (
