@@ -15,6 +15,7 @@ import type {
 } from "../types.js";
 import { planView } from "./catalog.js";
 import { attemptPayment, createInvoice, finalizeInvoice, type LineDraft, pendingItems } from "./invoices.js";
+import { applyPendingUpdate, paysPendingUpdate, updateIfPaid } from "./pending-updates.js";
 import { addInterval, type Interval } from "./period.js";
 import { amountFor, usageFor } from "./usage.js";
 
@@ -471,12 +472,31 @@ const applyItemChanges = (core: Core, sub: FakeSubscription, params: Params) => 
 
 /**
  * Update a subscription (`POST /v1/subscriptions/:id`): items with `proration_behavior`,
- * `cancel_at_period_end`, `trial_end=now`, `billing_cycle_anchor=now`, default payment method, metadata.
+ * `cancel_at_period_end`, `trial_end=now`, `billing_cycle_anchor=now`, default payment method, metadata;
+ * with `payment_behavior=pending_if_incomplete` a change whose invoice is not paid waits in `pending_update`.
  *
  * @example
  * updateSubscription(core, sub, { items: [{ id: "si_1", price: "price_pro_yearly" }], proration_behavior: "always_invoice" });
  */
 export function updateSubscription(core: Core, sub: FakeSubscription, params: Params): FakeSubscription {
+  const paymentBehavior = str(params, "payment_behavior") ?? "allow_incomplete";
+  if (!UPDATE_PAYMENT_BEHAVIORS.has(paymentBehavior)) {
+    throw invalidParam("payment_behavior", `Invalid payment_behavior: ${paymentBehavior}`);
+  }
+  if (paymentBehavior === "pending_if_incomplete") {
+    return updateIfPaid(core, sub, () => applyUpdate(core, sub, params));
+  }
+  return applyUpdate(core, sub, params);
+}
+
+const UPDATE_PAYMENT_BEHAVIORS = new Set([
+  "allow_incomplete",
+  "default_incomplete",
+  "error_if_incomplete",
+  "pending_if_incomplete",
+]);
+
+function applyUpdate(core: Core, sub: FakeSubscription, params: Params): FakeSubscription {
   if (sub.status === "canceled" || sub.status === "incomplete_expired") {
     throw invalidState(
       `A canceled subscription can only update its cancellation_details and metadata.`,
@@ -657,12 +677,15 @@ export function installSubscriptionHooks(core: Core): void {
   };
   core.hooks = {
     invoicePaid(invoice) {
+      applyPendingUpdate(core, invoice);
       const sub = subscriptionOf(invoice);
       if (!sub || !["incomplete", "past_due", "unpaid"].includes(sub.status)) return;
       if (sub.latest_invoice !== invoice.id) return;
       activate(core, sub);
     },
     invoicePaymentFailed(invoice, automatic) {
+      // A pending update's invoice failing again leaves the subscription as it is (Stripe's rule).
+      if (paysPendingUpdate(core, invoice)) return;
       const sub = subscriptionOf(invoice);
       if (!sub || !ACTIVE_LIKE.has(sub.status) || sub.status === "incomplete") return;
       if (sub.status === "active" || sub.status === "trialing") {
