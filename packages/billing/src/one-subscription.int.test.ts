@@ -1,3 +1,5 @@
+import { notifications } from "@org/db";
+import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "../test/harness.js";
@@ -89,5 +91,8 @@ describe("one live subscription per tenant", () => {
     expect(finalInvoices.some((invoice) => invoice.total < 0)).toBe(true);
     expect(observers.counts.get("billing_duplicate_subscriptions_canceled_total")).toBeGreaterThanOrEqual(1);
     expect(observers.lines.map((l) => l.message)).toContain("billing.sync.duplicate_subscription_canceled");
+    // The tenant keeps its plan: no "your subscription was canceled" message.
+    const outbox = await h.t.db.select().from(notifications).where(eq(notifications.tenantId, tenant.id));
+    expect(outbox.map((n) => n.kind)).not.toContain("subscription_canceled");
   });
 });

@@ -1,6 +1,7 @@
 /** @module Pending updates (`payment_behavior=pending_if_incomplete`): a change that needs a payment applies only once it is paid. */
 import type { Core } from "../core.js";
 import { copy, type EventEmitter } from "../events.js";
+import { perCore } from "../per-core.js";
 import type { FakeInvoice, FakeSubscription } from "../types.js";
 import { voidInvoice } from "./invoices.js";
 
@@ -8,15 +9,7 @@ import { voidInvoice } from "./invoices.js";
 const PENDING_UPDATE_MAX_SECONDS = 23 * 3600;
 
 /** Per fake: the subscription as the update left it, by the id of the open invoice that must be paid first. */
-const parkedByCore = new WeakMap<Core, Map<string, FakeSubscription>>();
-const parkedOf = (core: Core) => {
-  let parked = parkedByCore.get(core);
-  if (!parked) {
-    parked = new Map();
-    parkedByCore.set(core, parked);
-  }
-  return parked;
-};
+const parkedOf = perCore(() => new Map<string, FakeSubscription>());
 
 /** Puts `state` into the stored subscription and its items (items the state lacks are removed). */
 const replaceState = (core: Core, sub: FakeSubscription, state: FakeSubscription) => {

@@ -6,6 +6,7 @@ import { copy } from "../events.js";
 import type { Params } from "../form.js";
 import { newStripeId } from "../ids.js";
 import { arr, bool, int, mergeMetadata, requireStr, str } from "../params.js";
+import { perCore } from "../per-core.js";
 import type {
   FakeInvoice,
   FakeInvoiceItem,
@@ -206,15 +207,7 @@ const maybeTrialWillEnd = (core: Core, sub: FakeSubscription, notified: Set<stri
 };
 
 /** Subscriptions already told their trial is ending. */
-const trialNotified = new WeakMap<Core, Set<string>>();
-const notifiedSet = (core: Core) => {
-  let set = trialNotified.get(core);
-  if (!set) {
-    set = new Set();
-    trialNotified.set(core, set);
-  }
-  return set;
-};
+const notifiedSet = perCore(() => new Set<string>());
 
 /** Options for creating a subscription from code (checkout, schedules) rather than the API. */
 export interface SubscriptionSeed {
