@@ -122,11 +122,9 @@ async function expireOtherOpenSessions(deps: BillingDeps, customerId: string, ke
   for (const session of open) {
     if (session.id === keep) continue;
     try {
-      await deps.stripe.checkout.sessions.expire(
-        session.id,
-        {},
-        { idempotencyKey: `checkout-expire:${session.id}` },
-      );
+      // No idempotency key: expiring is idempotent by nature, and a shared key would make
+      // concurrent checkouts answer each other 409.
+      await deps.stripe.checkout.sessions.expire(session.id);
     } catch (error) {
       // Completed or expired meanwhile: nothing left to expire (a completed one is a duplicate
       // subscription, which sync cancels).

@@ -35,13 +35,11 @@ async function cancelDuplicate(deps: SyncDeps, subscription: Stripe.Subscription
   try {
     // Prorated with a final invoice now: the unused time of the duplicate becomes a credit on the
     // customer's balance, which Stripe applies to the surviving subscription's next invoice.
-    return await deps.stripe.subscriptions.cancel(
-      subscription.id,
-      { prorate: true, invoice_now: true },
-      { idempotencyKey: `duplicate-subscription-cancel:${subscription.id}` },
-    );
+    // No idempotency key: cancelling is idempotent by nature (a second cancel is refused, never
+    // credited twice), and a shared key would make concurrent syncs answer each other 409.
+    return await deps.stripe.subscriptions.cancel(subscription.id, { prorate: true, invoice_now: true });
   } catch (error) {
-    // A concurrent sync cancelled it first (its key still in flight, or already canceled): fine.
+    // A concurrent sync cancelled it first: fine.
     const current = await deps.stripe.subscriptions.retrieve(subscription.id);
     if (current.status === "canceled") return current;
     throw error;

@@ -81,12 +81,11 @@ async function upgradeIfPaid(
   const after = await deps.stripe.subscriptions.retrieve(subscription.id);
   const invoiceId = idOf(after.latest_invoice);
   if (after.pending_update && invoiceId) {
-    await deps.stripe.invoices
-      .voidInvoice(invoiceId, {}, { idempotencyKey: `pending-update-discard:${invoiceId}` })
-      .catch(async (error) => {
-        // Voided (or paid) meanwhile by a concurrent attempt: the subscription says what happened.
-        if ((await deps.stripe.invoices.retrieve(invoiceId)).status === "open") throw error;
-      });
+    // Voiding is idempotent by nature (a second void is refused): no shared key to race on.
+    await deps.stripe.invoices.voidInvoice(invoiceId).catch(async (error) => {
+      // Voided (or paid) meanwhile by a concurrent attempt: the subscription says what happened.
+      if ((await deps.stripe.invoices.retrieve(invoiceId)).status === "open") throw error;
+    });
   }
   if (primaryItem(after)?.price.id !== newPrice) {
     loggerOf(deps).warn(
