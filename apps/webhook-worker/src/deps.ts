@@ -47,6 +47,7 @@ export async function buildDeps(
           stripe: createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE }),
           catalog: loadPlanCatalog(env.PLANS_FILE),
           logger: logger.child({ component: "billing" }),
+          metrics: { increment: (name) => workerMetrics.billing.inc({ event: name }) },
         });
   return { env, db, logger, metrics, workerMetrics, handle, close: () => closeDb(db) };
 }

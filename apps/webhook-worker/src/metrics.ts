@@ -8,6 +8,8 @@ export interface WorkerMetrics {
   failures: Counter<"type" | "reason">;
   latency: Histogram<"type">;
   intake: Counter<"result">;
+  /** Billing events worth an alert (unknown prices, duplicate subscriptions cancelled, stale snapshots). */
+  billing: Counter<"event">;
 }
 
 /**
@@ -51,6 +53,12 @@ export function createWorkerMetrics(registry: Registry, db: Database): WorkerMet
       help: "Time from receiving an event to processing it.",
       labelNames: ["type"] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    billing: new Counter({
+      name: "billing_events_total",
+      help: "Billing events worth an alert: unknown prices, duplicate subscriptions cancelled, stale snapshots skipped.",
+      labelNames: ["event"] as const,
       registers: [registry],
     }),
     intake: new Counter({

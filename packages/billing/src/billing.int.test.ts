@@ -17,14 +17,7 @@ describe("billing against the Stripe stand-in (real SDK)", () => {
   });
   afterAll(() => h?.close());
 
-  /** Signs a tenant up on a paid plan through Checkout, as the customer would. */
-  async function subscribe(plan = "pro") {
-    const tenant = await h.newTenant();
-    const checkout = await createCheckout(h.deps, tenant, { plan, interval: "month" });
-    h.fake.completeCheckout(checkout.sessionId);
-    const customerId = (await h.tenant(tenant.id)).stripeCustomerId!;
-    return { tenant: { ...tenant, stripeCustomerId: customerId }, customerId, sessionId: checkout.sessionId };
-  }
+  const subscribe = (plan = "pro") => h.subscribe(plan);
 
   it("creates exactly one Stripe customer per tenant, even when asked 20 times at once", async () => {
     const tenant = await h.newTenant();

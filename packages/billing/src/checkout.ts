@@ -1,4 +1,5 @@
 /** @module Checkout: a subscription-mode session, always for the tenant's own customer. */
+import type Stripe from "stripe";
 import type { BillingDeps } from "./context.js";
 import { ensureCustomer, type TenantForBilling } from "./customers.js";
 import { BillingError } from "./errors.js";
@@ -20,10 +21,13 @@ export interface CheckoutResult {
 /**
  * A Checkout Session for a paid plan. Refused while the customer has a live subscription; an open
  * session for the same plan and interval is reused instead of creating a second one, which is also
- * what makes a retry after a lost response safe. The session is always for the tenant's existing
- * customer, so Checkout can never create a second one.
+ * what makes a retry after a lost response safe. Every other open session of the customer is
+ * expired, so two Checkouts cannot both be paid (a second subscription that slips through anyway
+ * is cancelled by sync). The session is always for the tenant's existing customer, so Checkout can
+ * never create a second one.
  *
- * @throws {BillingError} plan_not_found, subscription_exists
+ * @throws {BillingError} plan_not_found, subscription_exists; conflict when a concurrent checkout
+ * of the same tenant replaced this one
  * @example
  * const { url } = await createCheckout(deps, tenant, { plan: "pro", interval: "month" });
  */
@@ -49,12 +53,33 @@ export async function createCheckout(
     );
   }
   const sessions = await deps.stripe.checkout.sessions.list({ customer: customerId, limit: 100 });
-  const open = sessions.data.find(
+  const reusable = sessions.data.find(
     (s) =>
       s.status === "open" && s.metadata?.plan === request.plan && s.metadata?.interval === request.interval,
   );
-  if (open?.url) return { url: open.url, sessionId: open.id, reused: true };
+  const sessionId =
+    reusable?.id ?? (await createSession(deps, tenant, customerId, request, priceId, sessions));
+  await expireOtherOpenSessions(deps, customerId, sessionId);
+  const session = await deps.stripe.checkout.sessions.retrieve(sessionId);
+  if (session.status !== "open") {
+    // Another checkout of this tenant, requested at the same time, expired this one: the later wins.
+    throw new BillingError(
+      "conflict",
+      `checkout session ${sessionId} was replaced by a newer one; ask again`,
+    );
+  }
+  if (!session.url) throw new BillingError("stripe_error", `checkout session ${sessionId} has no URL`);
+  return { url: session.url, sessionId, reused: reusable !== undefined };
+}
 
+async function createSession(
+  deps: BillingDeps,
+  tenant: TenantForBilling,
+  customerId: string,
+  request: CheckoutRequest,
+  priceId: string,
+  sessions: Stripe.ApiList<Stripe.Checkout.Session>,
+): Promise<string> {
   // The count of sessions so far names this attempt: a retry of the same attempt (nothing was
   // created) reuses its idempotency key; after a success the next checkout is a new attempt.
   const attempt = sessions.data.length;
@@ -64,7 +89,7 @@ export async function createCheckout(
     plan: request.plan,
     interval: request.interval,
   };
-  const sessionId = await deps.operations.runOnce(
+  return deps.operations.runOnce(
     "checkout:create",
     `${tenant.id}:${request.plan}:${request.interval}:${attempt}`,
     (idempotencyKey) =>
@@ -82,7 +107,29 @@ export async function createCheckout(
         { idempotencyKey },
       ),
   );
-  const session = await deps.stripe.checkout.sessions.retrieve(sessionId);
-  if (!session.url) throw new BillingError("stripe_error", `checkout session ${sessionId} has no URL`);
-  return { url: session.url, sessionId, reused: false };
+}
+
+/**
+ * Expires every open session of the customer but `keep`, so that at most one Checkout can still
+ * turn into a subscription. Listed after `keep` exists: a session created by an earlier request is
+ * seen and expired here, and a later request expires `keep` in turn (the newest request wins).
+ */
+async function expireOtherOpenSessions(deps: BillingDeps, customerId: string, keep: string) {
+  // Collected before expiring any: expiring changes the filtered list a cursor would walk.
+  const open = await deps.stripe.checkout.sessions
+    .list({ customer: customerId, status: "open", limit: 100 })
+    .autoPagingToArray({ limit: 10_000 });
+  for (const session of open) {
+    if (session.id === keep) continue;
+    try {
+      // No idempotency key: expiring is idempotent by nature, and a shared key would make
+      // concurrent checkouts answer each other 409.
+      await deps.stripe.checkout.sessions.expire(session.id);
+    } catch (error) {
+      // Completed or expired meanwhile: nothing left to expire (a completed one is a duplicate
+      // subscription, which sync cancels).
+      const now = await deps.stripe.checkout.sessions.retrieve(session.id);
+      if (now.status === "open") throw error;
+    }
+  }
 }

@@ -22,6 +22,25 @@ export interface OutboundOperations {
   ): Promise<string>;
 }
 
+/**
+ * Events worth an alert, reported through {@link BillingMetrics.increment}:
+ * - `billing_unknown_price_total`: a subscription's price is in no plan of the catalogue (neither
+ *   current nor legacy); the tenant keeps its last known plan until the catalogue is fixed;
+ * - `billing_duplicate_subscriptions_canceled_total`: a second live subscription of one tenant was
+ *   found and cancelled;
+ * - `billing_stale_snapshots_skipped_total`: a sync's Stripe read was older than the one already
+ *   written (normal under concurrency, counted to see how often it happens).
+ */
+export type BillingMetric =
+  | "billing_unknown_price_total"
+  | "billing_duplicate_subscriptions_canceled_total"
+  | "billing_stale_snapshots_skipped_total";
+
+/** A hook to count events, e.g. backed by prom-client counters. */
+export interface BillingMetrics {
+  increment(name: BillingMetric): void;
+}
+
 export interface BillingUrls {
   /** Where Checkout sends a paying customer; `{CHECKOUT_SESSION_ID}` is filled in by Stripe. */
   checkoutSuccess: string;
@@ -37,6 +56,8 @@ export interface BillingDeps {
   operations: OutboundOperations;
   urls: BillingUrls;
   logger?: BillingLogger;
+  /** Counts the events of {@link BillingMetric}; wire it to the app's metrics to alert on them. */
+  metrics?: BillingMetrics;
   clock?: () => Date;
   /** How long a past_due subscription keeps its plan. @default 7 days */
   pastDueGraceMs?: number;
@@ -47,7 +68,7 @@ export interface BillingDeps {
 /** What syncing and webhook handling need: no outbound mutations, no URLs. */
 export type SyncDeps = Pick<
   BillingDeps,
-  "db" | "stripe" | "catalog" | "logger" | "clock" | "pastDueGraceMs" | "onTenantChanged"
+  "db" | "stripe" | "catalog" | "logger" | "metrics" | "clock" | "pastDueGraceMs" | "onTenantChanged"
 >;
 
 export const DEFAULT_PAST_DUE_GRACE_MS = 7 * 24 * 60 * 60 * 1000;

@@ -3,6 +3,8 @@ export { type CheckoutRequest, type CheckoutResult, createCheckout } from "./che
 export {
   type BillingDeps,
   type BillingLogger,
+  type BillingMetric,
+  type BillingMetrics,
   type BillingUrls,
   DEFAULT_PAST_DUE_GRACE_MS,
   type OutboundOperations,

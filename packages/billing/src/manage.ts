@@ -1,11 +1,11 @@
 /** @module Plan changes, seats, cancel and resume, the Customer Portal. */
 import { randomUUID } from "node:crypto";
 import type Stripe from "stripe";
-import type { BillingDeps } from "./context.js";
+import { type BillingDeps, loggerOf } from "./context.js";
 import { ensureCustomer, type TenantForBilling } from "./customers.js";
 import { BillingError } from "./errors.js";
 import type { Interval } from "./plans/schema.js";
-import { LIVE_STATUSES, primaryItem } from "./stripe-shapes.js";
+import { idOf, LIVE_STATUSES, primaryItem } from "./stripe-shapes.js";
 import { type SyncResult, syncCustomer } from "./sync.js";
 
 export type ProrationBehavior = "create_prorations" | "always_invoice" | "none";
@@ -45,11 +45,68 @@ async function releaseSchedule(deps: BillingDeps, subscription: Stripe.Subscript
 }
 
 /**
- * Changes the plan. Upgrades (a higher monthly value) take effect now with the chosen proration;
- * downgrades are scheduled for the end of the current period with a subscription schedule, which
- * the tenant sees (`scheduledPlan`) and can cancel by "changing" back to the current plan.
+ * Moves the subscription to a higher price only if the prorated difference is paid now: Stripe
+ * keeps a change whose invoice fails in `pending_update` (the subscription stays as it was); that
+ * update is discarded at once by voiding its invoice, so the tenant is told now and nothing applies
+ * later behind its back. Checked on the subscription itself after the call, so a replayed request
+ * whose first attempt was declined is declined again rather than reported as done.
+ */
+async function upgradeIfPaid(
+  deps: BillingDeps,
+  subscription: Stripe.Subscription,
+  itemId: string,
+  newPrice: string,
+  request: ChangePlanRequest,
+  requestKey: string,
+) {
+  const behavior = request.prorationBehavior ?? "always_invoice";
+  if (behavior !== "always_invoice") {
+    throw new BillingError(
+      "validation_failed",
+      `an upgrade is charged at once so that a declined card never grants the higher plan; prorationBehavior ${behavior} is only for downgrades`,
+    );
+  }
+  await deps.operations.runOnce("subscription:change", `${subscription.id}:${requestKey}`, (idempotencyKey) =>
+    deps.stripe.subscriptions.update(
+      subscription.id,
+      // Only parameters Stripe accepts with a pending update: no metadata here.
+      {
+        items: [{ id: itemId, price: newPrice }],
+        proration_behavior: behavior,
+        payment_behavior: "pending_if_incomplete",
+      },
+      { idempotencyKey },
+    ),
+  );
+  const after = await deps.stripe.subscriptions.retrieve(subscription.id);
+  const invoiceId = idOf(after.latest_invoice);
+  if (after.pending_update && invoiceId) {
+    // Voiding is idempotent by nature (a second void is refused): no shared key to race on.
+    await deps.stripe.invoices.voidInvoice(invoiceId).catch(async (error) => {
+      // Voided (or paid) meanwhile by a concurrent attempt: the subscription says what happened.
+      if ((await deps.stripe.invoices.retrieve(invoiceId)).status === "open") throw error;
+    });
+  }
+  if (primaryItem(after)?.price.id !== newPrice) {
+    loggerOf(deps).warn(
+      { subscriptionId: subscription.id, price: newPrice, invoiceId },
+      "billing.upgrade.payment_declined",
+    );
+    throw new BillingError(
+      "payment_required",
+      "the payment for the upgrade was declined; the subscription stays on its current plan (update the card and retry)",
+    );
+  }
+}
+
+/**
+ * Changes the plan. Upgrades (a higher monthly value) take effect now, invoiced at once and only if
+ * that invoice is paid (a declined card leaves the plan as it was); downgrades are scheduled for the
+ * end of the current period with a subscription schedule, which the tenant sees (`scheduledPlan`)
+ * and can cancel by "changing" back to the current plan.
  *
- * @throws {BillingError} subscription_not_found, plan_not_found
+ * @throws {BillingError} subscription_not_found, plan_not_found; payment_required when the upgrade's
+ * payment is declined; validation_failed for an upgrade with a proration other than always_invoice
  * @example
  * await changePlan(deps, tenant, { plan: "enterprise", prorationBehavior: "always_invoice", requestKey });
  */
@@ -70,7 +127,8 @@ export async function changePlan(
   const requestKey = keyOf(request);
   let change: ChangeKind;
 
-  if (newPrice === item.price.id) {
+  // The same plan and interval, on its current or a grandfathered (legacy) price: nothing to move.
+  if (current?.plan.id === request.plan && current.interval === interval) {
     change = subscription.schedule ? "scheduled_change_canceled" : "unchanged";
     await releaseSchedule(deps, subscription, requestKey);
   } else if (
@@ -78,21 +136,7 @@ export async function changePlan(
     deps.catalog.monthlyValue(current?.plan.id ?? "", current?.interval)
   ) {
     change = "upgrade";
-    await releaseSchedule(deps, subscription, requestKey);
-    await deps.operations.runOnce(
-      "subscription:change",
-      `${subscription.id}:${requestKey}`,
-      (idempotencyKey) =>
-        deps.stripe.subscriptions.update(
-          subscription.id,
-          {
-            items: [{ id: item.id, price: newPrice }],
-            proration_behavior: request.prorationBehavior ?? "create_prorations",
-            metadata: { plan: request.plan, interval },
-          },
-          { idempotencyKey },
-        ),
-    );
+    await upgradeIfPaid(deps, subscription, item.id, newPrice, request, requestKey);
   } else {
     change = "downgrade_scheduled";
     const scheduleId =

@@ -1,11 +1,13 @@
 import { type Database, newId, tenants } from "@org/db";
 import { createStripeOperations } from "@org/idempotency";
 import { createStripeFake, type StripeFake } from "@org/stripe-fake";
-import { createTestDb, type TestDb } from "@org/testing";
+import { createTestDb, type TestDb, type TestDbOptions } from "@org/testing";
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
+import { createCheckout } from "../src/checkout.js";
 import type { BillingDeps } from "../src/context.js";
-import { loadPlanCatalog } from "../src/plans/catalog.js";
+import type { TenantForBilling } from "../src/customers.js";
+import { loadPlanCatalog, type PlanCatalog } from "../src/plans/catalog.js";
 import { createStripeClient } from "../src/stripe-client.js";
 import { handleStripeEvent } from "../src/webhooks/handlers.js";
 
@@ -24,14 +26,22 @@ export interface Harness {
     plan: string;
   }>;
   tenant(id: string): Promise<typeof tenants.$inferSelect>;
+  /** Signs a new tenant up on a paid plan through Checkout, as the customer would (monthly, paying card). */
+  subscribe(plan?: string): Promise<{
+    tenant: TenantForBilling & { stripeCustomerId: string };
+    customerId: string;
+    sessionId: string;
+  }>;
   /** Feeds every event the fake emitted since the last call to the handler, in order (or as given). */
   deliverPending(order?: (events: Stripe.Event[]) => Stripe.Event[]): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Billing wired to a fresh database and an in-process Stripe stand-in, through the real SDK. */
-export async function createHarness(options: { startTime?: number } = {}): Promise<Harness> {
-  const t = await createTestDb();
+export async function createHarness(
+  options: { startTime?: number; db?: TestDbOptions; catalog?: PlanCatalog } = {},
+): Promise<Harness> {
+  const t = await createTestDb(options.db);
   const fake = createStripeFake({
     webhookSecret: "whsec_billing_test",
     startTime: options.startTime ?? Date.UTC(2026, 0, 15),
@@ -48,7 +58,7 @@ export async function createHarness(options: { startTime?: number } = {}): Promi
   const deps: BillingDeps = {
     db: t.db as Database,
     stripe,
-    catalog: loadPlanCatalog(),
+    catalog: options.catalog ?? loadPlanCatalog(),
     operations: createStripeOperations({ db: t.db }),
     urls: {
       checkoutSuccess: "https://app.test/billing/done?session_id={CHECKOUT_SESSION_ID}",
@@ -61,7 +71,7 @@ export async function createHarness(options: { startTime?: number } = {}): Promi
     },
   };
   let delivered = 0;
-  return {
+  const harness: Harness = {
     t,
     fake,
     stripe,
@@ -84,6 +94,17 @@ export async function createHarness(options: { startTime?: number } = {}): Promi
       const [row] = await t.db.select().from(tenants).where(eq(tenants.id, id));
       return row!;
     },
+    async subscribe(plan = "pro") {
+      const tenant = await harness.newTenant();
+      const checkout = await createCheckout(deps, tenant, { plan, interval: "month" });
+      fake.completeCheckout(checkout.sessionId);
+      const customerId = (await harness.tenant(tenant.id)).stripeCustomerId!;
+      return {
+        tenant: { ...tenant, stripeCustomerId: customerId },
+        customerId,
+        sessionId: checkout.sessionId,
+      };
+    },
     async deliverPending(order = (e) => e) {
       const all = fake.events() as unknown as Stripe.Event[];
       const fresh = all.slice(delivered);
@@ -95,4 +116,5 @@ export async function createHarness(options: { startTime?: number } = {}): Promi
       await t.cleanup();
     },
   };
+  return harness;
 }

@@ -138,6 +138,12 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
     },
   });
 
+  const billingEvents = new Counter({
+    name: "billing_events_total",
+    help: "Billing events worth an alert: unknown prices, duplicate subscriptions cancelled, stale snapshots skipped.",
+    labelNames: ["event"] as const,
+    registers: [metrics.registry],
+  });
   const billing: BillingDeps | undefined = options.stripe
     ? {
         db,
@@ -150,6 +156,7 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
           portalReturn: `${options.stripe.publicUrl}/`,
         },
         logger: logger.child({ component: "billing" }),
+        metrics: { increment: (name) => billingEvents.inc({ event: name }) },
         onTenantChanged: (tenantId) => bus.publish({ tenantId }),
       }
     : undefined;

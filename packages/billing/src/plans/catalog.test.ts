@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ROTATED_PRO_MONTHLY, rotatedCatalog } from "../../test/rotated-catalog.js";
 import {
   CatalogError,
   createPlanCatalog,
@@ -48,6 +49,32 @@ describe("the default catalogue", () => {
     expect(catalog.hasFeature("pro", "audit_log_export")).toBe(true);
     expect(catalog.hasFeature("free", "audit_log_export")).toBe(false);
     for (const plan of ["free", "pro", "enterprise"]) expect(catalog.hasFeature(plan, "webhooks")).toBe(true);
+  });
+});
+
+describe("a rotated price", () => {
+  it("still maps subscriptions on the old price to their plan when the old price is listed as legacy", () => {
+    const catalog = rotatedCatalog({ keepOldAsLegacy: true });
+    expect(catalog.byPriceId("price_pro_monthly")).toMatchObject({
+      plan: { id: "pro" },
+      interval: "month",
+      legacy: true,
+    });
+    expect(catalog.byPriceId(ROTATED_PRO_MONTHLY)).toMatchObject({ plan: { id: "pro" }, legacy: false });
+    // New checkouts and plan changes use the current price only.
+    expect(catalog.priceId("pro", "month")).toBe(ROTATED_PRO_MONTHLY);
+  });
+
+  it("maps the old price to nothing once it is forgotten", () => {
+    expect(rotatedCatalog({ keepOldAsLegacy: false }).byPriceId("price_pro_monthly")).toBeUndefined();
+  });
+
+  it("refuses a legacy price that another plan still sells", () => {
+    const data = structuredClone(DEFAULT_PLANS) as {
+      plans: { id: string; prices: { month?: { legacyPriceIds?: string[] } } }[];
+    };
+    data.plans.find((p) => p.id === "enterprise")!.prices.month!.legacyPriceIds = ["price_pro_monthly"];
+    expect(() => createPlanCatalog(data)).toThrow(/price price_pro_monthly is used twice/);
   });
 });
 

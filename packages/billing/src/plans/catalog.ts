@@ -30,6 +30,8 @@ export function toMeteringPlan(plan: Plan, currency: string): MeteringPlan {
 export interface PriceMatch {
   plan: Plan;
   interval: Interval;
+  /** A grandfathered price (listed in `legacyPriceIds`), no longer sold. */
+  legacy: boolean;
 }
 
 export interface PlanCatalog {
@@ -38,7 +40,7 @@ export interface PlanCatalog {
   readonly plans: readonly Plan[];
   /** The plan with this id, or undefined. */
   get(planId: string): Plan | undefined;
-  /** The plan and interval a Stripe price belongs to. */
+  /** The plan and interval a Stripe price belongs to, current or legacy (grandfathered) price alike. */
   byPriceId(priceId: string): PriceMatch | undefined;
   /** The Stripe price id of a plan at an interval, or undefined when that combination is not sold. */
   priceId(planId: string, interval: Interval): string | undefined;
@@ -78,7 +80,9 @@ export function createPlanCatalog(data: unknown): PlanCatalog {
   for (const plan of catalog.plans) {
     for (const interval of ["month", "year"] as const) {
       const price = plan.prices[interval];
-      if (price) byPrice.set(price.priceId, { plan, interval });
+      if (!price) continue;
+      byPrice.set(price.priceId, { plan, interval, legacy: false });
+      for (const legacy of price.legacyPriceIds) byPrice.set(legacy, { plan, interval, legacy: true });
     }
   }
   const monthlyValue = (planId: string, interval?: Interval) => {

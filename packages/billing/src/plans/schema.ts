@@ -25,6 +25,11 @@ const stripePriceSchema = z.object({
   lookupKey: z.string().min(1).optional(),
   /** What the price costs per interval, minor units (used to rank plans and for display). */
   amount: minorUnits,
+  /**
+   * Earlier Stripe prices of this plan and interval that existing subscriptions may still be on
+   * (grandfathering after a price rotation): they map to this plan, new checkouts use `priceId`.
+   */
+  legacyPriceIds: z.array(z.string().min(1)).default([]),
 });
 
 export const planSchema = z.object({
@@ -51,9 +56,11 @@ export const catalogSchema = z
       ids.add(plan.id);
       for (const price of Object.values(plan.prices)) {
         if (!price) continue;
-        if (priceIds.has(price.priceId))
-          ctx.addIssue({ code: "custom", message: `price ${price.priceId} is used twice` });
-        priceIds.add(price.priceId);
+        for (const priceId of [price.priceId, ...price.legacyPriceIds]) {
+          if (priceIds.has(priceId))
+            ctx.addIssue({ code: "custom", message: `price ${priceId} is used twice` });
+          priceIds.add(priceId);
+        }
       }
       for (const [meter, m] of Object.entries(plan.meters)) {
         if (m.limit === "soft" && m.included !== null && !m.overage)

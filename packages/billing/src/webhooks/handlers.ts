@@ -2,7 +2,7 @@
 import type Stripe from "stripe";
 import type { SyncDeps } from "../context.js";
 import { enqueueNotification } from "../notifications.js";
-import { idOf } from "../stripe-shapes.js";
+import { idOf, LIVE_STATUSES } from "../stripe-shapes.js";
 import { type SyncResult, syncCustomer } from "../sync.js";
 
 export type HandleOutcome =
@@ -71,11 +71,16 @@ export async function handleStripeEvent(deps: SyncDeps, event: Stripe.Event): Pr
   const sync = await syncCustomer(deps, customerId);
   if (sync.outcome === "unknown_customer" || !sync.tenantId)
     return { outcome: "unknown_customer", customerId };
-  await notify(deps, event, sync.tenantId);
+  await notify(deps, event, sync.tenantId, sync);
   return { outcome: "synced", sync };
 }
 
-async function notify(deps: SyncDeps, event: Stripe.Event, tenantId: string): Promise<void> {
+async function notify(
+  deps: SyncDeps,
+  event: Stripe.Event,
+  tenantId: string,
+  sync: SyncResult,
+): Promise<void> {
   switch (event.type) {
     case "invoice.payment_failed":
     case "invoice.payment_action_required": {
@@ -97,6 +102,8 @@ async function notify(deps: SyncDeps, event: Stripe.Event, tenantId: string): Pr
     }
     case "customer.subscription.deleted": {
       const subscription = event.data.object as Stripe.Subscription;
+      // A cancelled duplicate while another subscription stays live: the tenant lost nothing.
+      if (sync.subscriptionId !== subscription.id && LIVE_STATUSES.has(sync.status ?? "")) return;
       await enqueueNotification(deps.db, {
         tenantId,
         kind: "subscription_canceled",

@@ -1,4 +1,5 @@
 export * from "./billing.js";
+export * from "./billing-sync.js";
 export * from "./idempotency.js";
 export * from "./tenancy.js";
 export * from "./usage.js";

@@ -4,6 +4,7 @@ import { invalidParam, invalidState, StripeFakeError } from "../errors.js";
 import type { Params } from "../form.js";
 import { newStripeId } from "../ids.js";
 import { arr, bool, int, mergeMetadata, obj, str } from "../params.js";
+import { perCore } from "../per-core.js";
 import type { FakeCheckoutSession, FakePrice } from "../types.js";
 import { createCustomer } from "./customers.js";
 import { attachPaymentMethod } from "./payment-methods.js";
@@ -17,15 +18,7 @@ interface SessionDetails {
   missingPaymentMethod: MissingPaymentMethod | undefined;
 }
 
-const details = new WeakMap<Core, Map<string, SessionDetails>>();
-const detailsOf = (core: Core) => {
-  let map = details.get(core);
-  if (!map) {
-    map = new Map();
-    details.set(core, map);
-  }
-  return map;
-};
+const detailsOf = perCore(() => new Map<string, SessionDetails>());
 
 /**
  * The line items of a session (for `GET /v1/checkout/sessions/:id/line_items`).

@@ -1,6 +1,7 @@
 /** @module Moving the test clock: everything that falls due runs in time order, as it would have on Stripe. */
 import type { Core } from "../core.js";
 import { expireCheckoutSession } from "./checkout.js";
+import { discardPendingUpdate } from "./pending-updates.js";
 import { advancePhase, startSchedule } from "./schedules.js";
 import {
   cancelSubscription,
@@ -51,6 +52,14 @@ const dueActions = (core: Core): Due[] => {
       if (sub.cancel_at !== null && sub.cancel_at < end) {
         due.push({ at: sub.cancel_at, rank: 2, run: () => cancelSubscription(core, sub) });
       } else due.push({ at: end, rank: 2, run: () => renewSubscription(core, sub) });
+    }
+    if (sub.pending_update) {
+      const pending = sub;
+      due.push({
+        at: sub.pending_update.expires_at,
+        rank: 1,
+        run: () => discardPendingUpdate(core, pending),
+      });
     }
     if (sub.status === "incomplete") {
       due.push({

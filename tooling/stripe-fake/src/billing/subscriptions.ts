@@ -6,6 +6,7 @@ import { copy } from "../events.js";
 import type { Params } from "../form.js";
 import { newStripeId } from "../ids.js";
 import { arr, bool, int, mergeMetadata, obj, requireStr, str } from "../params.js";
+import { perCore } from "../per-core.js";
 import type {
   FakeInvoice,
   FakeInvoiceItem,
@@ -16,6 +17,7 @@ import type {
 import { planView } from "./catalog.js";
 import { attemptPayment, createInvoice, finalizeInvoice, type LineDraft, pendingItems } from "./invoices.js";
 import { defaultInstrument } from "./payment-methods.js";
+import { applyPendingUpdate, paysPendingUpdate, updateIfPaid } from "./pending-updates.js";
 import { addInterval, type Interval } from "./period.js";
 import { amountFor, usageFor } from "./usage.js";
 
@@ -206,15 +208,7 @@ const maybeTrialWillEnd = (core: Core, sub: FakeSubscription, notified: Set<stri
 };
 
 /** Subscriptions already told their trial is ending. */
-const trialNotified = new WeakMap<Core, Set<string>>();
-const notifiedSet = (core: Core) => {
-  let set = trialNotified.get(core);
-  if (!set) {
-    set = new Set();
-    trialNotified.set(core, set);
-  }
-  return set;
-};
+const notifiedSet = perCore(() => new Set<string>());
 
 /** Options for creating a subscription from code (checkout, schedules) rather than the API. */
 export interface SubscriptionSeed {
@@ -506,12 +500,31 @@ const applyItemChanges = (core: Core, sub: FakeSubscription, params: Params) => 
 
 /**
  * Update a subscription (`POST /v1/subscriptions/:id`): items with `proration_behavior`,
- * `cancel_at_period_end`, `trial_end=now`, `billing_cycle_anchor=now`, default payment method, metadata.
+ * `cancel_at_period_end`, `trial_end=now`, `billing_cycle_anchor=now`, default payment method, metadata;
+ * with `payment_behavior=pending_if_incomplete` a change whose invoice is not paid waits in `pending_update`.
  *
  * @example
  * updateSubscription(core, sub, { items: [{ id: "si_1", price: "price_pro_yearly" }], proration_behavior: "always_invoice" });
  */
 export function updateSubscription(core: Core, sub: FakeSubscription, params: Params): FakeSubscription {
+  const paymentBehavior = str(params, "payment_behavior") ?? "allow_incomplete";
+  if (!UPDATE_PAYMENT_BEHAVIORS.has(paymentBehavior)) {
+    throw invalidParam("payment_behavior", `Invalid payment_behavior: ${paymentBehavior}`);
+  }
+  if (paymentBehavior === "pending_if_incomplete") {
+    return updateIfPaid(core, sub, () => applyUpdate(core, sub, params));
+  }
+  return applyUpdate(core, sub, params);
+}
+
+const UPDATE_PAYMENT_BEHAVIORS = new Set([
+  "allow_incomplete",
+  "default_incomplete",
+  "error_if_incomplete",
+  "pending_if_incomplete",
+]);
+
+function applyUpdate(core: Core, sub: FakeSubscription, params: Params): FakeSubscription {
   if (sub.status === "canceled" || sub.status === "incomplete_expired") {
     throw invalidState(
       `A canceled subscription can only update its cancellation_details and metadata.`,
@@ -783,6 +796,7 @@ export function installSubscriptionHooks(core: Core): void {
   };
   core.hooks = {
     invoicePaid(invoice) {
+      applyPendingUpdate(core, invoice);
       const sub = subscriptionOf(invoice);
       if (sub?.status === "paused" && sub.latest_invoice === invoice.id) {
         unpause(core, sub, "active");
@@ -793,6 +807,8 @@ export function installSubscriptionHooks(core: Core): void {
       activate(core, sub);
     },
     invoicePaymentFailed(invoice, automatic) {
+      // A pending update's invoice failing again leaves the subscription as it is (Stripe's rule).
+      if (paysPendingUpdate(core, invoice)) return;
       const sub = subscriptionOf(invoice);
       if (!sub || !ACTIVE_LIKE.has(sub.status) || sub.status === "incomplete") return;
       if (sub.status === "active" || sub.status === "trialing") {

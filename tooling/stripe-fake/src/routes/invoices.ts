@@ -7,6 +7,7 @@ import {
   pendingItems,
   voidInvoice,
 } from "../billing/invoices.js";
+import { discardPendingUpdate, pendingUpdateOf } from "../billing/pending-updates.js";
 import { previewInvoice } from "../billing/preview.js";
 import type { Core } from "../core.js";
 import { invalidParam, invalidState } from "../errors.js";
@@ -144,7 +145,13 @@ export function registerInvoices(app: FakeApp, core: Core): void {
   );
   app.post(
     "/v1/invoices/:id/void",
-    handle(core, ({ path }) => voidInvoice(core, invoice(path.id as string))),
+    handle(core, ({ path }) => {
+      const voided = voidInvoice(core, invoice(path.id as string));
+      // Voiding the invoice of a pending update discards the update.
+      const waiting = pendingUpdateOf(core, voided);
+      if (waiting) discardPendingUpdate(core, waiting);
+      return voided;
+    }),
   );
   app.post(
     "/v1/invoices/:id/mark_uncollectible",
