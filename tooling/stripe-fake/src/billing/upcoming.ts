@@ -1,19 +1,12 @@
 /** @module `invoice.upcoming`: Stripe's notice, some days before a subscription renews, of the invoice it will create. */
 import type { Core } from "../core.js";
+import { perCore } from "../per-core.js";
 import type { FakeSubscription } from "../types.js";
 import { previewInvoice } from "./preview.js";
 import { periodOf } from "./subscriptions.js";
 
 /** Per fake: subscription id -> the period end it was last told about. */
-const notified = new WeakMap<Core, Map<string, number>>();
-const notifiedOf = (core: Core) => {
-  let map = notified.get(core);
-  if (!map) {
-    map = new Map();
-    notified.set(core, map);
-  }
-  return map;
-};
+const notifiedOf = perCore(() => new Map<string, number>());
 
 const RENEWING = new Set(["active", "trialing", "past_due"]);
 
