@@ -66,6 +66,7 @@ export {
   type OutboundOnce,
   type OutboundRecord,
   readOutbound,
+  retireOutbound,
 } from "./saga/outbound-once.js";
 export { type BillingPort, type IdentityPort, noopIdentity } from "./saga/ports.js";
 export { runSaga, SagaError, type SagaHooks, type SagaStep } from "./saga/saga.js";
@@ -81,6 +82,7 @@ export {
   CHECKOUT_OPERATION,
   CUSTOMER_OPERATION,
   deleteTenantCustomer,
+  SignupClaimedError,
   type SignupContext,
   type SignupDeps,
   type SignupInput,
