@@ -14,7 +14,7 @@ import { meteringFor } from "./setup.js";
 
 const NOW = Date.UTC(2026, 4, 10, 9, 30);
 const FLUSH_INTERVAL_MS = 50;
-const RETRY_MAX_MS = 800;
+const RETRY_MAX_MS = 3_200;
 
 let t: TestDb;
 let proxy: TcpProxy;
@@ -118,7 +118,7 @@ describe("counter flushing through a Postgres outage", () => {
       }
     }
     // Long enough for several backoff rounds; then more counting while still down.
-    await waitFor("6 failed attempts in a row", () => metering.stats().consecutiveFailures >= 6);
+    await waitFor("8 failed attempts in a row", () => metering.stats().consecutiveFailures >= 8);
     clock.now = NOW + 2 * MINUTE_MS;
     for (const tenant of tenants.slice(0, 500)) count(tenant, "api_calls", 5);
     const during = metering.stats();
@@ -130,7 +130,7 @@ describe("counter flushing through a Postgres outage", () => {
     expect(during.bufferedUnits).toBe(units);
     expect(during.oldestUnflushedAgeMs).toBe(2 * MINUTE_MS);
     // No busy loop: a handful of attempts, bounded by the backoff whatever the machine's load.
-    expect(attempts).toBeGreaterThanOrEqual(6);
+    expect(attempts).toBeGreaterThanOrEqual(8);
     expect(attempts).toBeLessThanOrEqual(mostAttempts(outageMs));
 
     await restorePostgres();
