@@ -393,8 +393,10 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
       });
       // The sweeper claimed a row that was too slow to finish: this signup has lost it.
       if (!activated) throw new SignupClaimedError(ctx.tenantId);
-      // Drops negative cache entries for the slug on every node.
-      await bus.publish({ tenantId: ctx.tenantId, slug: ctx.input.slug });
+      // Drops negative cache entries for the slug on every node. Activation has committed: a failed
+      // publish must not fail the saga, whose compensations would delete the key and the customer
+      // of an active tenant; other nodes then answer "unknown slug" until their negative TTL ends.
+      await bus.publish({ tenantId: ctx.tenantId, slug: ctx.input.slug }).catch(() => {});
     },
   };
 
