@@ -25,6 +25,12 @@ describe("the self-hosted api (HTTP contract)", () => {
     const metrics = await (await api.app.request("/metrics")).text();
     expect(metrics).toContain('http_requests_total{method="GET",route="/v1/tenant",status="200"');
     expect(metrics).toContain("tenant_cache_hit_ratio");
+    for (const gauge of [
+      "metering_buffered_units",
+      "metering_oldest_unflushed_age_seconds",
+      "metering_quarantined_units",
+    ])
+      expect(metrics).toMatch(new RegExp(`^${gauge}\\{service="api"\\} \\d`, "m"));
     const doc = (await (await api.app.request("/openapi.json")).json()) as {
       paths: Record<string, Record<string, unknown>>;
     };

@@ -48,6 +48,7 @@ export {
   type OutboundOnce,
   type OutboundRecord,
   readOutbound,
+  retireOutbound,
 } from "./saga/outbound-once.js";
 export { type BillingPort, type IdentityPort, noopIdentity } from "./saga/ports.js";
 export { runSaga, SagaError, type SagaHooks, type SagaStep } from "./saga/saga.js";
@@ -63,6 +64,7 @@ export {
   CHECKOUT_OPERATION,
   CUSTOMER_OPERATION,
   deleteTenantCustomer,
+  SignupClaimedError,
   type SignupContext,
   type SignupDeps,
   type SignupInput,

@@ -110,6 +110,18 @@ describe("signup saga under faults", () => {
     },
   );
 
+  it("a failed cache invalidation after activation leaves the signup done: key and customer kept", async () => {
+    const billing = createFakeBilling();
+    const bus = { ...createLocalBus(), publish: async () => Promise.reject(new Error("redis down")) };
+    const apiKeys = createApiKeyService({ db: t.db, bus: createLocalBus() });
+    const signup = createSignup({ db: t.db, bus, billing, apiKeys, stepTimeoutMs: 400 });
+    const slug = `fault-${++n}`;
+    const result = await signup.run(input(slug));
+    expect(result.tenant.status).toBe("active");
+    expect(billing.live()).toEqual([result.tenant.stripeCustomerId]);
+    expect(await apiKeys.verify(result.apiKey.secret)).toMatchObject({ tenantId: result.tenant.id });
+  });
+
   it("identity provider failure: customer deleted, organisation removed, slug freed", async () => {
     const { billing, signup, slug, orgs } = setup({ identityFails: true });
     await expect(signup.run(input(slug, "free"))).rejects.toMatchObject({ code: "stripe_error" });

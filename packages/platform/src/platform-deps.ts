@@ -28,7 +28,12 @@ import {
   type RateLimiter,
 } from "@org/ratelimit";
 import type { Logger, ServiceMetrics } from "@org/server-kit";
-import { createRedisCounterStore, createUsageMetering, type UsageMetering } from "@org/usage-metering";
+import {
+  type CounterBufferStats,
+  createRedisCounterStore,
+  createUsageMetering,
+  type UsageMetering,
+} from "@org/usage-metering";
 import type { Redis } from "ioredis";
 import { Counter, Gauge } from "prom-client";
 import type { PlatformPlans } from "./plans.js";
@@ -127,7 +132,36 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
       lastFlush.set(Date.now() / 1000);
     },
     onError: (error) => logger.warn({ err: error }, "metering.background_error"),
+    onQuarantine: (batch) =>
+      logger.error(
+        { flushId: batch.id, reason: batch.reason, err: batch.error, rows: batch.rows },
+        "metering.quarantined",
+      ),
   });
+  // The counter buffer while Postgres is slow or away: what waits, since when, what was set aside.
+  const bufferGauges: [name: string, help: string, read: (s: CounterBufferStats) => number][] = [
+    ["metering_buffered_units", "Counted units not yet written to Postgres.", (s) => s.bufferedUnits],
+    [
+      "metering_oldest_unflushed_age_seconds",
+      "Age of the oldest count not yet written to Postgres (0 when all are written).",
+      (s) => s.oldestUnflushedAgeMs / 1000,
+    ],
+    [
+      "metering_quarantined_units",
+      "Counted units set aside because Postgres rejects their rows (logged as metering.quarantined).",
+      (s) => s.quarantinedUnits,
+    ],
+  ];
+  for (const [name, help, read] of bufferGauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        this.set(read(metering.stats()));
+      },
+    });
+  }
   new Gauge({
     name: "tenant_cache_hit_ratio",
     help: "Share of tenant lookups answered from the cache.",

@@ -2,6 +2,7 @@
 export type { DecisionSource, PolicyState, RateLimitDecision } from "./decision.js";
 export { gcraDecide, remainingOf, retryAfterOf } from "./gcra.js";
 export { rateLimitHeader, rateLimitPolicyHeader, retryAfterSeconds } from "./headers.js";
+export { assertKey, hashTagOf, RateLimitKeyError } from "./key.js";
 export {
   createRateLimiter,
   type FailMode,

@@ -1,9 +1,10 @@
 /** @module The limiter: a store, a local "blocked until" cache, and an insurance limiter for outages. */
 import { type RateLimitDecision, toDecision } from "./decision.js";
 import { retryAfterOf } from "./gcra.js";
+import { assertKey } from "./key.js";
 import { createMemoryStore } from "./memory-store.js";
 import { createPolicy, dividePolicy, type Policy } from "./policy.js";
-import type { RateLimitStore, StoreDecision } from "./store.js";
+import { type RateLimitStore, RateLimitStoreError, type StoreDecision } from "./store.js";
 import { createTickAnswers } from "./tick-answers.js";
 
 /** A pino-compatible logger (only the two levels used). */
@@ -15,6 +16,7 @@ export interface RateLimitLogger {
 /** Metric names reported through {@link RateLimitMetrics.increment}. */
 export type RateLimitMetric =
   | "ratelimit_store_errors_total"
+  | "ratelimit_key_errors_total"
   | "ratelimit_store_recoveries_total"
   | "ratelimit_fallback_decisions_total"
   | "ratelimit_blocked_cache_hits_total";
@@ -106,6 +108,9 @@ interface Blocked {
  * admit a unit again, so it never changes what is admitted, only where refusals are answered.
  * While the store is down, decisions are local (see `failMode`); one request per
  * `retryIntervalMs` probes the store, and the first success switches back without a restart.
+ * A store error about one key's state (`key_error`) degrades only that key's decision: the store
+ * stays in use for every other key. An empty key rejects with {@link RateLimitKeyError} before any
+ * store is asked.
  *
  * @param [options.failMode="insurance"]
  * @param [options.expectedNodes=1]
@@ -300,6 +305,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const answerAtTickEnd = createTickAnswers<RateLimitDecision>();
 
   function limitWith(key: string, ps: readonly Policy[], cost = 1): Promise<RateLimitDecision> {
+    try {
+      assertKey(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const now = clock();
     if (blockedCache && cost > 0 && blocked.size > 0) {
       const refusal = cachedRefusal(key, ps, cost, now);
@@ -332,6 +342,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     } catch (error) {
       if (ask > 0) leaseGranted(key, ps, null, now);
       if (probe) probing = false;
+      if (error instanceof RateLimitStoreError && error.code === "key_error") {
+        // The store answered; only this key's state is bad. Every other key stays on the store.
+        metrics?.increment("ratelimit_key_errors_total");
+        logger?.warn({ err: error, key, store: store.kind }, "ratelimit.key_error");
+        if (down) markUp(clock());
+        return fallback(key, ps, cost);
+      }
       markDown(error, clock());
       return fallback(key, ps, cost);
     }

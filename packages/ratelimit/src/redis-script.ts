@@ -11,7 +11,11 @@ import { createHash } from "node:crypto";
  * (us), N, then per request its cost and the most units it would lease (see gcraDecide: at most
  * half of what is left, granted once every request of the group is decided). Doubles hold every
  * integer up to 2^53 exactly.
- * Returns, per group and request: 1|0 (admitted), units leased, then per policy `tat - now` in us.
+ * Returns, per group and request: 1|0 (admitted), units leased, then per policy `tat - now` in us;
+ * -1 instead of 1|0 (and zeros) for every request of a group whose keys hold something that is not
+ * a timestamp (a wrong type, a foreign value): that group writes nothing and the others are decided
+ * as usual. A raised error would abort the whole call, keep the writes of the groups before it
+ * (a script is not rolled back) and fail every key of the call, so GET runs under pcall.
  *
  * Time comes from Redis TIME, so application clocks may disagree. TATs are integers in
  * microseconds, rounded up (never admits over the limit), and written with %.0f because Lua's
@@ -34,14 +38,22 @@ local em, tol, tat, dirty, askAt, askOf = {}, {}, {}, {}, {}, {}
 for g = 1, groups do
   local p
   p, a = struct.unpack('<d', s, a)
+  local unreadable = false
   for j = 1, p do
     dirty[j] = false
     em[j], tol[j], a = struct.unpack('<dd', s, a)
-    local v = redis.call('GET', KEYS[kbase + j])
+    local v = redis.pcall('GET', KEYS[kbase + j])
     local x = now
-    if v then
+    if type(v) == 'table' then
+      unreadable = true
+    elseif v then
       x = tonumber(v)
-      if x < now then x = now end
+      if x == nil then
+        unreadable = true
+        x = now
+      elseif x < now then
+        x = now
+      end
     end
     tat[j] = x
   end
@@ -52,10 +64,14 @@ for g = 1, groups do
     local cost, spare
     cost, spare, a = struct.unpack('<dd', s, a)
     local ok = 1
-    for j = 1, p do
-      if tat[j] + em[j] * cost - now > tol[j] + 0.001 then
-        ok = 0
-        break
+    if unreadable then
+      ok = -1
+    else
+      for j = 1, p do
+        if tat[j] + em[j] * cost - now > tol[j] + 0.001 then
+          ok = 0
+          break
+        end
       end
     end
     if ok == 1 and cost ~= 0 then

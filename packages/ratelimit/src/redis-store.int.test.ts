@@ -2,6 +2,8 @@ import { type AddressInfo, createServer, type Socket } from "node:net";
 import { createTestRedis, redisAvailable } from "@org/test-services";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { clusterHashTag } from "../test/redis-cluster.js";
+import { RateLimitKeyError } from "./key.js";
 import { createPolicy } from "./policy.js";
 import { createRedisStore } from "./redis-store.js";
 import { storeContract } from "./store.contract.js";
@@ -96,6 +98,60 @@ describe.runIf(available)("redis store", () => {
     const ttl = await redis.pttl(`${t.prefix}rl:{ten_42}:second`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_002); // one 60 s unit spent: full again after 60 s
+  });
+
+  it("never sends an empty key to Redis", async () => {
+    const store = freshStore();
+    const ps = [createPolicy({ name: "empty", rate: 1, periodMs: 1_000 })];
+    await expect(store.decide("", ps, 1)).rejects.toBeInstanceOf(RateLimitKeyError);
+    await new Promise((r) => setImmediate(r));
+    expect(store.stats.scriptCalls).toBe(0);
+  });
+
+  it("keeps a key with braces under its own hash tag: every policy's name in it, no other key's", async () => {
+    const redis = t.connect();
+    const store = createRedisStore({ redis, prefix: t.prefix, timeoutMs: 5_000 });
+    const ps = [
+      createPolicy({ name: "b1", rate: 1, periodMs: 60_000, burst: 5 }),
+      createPolicy({ name: "b2", rate: 10, periodMs: 60_000, burst: 10 }),
+    ];
+    const keys = ["brace", "brace}x", "{brace}", "}{", "brace%7Dx"];
+    for (const key of keys) await store.decide(key, ps, 1);
+    const names = await redis.keys(`${t.prefix}rl:*:b[12]`);
+    const tags = new Map<string, Set<string>>();
+    for (const name of names) {
+      const tag = clusterHashTag(name);
+      const policy = name.slice(name.lastIndexOf(":") + 1);
+      tags.set(tag, (tags.get(tag) ?? new Set()).add(policy));
+    }
+    // One tag per key (not shared with "brace", not split by policy), holding both policies.
+    expect(tags.size).toBe(keys.length);
+    for (const policies of tags.values()) expect([...policies].sort()).toEqual(["b1", "b2"]);
+  });
+
+  it("a key whose state is unreadable fails alone: the other keys of the same script call are decided, once", async () => {
+    const redis = t.connect();
+    const store = freshStore();
+    const ps = [createPolicy({ name: "iso", rate: 1, periodMs: 3_600_000, burst: 3 })];
+    await redis.hset(`${t.prefix}rl:{iso_bad}:iso`, "not", "a timestamp");
+    await redis.set(`${t.prefix}rl:{iso_junk}:iso`, "junk");
+    const keys = Array.from({ length: 20 }, (_, i) => `iso_${i}`);
+    const settled = await Promise.allSettled(
+      ["iso_bad", ...keys, "iso_junk"].flatMap((k) => [1, 2].map(() => store.decide(k, ps, 1))),
+    );
+    expect(store.stats.scriptCalls).toBe(1);
+    const [bad1, bad2] = settled.slice(0, 2);
+    const junk = settled.slice(-2);
+    for (const r of [bad1!, bad2!, ...junk])
+      expect(r).toMatchObject({ status: "rejected", reason: { code: "key_error" } });
+    const good = settled.slice(2, -2);
+    expect(good.every((r) => r.status === "fulfilled" && r.value.allowed)).toBe(true);
+    // Charged exactly once (2 of 3): a third request each is admitted, a fourth refused.
+    const more = await Promise.all(keys.flatMap((k) => [1, 2].map(() => store.decide(k, ps, 1))));
+    expect(more.filter((d) => d.allowed)).toHaveLength(keys.length);
+    // The bad keys' values were left as they were (nothing written over them).
+    expect(await redis.type(`${t.prefix}rl:{iso_bad}:iso`)).toBe("hash");
+    expect(await redis.get(`${t.prefix}rl:{iso_junk}:iso`)).toBe("junk");
   });
 
   it("rejects, rather than hangs, when Redis does not answer in time", async () => {

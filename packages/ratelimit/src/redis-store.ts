@@ -1,5 +1,6 @@
 /** @module The shared store: one Lua script on Redis or Redis Cluster, decisions batched per tick. */
 import { type Cluster, Command, type Redis } from "ioredis";
+import { assertKey, hashTagOf } from "./key.js";
 import type { Policy } from "./policy.js";
 import { GCRA_SCRIPT, GCRA_SCRIPT_SHA } from "./redis-script.js";
 import { type RateLimitStore, RateLimitStoreError, type StoreDecision } from "./store.js";
@@ -101,11 +102,17 @@ function script(
   return redis.sendCommand(new Command(name, [head, numKeys, ...args], { keyPrefix })) as Promise<unknown>;
 }
 
+/** The script's answer for a group whose keys hold something else than a timestamp (see redis-script.ts). */
+const UNREADABLE_STATE = -1;
+
 const isNoScript = (e: unknown): boolean => e instanceof Error && e.message.startsWith("NOSCRIPT");
 
 /**
  * A store on Redis (or Redis Cluster): exact across any number of nodes. Every key of a caller
- * shares the hash tag `{key}`, so the script's keys live in one slot. Concurrent decisions are
+ * shares the hash tag `{key}` (braces and `%` in the key percent-encoded, see {@link hashTagOf}), so
+ * the script's keys live in one slot; an empty key is refused before anything is sent. A key whose
+ * state is unreadable (another client wrote something else under its name) fails alone with
+ * `key_error`, however many other keys share its script call. Concurrent decisions are
  * gathered until the end of the event-loop tick (`setImmediate`) and go to Redis as one EVALSHA
  * (on a Cluster, one per key) (falling back to EVAL when the server answers NOSCRIPT, e.g. after a
  * restart or on a new cluster node); with auto-pipelining, the whole tick is one round trip per node.
@@ -133,6 +140,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     let k = 0;
     for (const b of call.batches) {
       const p = b.policies.length;
+      if (r[k] === UNREADABLE_STATE) {
+        // This key's state is not a GCRA timestamp: its batch fails alone, the call's others stand.
+        k += b.resolves.length * (2 + p);
+        fail(
+          b,
+          new RateLimitStoreError("key_error", `redis: the state of rate-limit key ${b.key} is unreadable`),
+        );
+        continue;
+      }
       for (let i = 0; i < b.resolves.length; i++) {
         const allowed = r[k++] === 1;
         const leased = r[k++]!;
@@ -188,7 +204,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         }
         call ??= { batches: [], keys: [], numbers: [], decisions: 0 };
         call.batches.push(b);
-        for (const p of b.policies) call.keys.push(`${prefix}rl:{${b.key}}:${p.name}`);
+        const tag = hashTagOf(b.key);
+        for (const p of b.policies) call.keys.push(`${prefix}rl:{${tag}}:${p.name}`);
         for (const a of argsOf(b.policies)) call.numbers.push(a);
         call.numbers.push(b.costs.length);
         for (let i = 0; i < b.costs.length; i++) call.numbers.push(b.costs[i]!, b.leases[i]!);
@@ -214,6 +231,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     stats,
     decide(key, policies, cost, leaseMax = 0) {
       return new Promise<StoreDecision>((resolve, reject) => {
+        assertKey(key);
         let b = pending.get(key);
         let last: Batch | undefined;
         while (b && (b.policies !== policies || b.costs.length >= maxBatch)) {

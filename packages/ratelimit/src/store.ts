@@ -34,12 +34,23 @@ export interface RateLimitStore {
   close?(): Promise<void>;
 }
 
-/** A store could not answer: unreachable, timed out, or a script error. */
+/**
+ * A store could not answer: unreachable, timed out, or a script error (`store_error`: the whole
+ * store is in doubt), or it answered but this one key's state is unreadable (`key_error`: only
+ * this key's decision is in doubt).
+ *
+ * @example
+ * if (error instanceof RateLimitStoreError && error.code === "key_error") decideLocally(key);
+ */
 export class RateLimitStoreError extends Error {
-  readonly code: "store_timeout" | "store_error";
+  readonly code: "store_timeout" | "store_error" | "key_error";
   readonly retryable = true;
 
-  constructor(code: "store_timeout" | "store_error", message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: "store_timeout" | "store_error" | "key_error",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = "RateLimitStoreError";
     this.code = code;

@@ -1,11 +1,10 @@
-import { redisAvailable, TEST_REDIS_URL } from "@org/test-services";
+import { redisAvailable, startTcpProxy, TEST_REDIS_URL } from "@org/test-services";
 import { Hono } from "hono";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { ratelimit } from "../src/hono/ratelimit.js";
 import { createRateLimiter, type RateLimitMetric } from "../src/limiter.js";
 import { createRedisStore } from "../src/redis-store.js";
-import { startTcpProxy } from "./tcp-proxy.js";
 
 const available = await redisAvailable();
 const prefix = `test:${process.pid}:outage:`;

@@ -46,6 +46,23 @@ describe("redis store on a 3-master Redis Cluster", () => {
     }
   });
 
+  it("decides keys holding braces on the store: no CROSSSLOT, each key in its own slot", async () => {
+    const store = createRedisStore({ redis, prefix: "braces:", timeoutMs: 5_000 });
+    const ps = [
+      createPolicy({ name: "s", rate: 10, periodMs: 1_000, burst: 2 }),
+      createPolicy({ name: "m", rate: 100, periodMs: 60_000, burst: 100 }),
+    ];
+    // Unescaped, "}x" and "}{" give names with an empty tag (each policy in its own slot: CROSSSLOT),
+    // "a}b" the tag of tenant "a".
+    const keys = ["}x", "}{", "a}b", "{a}", "{"];
+    const settled = await Promise.allSettled(
+      keys.flatMap((k) => [1, 2, 3].map(() => store.decide(k, ps, 1))),
+    );
+    expect(settled.filter((r) => r.status === "rejected")).toEqual([]);
+    const allowed = settled.map((r) => r.status === "fulfilled" && r.value.allowed);
+    expect(allowed).toEqual(keys.flatMap(() => [true, true, false]));
+  });
+
   it("recovers from a flushed script cache with EVAL", async () => {
     for (const n of cluster.nodes) await cluster.cli(n.port, "script", "flush");
     const store = createRedisStore({ redis, prefix: "flushed:", timeoutMs: 5_000 });

@@ -36,6 +36,13 @@ async function freeClusterPort(taken: Set<number>): Promise<number> {
   throw new Error("no free port pair for a Redis Cluster node");
 }
 
+/** What Redis Cluster hashes of a key name: the text between the first `{` and the next `}` if non-empty, else the whole name. */
+export function clusterHashTag(name: string): string {
+  const open = name.indexOf("{");
+  const close = open < 0 ? -1 : name.indexOf("}", open + 1);
+  return close > open + 1 ? name.slice(open + 1, close) : name;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

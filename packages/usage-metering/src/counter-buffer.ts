@@ -1,5 +1,8 @@
 /** @module In-memory accumulation of counter increments per (tenant, meter, minute), flushed in batches. */
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { backoffDelayMs } from "./backoff.js";
+import { isRowError } from "./retry.js";
 import { MINUTE_MS } from "./time.js";
 
 /** One accumulated cell: `n` units of `meter` for `tenantId` in the minute starting at `minuteMs`. */
@@ -17,15 +20,70 @@ export interface CounterBufferOptions {
    * Rows arrive sorted by tenant, meter, minute.
    */
   write: (rows: BucketDelta[], flushId: string) => Promise<unknown>;
-  /** Called after a batch is durable (caches, shared counters, metrics). Must not throw. */
-  onFlushed?: (rows: BucketDelta[]) => void;
+  /** Called after a batch is durable (caches, shared counters, metrics), with its flush id. Must not throw. */
+  onFlushed?: (rows: BucketDelta[], flushId: string) => void;
   /** Called when a write fails; the batch has already been put back. */
   onError?: (error: unknown) => void;
+  /**
+   * Called when a batch is set aside instead of retried: its rows are rejected by the database
+   * (`rows_rejected`, e.g. a NUL byte in a tenant id), or it has been retried for `maxRetryAgeMs`
+   * (`retry_window_exceeded`). It stays in `quarantined()` and in reads; log it, it is not retried.
+   */
+  onQuarantine?: (batch: QuarantinedBatch) => void;
+  /** Epoch ms: minute buckets and batch ages. */
   clock?: () => number;
   /** @default 1000 */
   intervalMs?: number;
   /** Distinct cells that trigger an early flush. @default 10000 */
   maxKeys?: number;
+  /** After failed writes, waits grow from this (exponential backoff, equal jitter). @default intervalMs */
+  retryBaseMs?: number;
+  /** The longest wait between attempts while the database is down. @default 60_000 */
+  retryMaxMs?: number;
+  /**
+   * A batch still unwritten this long after its first cell was counted is quarantined, not retried:
+   * the flush ledger must outlive every retry (see `ledgerRetentionMs` of createUsageMetering).
+   * @default 6 days
+   */
+  maxRetryAgeMs?: number;
+  /** Tells rows the database will never take from a database that is away. @default isRowError */
+  isRejected?: (error: unknown) => boolean;
+  /** In [0, 1), for the backoff's jitter. @default Math.random */
+  random?: () => number;
+}
+
+/**
+ * A batch set aside by the buffer, with why.
+ *
+ * @example
+ * buffer.quarantined().forEach((b) => log.error({ flushId: b.id, reason: b.reason, rows: b.rows }, "metering.quarantined"));
+ */
+export interface QuarantinedBatch {
+  id: string;
+  rows: BucketDelta[];
+  reason: "rows_rejected" | "retry_window_exceeded";
+  error: unknown;
+}
+
+/**
+ * What the buffer holds and how its flushes go, for metrics.
+ *
+ * @example
+ * const { oldestUnflushedAgeMs, bufferedUnits } = buffer.stats();
+ */
+export interface CounterBufferStats {
+  /** Cells counted and not yet written (pending and failed batches). */
+  bufferedCells: number;
+  bufferedUnits: number;
+  /** Age of the oldest count not yet written, 0 when everything is written. */
+  oldestUnflushedAgeMs: number;
+  /** Write attempts since the start (each batch write, retries included). */
+  flushAttempts: number;
+  flushFailures: number;
+  /** Consecutive failed attempts now (0 while the database answers). */
+  consecutiveFailures: number;
+  quarantinedBatches: number;
+  quarantinedUnits: number;
 }
 
 type Cells = Map<string, Map<string, Map<number, number>>>;
@@ -33,6 +91,8 @@ type Cells = Map<string, Map<string, Map<number, number>>>;
 interface Batch {
   id: string;
   rows: BucketDelta[];
+  /** When its oldest cell was counted (clock ms). */
+  sinceMs: number;
 }
 
 function cellsOf(cells: Cells): BucketDelta[] {
@@ -54,9 +114,16 @@ const CLOSE_ROUNDS = 20;
  *
  * Crash bound: what a crash (SIGKILL, OOM) can lose is exactly the increments accumulated since the
  * start of the last successful flush, i.e. at most one `intervalMs` of counts while the database is
- * up. A failed write keeps its batch (with its flush id) and retries it on the next tick, so a
- * database outage grows that window until it recovers; nothing is dropped silently, and a batch
- * whose commit outcome was unknown is never applied twice.
+ * up. A failed write keeps its batch (with its flush id) and retries it, so a database outage grows
+ * that window until it recovers; nothing is dropped silently, and a batch whose commit outcome was
+ * unknown is never applied twice.
+ *
+ * Outages: after a failed write the timer and size-triggered flushes wait (exponential backoff with
+ * equal jitter, `retryBaseMs` doubling up to `retryMaxMs`), so a long outage costs a few attempts,
+ * not one per tick or per increment. Counting goes on in memory meanwhile (one cell per tenant,
+ * meter and minute). A batch whose rows the database rejects (`isRejected`: bad data, not a bad
+ * moment) is split in halves until the rejected rows stand alone; those are quarantined (kept,
+ * visible, reported) and every other row and later batch is written.
  *
  * @example
  * const buffer = createCounterBuffer({ write: (rows) => upsertBuckets(db, rows) });
@@ -64,11 +131,33 @@ const CLOSE_ROUNDS = 20;
  * await buffer.close(); // drains
  */
 export function createCounterBuffer(options: CounterBufferOptions) {
-  const { write, onFlushed, onError, clock = Date.now, intervalMs = 1_000, maxKeys = 10_000 } = options;
+  const {
+    write,
+    onFlushed,
+    onError,
+    onQuarantine,
+    clock = Date.now,
+    intervalMs = 1_000,
+    maxKeys = 10_000,
+    retryBaseMs = intervalMs,
+    retryMaxMs = 60_000,
+    maxRetryAgeMs = 6 * 86_400_000,
+    isRejected = isRowError,
+    random = Math.random,
+  } = options;
   // tenant -> meter -> cells. Nested maps, not a joined string key: the hot path allocates nothing
   // once a (tenant, meter, minute) cell exists, and a check reads one tenant's meter without a scan.
   let pending: Cells = new Map();
   let cellCount = 0;
+  /** When the first cell of `pending` was counted (clock ms). */
+  let pendingSinceMs = 0;
+  const quarantine: QuarantinedBatch[] = [];
+  let flushAttempts = 0;
+  let flushFailures = 0;
+  let consecutiveFailures = 0;
+  /** Monotonic ms before which timer and size-triggered flushes do not write (backoff). */
+  let retryAtMs = 0;
+  const due = () => performance.now() >= retryAtMs;
   /** Batches taken from the buffer whose write failed; retried first, under their own ids. */
   const unsettled: Batch[] = [];
   let flushing: Promise<void> | null = null;
@@ -79,7 +168,7 @@ export function createCounterBuffer(options: CounterBufferOptions) {
   let closed = false;
 
   const timer = setInterval(() => {
-    if (cellCount > 0 || unsettled.length > 0) flush().catch(() => {});
+    if ((cellCount > 0 || unsettled.length > 0) && due()) flush().catch(() => {});
   }, intervalMs);
   timer.unref?.();
 
@@ -97,7 +186,7 @@ export function createCounterBuffer(options: CounterBufferOptions) {
     const before = minutes.get(minuteMs);
     if (before === undefined) {
       minutes.set(minuteMs, n);
-      cellCount++;
+      if (cellCount++ === 0) pendingSinceMs = clock();
     } else {
       minutes.set(minuteMs, before + n);
     }
@@ -116,7 +205,8 @@ export function createCounterBuffer(options: CounterBufferOptions) {
    * one per tick. What arrives while the last one runs gets another when it ends.
    */
   function flushSoon(): void {
-    if (soonScheduled) return;
+    // While backing off, the timer makes the next attempt once it is due.
+    if (soonScheduled || !due()) return;
     soonScheduled = true;
     setImmediate(() => {
       soonScheduled = false;
@@ -131,36 +221,71 @@ export function createCounterBuffer(options: CounterBufferOptions) {
     });
   }
 
-  async function writeBatch(batch: Batch): Promise<void> {
+  function setAside(batch: Batch, reason: QuarantinedBatch["reason"], error: unknown): void {
+    const quarantined: QuarantinedBatch = { id: batch.id, rows: batch.rows, reason, error };
+    quarantine.push(quarantined);
+    onQuarantine?.(quarantined);
+  }
+
+  /**
+   * Writes `unsettled[0]` and takes it off the list, or quarantines or splits it. Throws (after
+   * scheduling the next attempt) when the database could not be reached or did not say.
+   */
+  async function settleFirst(): Promise<void> {
+    const batch = unsettled[0]!;
+    if (clock() - batch.sinceMs > maxRetryAgeMs) {
+      unsettled.shift();
+      setAside(batch, "retry_window_exceeded", undefined);
+      return;
+    }
     flushStarts++;
-    await write(batch.rows, batch.id);
-    onFlushed?.(batch.rows);
+    flushAttempts++;
+    try {
+      await write(batch.rows, batch.id);
+    } catch (error) {
+      flushFailures++;
+      onError?.(error);
+      if (isRejected(error)) {
+        // The database answered "no" to these rows, so this statement did not commit (and no earlier
+        // attempt of the same rows can have). Halves get ids of their own, derived, so that they too
+        // are applied once however often they are retried.
+        unsettled.shift();
+        if (batch.rows.length === 1) setAside(batch, "rows_rejected", error);
+        else {
+          const mid = batch.rows.length >> 1;
+          unsettled.unshift(
+            { id: `${batch.id}.0`, rows: batch.rows.slice(0, mid), sinceMs: batch.sinceMs },
+            { id: `${batch.id}.1`, rows: batch.rows.slice(mid), sinceMs: batch.sinceMs },
+          );
+        }
+        return;
+      }
+      consecutiveFailures++;
+      retryAtMs =
+        performance.now() +
+        backoffDelayMs(consecutiveFailures, { baseMs: retryBaseMs, maxMs: retryMaxMs, random });
+      throw error;
+    }
+    consecutiveFailures = 0;
+    retryAtMs = 0;
+    unsettled.shift();
+    onFlushed?.(batch.rows, batch.id);
   }
 
   async function flushOnce(): Promise<void> {
     if (hold) await hold;
-    // Batches whose write failed go first, each again under its own id: if an earlier attempt did
-    // commit (a connection lost during the commit), the ledger recognises the id and nothing is added twice.
-    while (unsettled.length > 0) {
-      try {
-        await writeBatch(unsettled[0]!);
-      } catch (error) {
-        onError?.(error);
-        throw error;
-      }
-      unsettled.shift();
+    if (cellCount > 0) {
+      unsettled.push({
+        id: `fl_${randomUUID()}`,
+        rows: cellsOf(pending).sort(compareCells),
+        sinceMs: pendingSinceMs,
+      });
+      pending = new Map();
+      cellCount = 0;
     }
-    if (cellCount === 0) return;
-    const batch: Batch = { id: `fl_${randomUUID()}`, rows: cellsOf(pending).sort(compareCells) };
-    pending = new Map();
-    cellCount = 0;
-    try {
-      await writeBatch(batch);
-    } catch (error) {
-      unsettled.push(batch);
-      onError?.(error);
-      throw error;
-    }
+    // Oldest first, each under its own id: if an earlier attempt did commit (a connection lost during
+    // the commit), the ledger recognises the id and nothing is added twice.
+    while (unsettled.length > 0) await settleFirst();
   }
 
   /** Writes everything buffered now. Concurrent calls share one write; a call during a write waits for the next. */
@@ -188,7 +313,14 @@ export function createCounterBuffer(options: CounterBufferOptions) {
       try {
         const result = await read();
         if (flushStarts === startedBefore) {
-          return { result, cells: [...cellsOf(pending), ...unsettled.flatMap((b) => b.rows)] };
+          return {
+            result,
+            cells: [
+              ...cellsOf(pending),
+              ...unsettled.flatMap((b) => b.rows),
+              ...quarantine.flatMap((b) => b.rows),
+            ],
+          };
         }
       } finally {
         if (release) {
@@ -206,7 +338,7 @@ export function createCounterBuffer(options: CounterBufferOptions) {
     if (minutes !== undefined) {
       for (const [minuteMs, n] of minutes) if (minuteMs >= fromMs && minuteMs < toMs) sum += n;
     }
-    for (const batch of unsettled) {
+    for (const batch of [...unsettled, ...quarantine]) {
       for (const r of batch.rows) {
         if (r.tenantId === tenantId && r.meter === meter && r.minuteMs >= fromMs && r.minuteMs < toMs)
           sum += r.n;
@@ -237,12 +369,40 @@ export function createCounterBuffer(options: CounterBufferOptions) {
     }
   }
 
+  function stats(): CounterBufferStats {
+    let bufferedUnits = 0;
+    let bufferedCells = cellCount;
+    for (const byMeter of pending.values()) {
+      for (const minutes of byMeter.values()) for (const n of minutes.values()) bufferedUnits += n;
+    }
+    for (const b of unsettled) {
+      bufferedCells += b.rows.length;
+      for (const r of b.rows) bufferedUnits += r.n;
+    }
+    const oldest = unsettled[0]?.sinceMs ?? (cellCount > 0 ? pendingSinceMs : undefined);
+    let quarantinedUnits = 0;
+    for (const b of quarantine) for (const r of b.rows) quarantinedUnits += r.n;
+    return {
+      bufferedCells,
+      bufferedUnits,
+      oldestUnflushedAgeMs: oldest === undefined ? 0 : Math.max(0, clock() - oldest),
+      flushAttempts,
+      flushFailures,
+      consecutiveFailures,
+      quarantinedBatches: quarantine.length,
+      quarantinedUnits,
+    };
+  }
+
   return {
     increment,
     flush,
     close,
     readWithPending,
     pendingSum,
+    stats,
+    /** Batches set aside (see `onQuarantine`), oldest first. */
+    quarantined: (): readonly QuarantinedBatch[] => quarantine,
     /** Distinct buffered cells. */
     get size() {
       return cellCount;

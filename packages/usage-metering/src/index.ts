@@ -1,6 +1,13 @@
 /** @module @org/usage-metering: meters, idempotent ingestion, buffered counters, quotas, overage pricing. */
 export { pruneFlushLedger, type UpsertOutcome, upsertBuckets } from "./buckets.js";
-export { type BucketDelta, type CounterBuffer, createCounterBuffer } from "./counter-buffer.js";
+export {
+  type BucketDelta,
+  type CounterBuffer,
+  type CounterBufferOptions,
+  type CounterBufferStats,
+  createCounterBuffer,
+  type QuarantinedBatch,
+} from "./counter-buffer.js";
 export { type CounterStore, createMemoryCounterStore, type PeriodDelta } from "./counter-store.js";
 export type { Entitlement } from "./entitlements.js";
 export { UsageInputError, type UsageIssue } from "./errors.js";

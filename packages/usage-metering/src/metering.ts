@@ -1,7 +1,9 @@
 /** @module createUsageMetering: ingestion, buffered counters, queries, summaries and checks in one object. */
+import { randomUUID } from "node:crypto";
 import type { Database } from "@org/db";
+import { backoffDelayMs } from "./backoff.js";
 import { pruneFlushLedger, upsertBuckets } from "./buckets.js";
-import { type BucketDelta, createCounterBuffer } from "./counter-buffer.js";
+import { type BucketDelta, createCounterBuffer, type QuarantinedBatch } from "./counter-buffer.js";
 import type { CounterStore, PeriodDelta } from "./counter-store.js";
 import { createEntitlementCache, type Entitlement } from "./entitlements.js";
 import { UsageInputError } from "./errors.js";
@@ -13,8 +15,9 @@ import { overage } from "./pricing.js";
 import { periodTotals, type UsagePoint, usageSeries } from "./queries.js";
 import { calendarMonth, type Granularity, type Period, truncate } from "./time.js";
 
-const LEDGER_RETENTION_MS = 86_400_000;
 const LEDGER_PRUNE_EVERY_MS = 3_600_000;
+/** Attempts to add one flush to the shared counters before leaving it to the next reset. */
+const SHARE_ATTEMPTS = 5;
 
 export interface UsageMeteringOptions {
   db: Database;
@@ -40,6 +43,22 @@ export interface UsageMeteringOptions {
   cacheTtlMs?: number;
   /** Called after each durable counter flush (metrics, logs). */
   onFlush?: (info: { cells: number; units: number }) => void;
+  /** A counter batch set aside instead of retried (see CounterBufferOptions.onQuarantine): log it. */
+  onQuarantine?: (batch: QuarantinedBatch) => void;
+  /** While Postgres is down, flush attempts back off up to this wait. @default 60_000 */
+  flushRetryMaxMs?: number;
+  /**
+   * How long the flush ledger (`usage_flushes`) keeps an id. A batch is retried for at most a day
+   * less than this, so the ledger always outlives the longest retry (a late retry of a batch whose
+   * commit was in doubt finds its id). @default 7 days
+   */
+  ledgerRetentionMs?: number;
+  /**
+   * How often the shared counters of the tenants this node counted for are replaced by their
+   * Postgres totals, undoing any drift (an add lost with Redis, one that raced a reset). 0: never.
+   * @default 300_000
+   */
+  counterResetIntervalMs?: number;
   /** Background failures (a flush that will be retried, a cache reload, the shared counters). */
   onError?: (error: unknown) => void;
 }
@@ -100,17 +119,34 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     maxFutureSkewMs = 5 * 60_000,
     cacheTtlMs = 60_000,
     onFlush,
+    onQuarantine,
+    flushRetryMaxMs = 60_000,
+    ledgerRetentionMs = 7 * 86_400_000,
+    counterResetIntervalMs = 300_000,
     onError = () => {},
   } = options;
+  if (ledgerRetentionMs < 2 * 86_400_000)
+    throw new Error(
+      "createUsageMetering: ledgerRetentionMs must be at least 2 days (retries stop a day before it)",
+    );
+  const maxRetryAgeMs = ledgerRetentionMs - 86_400_000;
   const meters =
     "list" in (options.meters ?? [])
       ? (options.meters as Meters)
       : defineMeters((options.meters as MeterInput[] | undefined) ?? DEFAULT_METERS);
   const counterMeters = new Set(meters.list.filter(isAdditive).map((m) => m.key));
 
-  /** Adds stored units to the shared counters of the period they belong to (best effort: Postgres is the record). */
+  /** Tenants counted for since the last reset of their shared counters. */
+  const toReset = new Set<string>();
+
+  /**
+   * Adds stored units to the shared counters of the period they belong to, under the id of the
+   * write that stored them, so retrying (a lost reply) never adds twice. Best effort after a few
+   * attempts: Postgres is the record and the next reset repairs the counters.
+   */
   async function share(
     deltas: { tenantId: string; meter: string; atMs: number; n: number }[],
+    flushId: string,
   ): Promise<void> {
     if (!counters || deltas.length === 0) return;
     const byKey = new Map<string, PeriodDelta>();
@@ -122,16 +158,50 @@ export function createUsageMetering(options: UsageMeteringOptions) {
       if (found) found.n += d.n;
       else byKey.set(key, { tenantId: d.tenantId, meter: d.meter, periodStartMs: period.start, n: d.n });
     }
-    await counters.add([...byKey.values()]);
+    // Marked after the add lands (or finally fails): a reset that ran before it then runs again after.
+    const mark = () => {
+      for (const d of byKey.values()) toReset.add(d.tenantId);
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await counters.add([...byKey.values()], flushId);
+        return mark();
+      } catch (error) {
+        if (attempt >= SHARE_ATTEMPTS) {
+          mark();
+          throw error;
+        }
+        onError(error);
+        await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, { baseMs: 200, maxMs: 5_000 })));
+      }
+    }
+  }
+
+  /**
+   * Replaces the shared counters of `tenantIds` (default: every tenant counted for since the last
+   * reset) with their current-period totals in Postgres. A flush of another node landing between
+   * the read and the write may be counted twice or not at all until the next reset.
+   */
+  async function resetSharedCounters(tenantIds: Iterable<string> = [...toReset]): Promise<void> {
+    if (!counters) return;
+    for (const tenantId of tenantIds) {
+      toReset.delete(tenantId);
+      const period = await periodOf(tenantId, clock());
+      const totals = await periodTotals(db, tenantId, meters.list, period);
+      const shared: Record<string, number> = {};
+      for (const [meter, n] of Object.entries(totals))
+        if (counterMeters.has(meter) && n > 0) shared[meter] = n;
+      await counters.reset(tenantId, period.start, shared);
+    }
   }
 
   let lastPruneMs = 0;
 
-  function flushed(rows: BucketDelta[]): void {
-    // A retry never comes a day late: ledger rows older than that only take space.
+  function flushed(rows: BucketDelta[], flushId: string): void {
+    // The buffer stops retrying a batch a day before this (maxRetryAgeMs): older ids only take space.
     if (clock() - lastPruneMs > LEDGER_PRUNE_EVERY_MS) {
       lastPruneMs = clock();
-      pruneFlushLedger(db, LEDGER_RETENTION_MS).catch(onError);
+      pruneFlushLedger(db, ledgerRetentionMs).catch(onError);
     }
     let units = 0;
     const tenants = new Set<string>();
@@ -141,7 +211,10 @@ export function createUsageMetering(options: UsageMeteringOptions) {
       units += r.n;
     }
     onFlush?.({ cells: rows.length, units });
-    share(rows.map((r) => ({ tenantId: r.tenantId, meter: r.meter, atMs: r.minuteMs, n: r.n })))
+    share(
+      rows.map((r) => ({ tenantId: r.tenantId, meter: r.meter, atMs: r.minuteMs, n: r.n })),
+      flushId,
+    )
       .then(() => cache.refreshShared(tenants))
       .catch(onError);
   }
@@ -150,10 +223,19 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     write: (rows, flushId) => upsertBuckets(db, flushId, rows),
     onFlushed: flushed,
     onError,
+    onQuarantine,
     clock,
     intervalMs: flushIntervalMs,
     maxKeys: maxBufferedCells,
+    retryMaxMs: flushRetryMaxMs,
+    maxRetryAgeMs,
   });
+
+  const resetTimer =
+    counters && counterResetIntervalMs > 0
+      ? setInterval(() => void resetSharedCounters().catch(onError), counterResetIntervalMs)
+      : undefined;
+  resetTimer?.unref?.();
 
   const cache = createEntitlementCache({
     meters,
@@ -188,9 +270,10 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     const result = await ingestEvents(db, tenantId, unique, batchDuplicates);
     const additive = result.acceptedEvents.filter((e) => e.bucketDelta !== null);
     for (const e of additive) cache.stored(tenantId, e.meter, e.timestampMs, e.bucketDelta!);
-    share(additive.map((e) => ({ tenantId, meter: e.meter, atMs: e.timestampMs, n: e.bucketDelta! }))).catch(
-      onError,
-    );
+    share(
+      additive.map((e) => ({ tenantId, meter: e.meter, atMs: e.timestampMs, n: e.bucketDelta! })),
+      `in_${randomUUID()}`,
+    ).catch(onError);
     return { accepted: result.accepted, duplicates: result.duplicates, duplicateIds: result.duplicateIds };
   }
 
@@ -290,12 +373,20 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     invalidate: (tenantId: string) => void cache.invalidate(tenantId),
     /** Writes the buffered counts now. */
     flush: () => buffer.flush(),
-    /** Stops the flush timer and drains the buffer: call on SIGTERM after the server stopped taking requests. */
-    close: () => buffer.close(),
+    /** Stops the timers and drains the buffer: call on SIGTERM after the server stopped taking requests. */
+    close: () => {
+      clearInterval(resetTimer);
+      return buffer.close();
+    },
     /** Buffered (tenant, meter, minute) cells. */
     get bufferedCells() {
       return buffer.size;
     },
+    /** The counter buffer's figures (buffered units, age of the oldest unwritten count, attempts, quarantine). */
+    stats: () => buffer.stats(),
+    /** Counter batches set aside (rows Postgres rejects, or retried too long), kept for inspection. */
+    quarantined: () => buffer.quarantined(),
+    resetSharedCounters,
   };
 }
 

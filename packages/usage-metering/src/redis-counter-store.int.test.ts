@@ -18,11 +18,16 @@ describe.skipIf(!available)("redis counter store", () => {
     const nodeA = createRedisCounterStore(redis.connect(), { prefix });
     const nodeB = createRedisCounterStore(redis.connect(), { prefix });
     await Promise.all([
-      nodeA.add([{ tenantId: "ten_x", meter: "api_calls", periodStartMs: 0, n: 4 }]),
-      nodeB.add([{ tenantId: "ten_x", meter: "api_calls", periodStartMs: 0, n: 6 }]),
+      nodeA.add([{ tenantId: "ten_x", meter: "api_calls", periodStartMs: 0, n: 4 }], "fl_a"),
+      nodeB.add([{ tenantId: "ten_x", meter: "api_calls", periodStartMs: 0, n: 6 }], "fl_b"),
     ]);
     expect(await nodeA.get("ten_x", 0)).toEqual({ api_calls: 10 });
-    const keys = await redis.connect().keys(`${prefix}*`);
-    expect(keys).toEqual([`${prefix}usage:{ten_x}:0`]);
+    const keys = (await redis.connect().keys(`${prefix}*`)).sort();
+    // The period hash and the two flush markers, all under the tenant's tag.
+    expect(keys).toEqual([
+      `${prefix}usage:{ten_x}:0`,
+      `${prefix}usage:{ten_x}:flush:fl_a`,
+      `${prefix}usage:{ten_x}:flush:fl_b`,
+    ]);
   });
 });

@@ -14,3 +14,4 @@ export {
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
 } from "./services.js";
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";

@@ -1,6 +1,7 @@
 /** @module Outbound calls made at most once per (operation, stable id): `@org/idempotency`'s runOnce. */
-import type { Database } from "@org/db";
+import { type Database, stripeOperations } from "@org/db";
 import { createStripeOperations } from "@org/idempotency";
+import { and, eq } from "drizzle-orm";
 
 /**
  * Runs `call` for `(operation, stableId)` with an idempotency key chosen once and stored before the
@@ -54,4 +55,19 @@ export async function readOutbound(
 ): Promise<OutboundRecord | undefined> {
   const row = await createStripeOperations({ db }).find(operation, stableId);
   return row && { idempotencyKey: row.idempotencyKey, state: row.state, resourceId: row.stripeResourceId };
+}
+
+/**
+ * Forgets an outbound operation whose remote object a compensation has deleted, so the next
+ * `once` for the same (operation, stable id) chooses a new idempotency key and creates a new
+ * object instead of answering with the deleted one's id.
+ *
+ * @example
+ * await billing.deleteCustomer(customerId);
+ * await retireOutbound(db, "customer:create", tenantId);
+ */
+export async function retireOutbound(db: Database, operation: string, stableId: string): Promise<void> {
+  await db
+    .delete(stripeOperations)
+    .where(and(eq(stripeOperations.operation, operation), eq(stripeOperations.stableId, stableId)));
 }

@@ -6,7 +6,7 @@ import type { ApiKeyService, CreatedApiKey } from "../api-keys.js";
 import { writeAudit } from "../audit.js";
 import type { InvalidationBus } from "../cache/bus.js";
 import type { OutboundOnce } from "./outbound-once.js";
-import { readOutbound } from "./outbound-once.js";
+import { readOutbound, retireOutbound } from "./outbound-once.js";
 import type { BillingPort, IdentityPort } from "./ports.js";
 import type { SagaStep } from "./saga.js";
 
@@ -36,6 +36,11 @@ export interface SignupContext {
   paid: boolean;
   /** Set by reserve once the row is ours: only then may a compensation delete it. */
   reserved?: boolean;
+  /**
+   * The `updated_at` this signup last wrote on its tenant row. Every later write of the saga
+   * requires it unchanged: a sweeper's claim moves it, after which this signup may not activate.
+   */
+  version?: Date;
   customerId?: string;
   apiKey?: CreatedApiKey;
   checkout?: { id: string; url: string };
@@ -97,6 +102,20 @@ export class StepTimeoutError extends Error {
   }
 }
 
+/**
+ * The tenant row of a signup in progress was claimed by the sweeper (or a resumed retry): this run
+ * must not touch it any more and compensates its own external steps.
+ *
+ * @example
+ * if (error.cause instanceof SignupClaimedError) log.info("signup lost its row to the sweeper");
+ */
+export class SignupClaimedError extends Error {
+  constructor(tenantId: string) {
+    super(`tenant ${tenantId} is no longer this signup's pending row`);
+    this.name = "SignupClaimedError";
+  }
+}
+
 /** Rejects after `ms`; the call itself may still complete remotely, which compensations allow for. */
 function withTimeout<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -109,7 +128,10 @@ function withTimeout<T>(what: string, ms: number, promise: Promise<T>): Promise<
 /**
  * Deletes the Stripe customer of a tenant whatever the state of its creation: recorded (delete it),
  * attempted with an unknown outcome (replay the same idempotency key, which returns the customer
- * Stripe made or makes it now, then delete it), never attempted (nothing to do).
+ * Stripe made or makes it now, then delete it), never attempted (nothing to do). Then retires the
+ * `customer:create` record, so a retried signup of the same tenant id makes a new customer under a
+ * new key instead of getting the deleted one back. Retiring comes last: a crash before it leaves a
+ * record that the next compensation deletes again (deleting is idempotent), never a lost customer.
  *
  * @example
  * await deleteTenantCustomer(deps, tenantId, row.stripeCustomerId);
@@ -140,6 +162,7 @@ export async function deleteTenantCustomer(
       ).id;
   }
   await withTimeout("billing.deleteCustomer", ms, deps.billing.deleteCustomer(customerId));
+  await retireOutbound(deps.db, CUSTOMER_OPERATION, tenantId);
 }
 
 /**
@@ -155,6 +178,31 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
   const resumeAfterMs = deps.resumeAfterMs ?? 60_000;
 
   /**
+   * The tenant row as this signup last left it: still pending, `updated_at` unchanged. A sweeper's
+   * claim is an UPDATE of the same row that moves `updated_at`; Postgres serialises the two
+   * UPDATEs on the row lock and re-checks this condition for the later one, so of a claim and an
+   * activation exactly one matches, in either order or at once.
+   */
+  const ownRow = (ctx: SignupContext) =>
+    and(
+      eq(tenants.id, ctx.tenantId),
+      eq(tenants.status, "pending"),
+      ctx.version ? eq(tenants.updatedAt, ctx.version) : undefined,
+    );
+
+  /** Writes `set` on the row if it is still this signup's; returns the new version. */
+  const advance = async (ctx: SignupContext, set: { stripeCustomerId: string }): Promise<Date> => {
+    const version = new Date(Math.max(Date.now(), (ctx.version?.getTime() ?? 0) + 1));
+    const rows = await db
+      .update(tenants)
+      .set({ ...set, updatedAt: version })
+      .where(ownRow(ctx))
+      .returning({ id: tenants.id });
+    if (rows.length === 0) throw new SignupClaimedError(ctx.tenantId);
+    return version;
+  };
+
+  /**
    * A retry of a signup that crashed before activation finds its own pending row (same derived id,
    * same slug and email): it takes it over and re-runs the later steps, each safe to repeat (the
    * customer and session come back from their idempotency keys). Bumping updated_at makes the
@@ -163,9 +211,10 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
    * repeats the request.
    */
   const resume = async (ctx: SignupContext): Promise<boolean> => {
+    const version = new Date();
     const rows = await db
       .update(tenants)
-      .set({ updatedAt: new Date() })
+      .set({ updatedAt: version })
       .where(
         and(
           eq(tenants.id, ctx.tenantId),
@@ -179,6 +228,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
       .returning({ id: tenants.id });
     if (rows.length === 0) return false;
     ctx.reserved = true;
+    ctx.version = version;
     // Keys made by the crashed attempt were never shown to anyone.
     await db.delete(apiKeys).where(eq(apiKeys.tenantId, ctx.tenantId));
     return true;
@@ -189,6 +239,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     async run(ctx) {
       // ON CONFLICT DO NOTHING on the unique slug: of any number of racing signups exactly one row
       // is inserted; the others see no returned row and answer slug_taken, with no exception path.
+      const version = new Date();
       const insert = () =>
         db
           .insert(tenants)
@@ -200,6 +251,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
             // A paid plan starts on free: billing moves the tenant to the plan once checkout is paid.
             plan: ctx.paid ? "free" : ctx.input.plan,
             status: "pending",
+            updatedAt: version,
           })
           // Any conflict (slug, or the id a retried request derives from its Idempotency-Key).
           .onConflictDoNothing()
@@ -209,6 +261,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
       if (!row && (await deps.reclaimSlug?.(ctx.input.slug))) [row] = await insert();
       if (!row) throw new ProblemError("slug_taken", { detail: `The slug "${ctx.input.slug}" is taken.` });
       ctx.reserved = true;
+      ctx.version = version;
     },
     async compensate(ctx) {
       if (!ctx.reserved) return;
@@ -248,11 +301,9 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
           }),
         ),
       );
+      // Known before the write below, so this step's own compensation deletes it if the write fails.
       ctx.customerId = customerId;
-      await db
-        .update(tenants)
-        .set({ stripeCustomerId: customerId, updatedAt: new Date() })
-        .where(eq(tenants.id, ctx.tenantId));
+      ctx.version = await advance(ctx, { stripeCustomerId: customerId });
     },
     async compensate(ctx) {
       await deleteTenantCustomer(deps, ctx.tenantId, {
@@ -303,7 +354,8 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     async run(ctx) {
       if (!ctx.paid || !ctx.customerId) return;
       const customerId = ctx.customerId;
-      // The tenant id is new for every saga run, so this key dedupes retries within the run only.
+      // Keyed by the customer too: a retry after a compensation has a new customer, and Stripe
+      // rejects a key reused with other parameters (or replays the deleted customer's session).
       ctx.checkout = await withTimeout(
         "billing.createCheckoutSession",
         ms,
@@ -313,7 +365,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
           customerId,
           plan: ctx.input.plan,
           interval: ctx.input.interval,
-          idempotencyKey: `${CHECKOUT_OPERATION}:${ctx.tenantId}`,
+          idempotencyKey: `${CHECKOUT_OPERATION}:${ctx.tenantId}:${customerId}`,
         }),
       );
     },
@@ -327,7 +379,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
         const rows = await tx
           .update(tenants)
           .set({ status: "active", updatedAt: new Date() })
-          .where(and(eq(tenants.id, ctx.tenantId), eq(tenants.status, "pending")))
+          .where(ownRow(ctx))
           .returning({ id: tenants.id });
         if (rows.length === 0) return false;
         await writeAudit(tx, {
@@ -339,10 +391,12 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
         });
         return true;
       });
-      // The sweeper took a row that was too slow to finish: this signup has lost it.
-      if (!activated) throw new Error(`tenant ${ctx.tenantId} is no longer pending`);
-      // Drops negative cache entries for the slug on every node.
-      await bus.publish({ tenantId: ctx.tenantId, slug: ctx.input.slug });
+      // The sweeper claimed a row that was too slow to finish: this signup has lost it.
+      if (!activated) throw new SignupClaimedError(ctx.tenantId);
+      // Drops negative cache entries for the slug on every node. Activation has committed: a failed
+      // publish must not fail the saga, whose compensations would delete the key and the customer
+      // of an active tenant; other nodes then answer "unknown slug" until their negative TTL ends.
+      await bus.publish({ tenantId: ctx.tenantId, slug: ctx.input.slug }).catch(() => {});
     },
   };
 

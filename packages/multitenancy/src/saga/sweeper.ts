@@ -75,9 +75,12 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   } = options;
 
   const compensate = async (row: TenantRow) => {
+    // The claim must move updated_at even within the same millisecond: a signup still running
+    // checks it before activating (see signupSteps), so an unchanged value would let both proceed.
+    const claimedAt = new Date(Math.max(now().getTime(), row.updatedAt.getTime() + 1));
     const claimed = await db
       .update(tenants)
-      .set({ updatedAt: now() })
+      .set({ updatedAt: claimedAt })
       .where(and(eq(tenants.id, row.id), eq(tenants.status, "pending"), eq(tenants.updatedAt, row.updatedAt)))
       .returning({ id: tenants.id });
     if (claimed.length === 0) return false;

@@ -148,6 +148,14 @@ describe.each(Object.keys(transports))("ratelimit() middleware through %s", (tra
     expect(parsed(res).state.free!.r).toBe(14);
   });
 
+  it("answers an empty key 400 problem+json bad_request: never limited as one shared caller, never let through", async () => {
+    const { a } = app();
+    const res = await send(a, "/v1/thing", { headers: { "x-tenant": "", "x-request-id": "req_e" } });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({ code: "bad_request", status: 400, requestId: "req_e" });
+  });
+
   it("leaves requests without a key alone", async () => {
     const { a } = app();
     const res = await send(a, "/v1/thing");

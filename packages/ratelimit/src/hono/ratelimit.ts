@@ -3,6 +3,7 @@ import { problemResponse, withResponseHeaders } from "@org/problem";
 import type { Context, Env, MiddlewareHandler } from "hono";
 import type { RateLimitDecision } from "../decision.js";
 import { rateLimitHeader, rateLimitPolicyHeader, retryAfterSeconds } from "../headers.js";
+import { RateLimitKeyError } from "../key.js";
 import type { RateLimiter } from "../limiter.js";
 import type { Policy } from "../policy.js";
 
@@ -26,6 +27,11 @@ export interface RateLimitOptions<E extends Env = Env> {
   cost?: number | ((c: Context<E>) => number);
 }
 
+const requestIdOf = (c: Context): string | undefined => {
+  const id = (c.get as (k: string) => unknown)("requestId");
+  return typeof id === "string" ? id : undefined;
+};
+
 // Lowercase, as withResponseHeaders() takes them (header names are case-insensitive).
 const POLICY = "ratelimit-policy";
 const STATE = "ratelimit";
@@ -40,7 +46,8 @@ const STATE = "ratelimit";
  * @param options.key - the caller's key from the context
  * @param [options.policies] - the caller's policies from the context (default: the limiter's)
  * @param [options.cost=1]
- * @returns the middleware; a refused request is answered 429 `rate_limited` problem+json (not thrown)
+ * @returns the middleware; a refused request is answered 429 `rate_limited` problem+json (not thrown),
+ *   a request whose key is empty 400 `bad_request`
  * @example
  * const plans = { free: [createPolicy({ name: "free", rate: 10, periodMs: 1000, burst: 20 })] };
  * app.use("/v1/*", ratelimit({
@@ -63,7 +70,18 @@ export const ratelimit = <E extends Env = Env>(options: RateLimitOptions<E>): Mi
     const ps = pv instanceof Promise ? await pv : pv;
     if (ps.length === 0) return next();
     const units = typeof cost === "number" ? cost : cost(c);
-    const decision = await limiter.limitWith(k, ps, units);
+    let decision: RateLimitDecision;
+    try {
+      decision = await limiter.limitWith(k, ps, units);
+    } catch (error) {
+      // An empty key: the caller could not be told apart from others (e.g. no client address).
+      // Refused, not let through unlimited and not pooled with every other such caller.
+      if (!(error instanceof RateLimitKeyError)) throw error;
+      return problemResponse("bad_request", {
+        detail: "The caller could not be identified for rate limiting.",
+        requestId: requestIdOf(c),
+      });
+    }
     const policyValue = rateLimitPolicyHeader(ps);
     const stateValue = rateLimitHeader(decision);
     const set = c.set as (k: string, v: unknown) => void;
@@ -73,10 +91,9 @@ export const ratelimit = <E extends Env = Env>(options: RateLimitOptions<E>): Mi
       // captured, the error handler's detour) costs more than the decision. The body is the one
       // the app's problemErrorHandler would render for ProblemError("rate_limited"), request id included.
       const retryAfter = retryAfterSeconds(decision);
-      const requestId = (c.get as (k: string) => unknown)("requestId");
       return problemResponse("rate_limited", {
         detail: `Rate limit "${decision.policy}" exceeded: retry in ${retryAfter} s.`,
-        requestId: typeof requestId === "string" ? requestId : undefined,
+        requestId: requestIdOf(c),
         headers: { "Retry-After": String(retryAfter), [POLICY]: policyValue, [STATE]: stateValue },
         extensions: { policy: decision.policy, retryAfterMs: Math.ceil(decision.retryAfterMs) },
       });

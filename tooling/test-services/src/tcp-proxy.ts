@@ -1,4 +1,4 @@
-/** @module Test helper: a TCP proxy we can cut and restore, to take Redis away from one client only. */
+/** @module Test helper: a TCP proxy we can cut and restore, to take Redis or Postgres away from one client only. */
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 
 export interface TcpProxy {
@@ -11,8 +11,8 @@ export interface TcpProxy {
 }
 
 /**
- * Forwards 127.0.0.1:<port> to `target`. Cutting it makes Redis unreachable for the clients that use
- * it without touching the shared Redis server.
+ * Forwards 127.0.0.1:<port> to `target`. Cutting it makes Redis or Postgres unreachable for the
+ * clients that use it without touching the shared server (other tests keep using it).
  *
  * @example
  * const proxy = await startTcpProxy(6379);
