@@ -1,5 +1,5 @@
 /** @module syncCustomer: Stripe is the source of truth; this is the only writer of subscription state. */
-import { invoices, subscriptions, tenants } from "@org/db";
+import { invoices, recordPlanChange, subscriptions, tenants } from "@org/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { DEFAULT_PAST_DUE_GRACE_MS, loggerOf, nowOf, type SyncDeps } from "./context.js";
@@ -188,6 +188,9 @@ export async function syncCustomer(deps: SyncDeps, customerId: string): Promise<
         .update(tenants)
         .set({ plan: entitlement.plan, updatedAt: now })
         .where(eq(tenants.id, tenant.id));
+      if (locked) {
+        await recordPlanChange(tx, { tenantId: tenant.id, from: locked.plan, to: entitlement.plan, at: now });
+      }
     }
     return {
       outcome: "synced" as const,

@@ -8,5 +8,6 @@ CREATE TABLE "tenant_plan_history" (
 --> statement-breakpoint
 ALTER TABLE "usage_reports" DROP CONSTRAINT "usage_reports_tenant_id_meter_period_start_pk";--> statement-breakpoint
 ALTER TABLE "usage_reports" ADD COLUMN "seq" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "usage_reports" ADD COLUMN "attempted_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "tenant_plan_history" ADD CONSTRAINT "tenant_plan_history_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "usage_reports_tenant_meter_period_seq_key" ON "usage_reports" USING btree ("tenant_id","meter","period_start","seq");

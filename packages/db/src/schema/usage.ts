@@ -71,6 +71,11 @@ export const usageReports = pgTable(
     stripeIdentifier: text().notNull(),
     state: text().$type<"pending" | "reported">().notNull().default("pending"),
     createdAt: timestamptz().notNull().defaultNow(),
+    /**
+     * Start of the 24 h in which Stripe remembers this report's identifier (its first send since the
+     * last reconciliation); null for rows older than this column: `createdAt` then.
+     */
+    attemptedAt: timestamptz(),
     reportedAt: timestamptz(),
   },
   (t) => [
