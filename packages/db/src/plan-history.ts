@@ -1,5 +1,5 @@
 /** @module Which plan a tenant was on at a given instant: recording changes and reading them back. */
-import { and, asc, desc, eq, gt, lte } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lte, type SQL } from "drizzle-orm";
 import type { Executor } from "./client.js";
 import { tenantPlanHistory, tenants } from "./schema/tenancy.js";
 
@@ -44,20 +44,20 @@ export async function planInForceAt(
   tenantId: string,
   at: Date,
 ): Promise<string | undefined> {
-  const [before] = await executor
-    .select({ plan: tenantPlanHistory.plan })
-    .from(tenantPlanHistory)
-    .where(and(eq(tenantPlanHistory.tenantId, tenantId), lte(tenantPlanHistory.effectiveAt, at)))
-    .orderBy(desc(tenantPlanHistory.effectiveAt))
-    .limit(1);
-  if (before) return before.plan;
-  const [after] = await executor
-    .select({ plan: tenantPlanHistory.previousPlan })
-    .from(tenantPlanHistory)
-    .where(and(eq(tenantPlanHistory.tenantId, tenantId), gt(tenantPlanHistory.effectiveAt, at)))
-    .orderBy(asc(tenantPlanHistory.effectiveAt))
-    .limit(1);
-  if (after) return after.plan;
+  const h = tenantPlanHistory;
+  const nearest = async (column: typeof h.plan | typeof h.previousPlan, when: SQL, order: SQL) => {
+    const [row] = await executor
+      .select({ plan: column })
+      .from(h)
+      .where(and(eq(h.tenantId, tenantId), when))
+      .orderBy(order)
+      .limit(1);
+    return row?.plan;
+  };
+  const inForce =
+    (await nearest(h.plan, lte(h.effectiveAt, at), desc(h.effectiveAt))) ??
+    (await nearest(h.previousPlan, gt(h.effectiveAt, at), asc(h.effectiveAt)));
+  if (inForce !== undefined) return inForce;
   const [tenant] = await executor
     .select({ plan: tenants.plan })
     .from(tenants)
