@@ -92,25 +92,25 @@ describe("overage reporting to Stripe", () => {
     expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 100_000 });
   });
 
-  it("settles a report Stripe received but never confirmed from its event summaries after 24 h, without billing it twice", async () => {
+  it("settles a report Stripe received but never confirmed from its event summaries after 24 h, without billing it twice, with four reporters at once", async () => {
     const tenant = await tenantOn("pro", 10_200_000);
     // The SDK retries a closed connection once even with maxNetworkRetries: 0; drop that one too.
     fake.faults.dropResponseNext(2, { path: "/v1/billing/meter_events" });
     expect((await reporting().reportDuePeriods()).failures).toBe(1);
     expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 200_000 });
     fake.clock.advance("25h"); // Stripe has forgotten the identifier
-    const run = await reporting().reportDuePeriods();
-    expect(run.failures).toBe(0);
+    const runs = await Promise.all([1, 2, 3, 4].map(() => reporting().reportDuePeriods()));
+    expect(runs.map((r) => r.failures)).toEqual([0, 0, 0, 0]);
     expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 200_000 });
   });
 
-  it("resends a report that never reached Stripe once its identifier is forgotten, and bills it once", async () => {
+  it("resends a report that never reached Stripe once its identifier is forgotten, and bills it once, with four reporters at once", async () => {
     const tenant = await tenantOn("pro", 10_300_000);
     fake.faults.failNext(1, { path: "/v1/billing/meter_events", status: 500 });
     expect((await reporting().reportDuePeriods()).failures).toBe(1);
     expect(billedTokens(tenant.customer)).toEqual({ events: 0, total: 0 });
     fake.clock.advance("25h");
-    await reporting().reportDuePeriods();
+    await Promise.all([1, 2, 3, 4].map(() => reporting().reportDuePeriods()));
     await reporting().reportDuePeriods();
     expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 300_000 });
   });

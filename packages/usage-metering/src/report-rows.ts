@@ -1,6 +1,6 @@
 /** @module The `usage_reports` rows of one (tenant, meter, period): read, frozen, claimed, settled. */
 import { type Executor, rows } from "@org/db";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Period } from "./time.js";
 
 /** One frozen report: what was (or is about to be) sent to Stripe for a period. */
@@ -43,13 +43,17 @@ export interface ReportKey {
  * const reports = await reportRows(db, { tenantId, meter: "tokens", period });
  */
 export async function reportRows(db: Executor, key: ReportKey): Promise<ReportRow[]> {
+  return selectRows(db, key, sql`order by seq`);
+}
+
+async function selectRows(db: Executor, key: ReportKey, rest: SQL): Promise<ReportRow[]> {
   const raw = rows<RawRow>(
     await db.execute(sql`
       select seq, quantity, amount, currency, stripe_identifier, state, created_at, attempted_at
       from usage_reports
       where tenant_id = ${key.tenantId} and meter = ${key.meter}
         and period_start = ${iso(key.period.start)}::timestamptz
-      order by seq`),
+      ${rest}`),
   );
   return raw.map((r) => {
     const createdAtMs = new Date(r.created_at).getTime();
@@ -100,28 +104,39 @@ export async function freezeReport(
 }
 
 /**
- * Takes a pending report whose identifier Stripe may have forgotten, by moving its `attempted_at`
- * from the value this reporter read to now. Only one of several concurrent reporters succeeds;
- * the others then see a fresh identifier window and resend blindly, which Stripe deduplicates.
+ * Locks a still-pending report for this transaction (`FOR UPDATE SKIP LOCKED`): whoever holds it is
+ * the only one deciding whether to resend it, so a reconciliation that finds it in Stripe cannot race
+ * a blind resend. `undefined` when it is settled or another reporter holds it.
  *
  * @example
- * if (await claimStaleReport(db, key, row, Date.now())) { ...reconcile, then send or settle... }
+ * await db.transaction(async (tx) => { const row = await lockPendingReport(tx, key, 0); ... });
  */
-export async function claimStaleReport(
-  db: Executor,
+export async function lockPendingReport(
+  tx: Executor,
   key: ReportKey,
-  row: ReportRow,
+  seq: number,
+): Promise<ReportRow | undefined> {
+  const [row] = await selectRows(tx, key, sql`and seq = ${seq} and state = 'pending' for update skip locked`);
+  return row;
+}
+
+/**
+ * Records that the report is being sent again after Stripe may have forgotten its identifier: a new
+ * 24 h window of deduplication starts with this send.
+ *
+ * @example
+ * await restartIdentifierWindow(tx, key, 0, Date.now());
+ */
+export async function restartIdentifierWindow(
+  tx: Executor,
+  key: ReportKey,
+  seq: number,
   nowMs: number,
-): Promise<boolean> {
-  const claimed = rows<{ seq: number }>(
-    await db.execute(sql`
-      update usage_reports set attempted_at = ${iso(nowMs)}::timestamptz
-      where tenant_id = ${key.tenantId} and meter = ${key.meter}
-        and period_start = ${iso(key.period.start)}::timestamptz and seq = ${row.seq} and state = 'pending'
-        and coalesce(attempted_at, created_at) = ${iso(row.attemptedAtMs)}::timestamptz
-      returning seq`),
-  );
-  return claimed.length === 1;
+): Promise<void> {
+  await tx.execute(sql`
+    update usage_reports set attempted_at = ${iso(nowMs)}::timestamptz
+    where tenant_id = ${key.tenantId} and meter = ${key.meter}
+      and period_start = ${iso(key.period.start)}::timestamptz and seq = ${seq}`);
 }
 
 /**

@@ -6,11 +6,12 @@ import type { MeterTerms, PlanAtProvider } from "./plans.js";
 import { overage } from "./pricing.js";
 import { periodTotals } from "./queries.js";
 import {
-  claimStaleReport,
   freezeReport,
+  lockPendingReport,
   type ReportKey,
   type ReportRow,
   reportRows,
+  restartIdentifierWindow,
   settleReport,
 } from "./report-rows.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS, type Period, truncate } from "./time.js";
@@ -116,9 +117,9 @@ const sum = (rows: readonly ReportRow[], field: "quantity" | "amount") =>
  *
  * 1. pending reports (frozen earlier, send not confirmed) are settled first, in `seq` order. Within
  *    24 h of their first send they are resent (Stripe deduplicates the identifier). Older ones may
- *    have been forgotten by Stripe, so a blind resend could bill twice: the reporter claims the row,
- *    asks Stripe's event summary of the report's own minute, and settles it without sending if it
- *    landed, or sends it if it did not;
+ *    have been forgotten by Stripe, so a blind resend could bill twice: under the row's lock, the
+ *    reporter asks Stripe's event summary of the report's own minute and settles it without sending
+ *    if it landed, or sends it if it did not;
  * 2. the overage is computed from the stored buckets; what exceeds the sum of all earlier reports is
  *    frozen as a new report (`seq` + 1, its own identifier and minute) in state `pending`, sent, then
  *    marked `reported`. Two reporters racing freeze the same `seq` once (unique key): the loser sends
@@ -152,37 +153,45 @@ export function createOverageReporter(options: OverageReporterOptions) {
     };
   }
 
-  /** Settles one pending report: `sent`, `reconciled` (found in Stripe), or `busy` (another reporter claimed it). */
+  /**
+   * Settles one pending report under its row lock: `sent`, `reconciled` (found in Stripe, not sent),
+   * or `busy` (another reporter holds it, or settled it meanwhile). A crash after the send rolls the
+   * settlement back; the report then looks stale and reconciliation finds it in Stripe.
+   */
   async function settlePending(
     key: ReportKey,
     meter: Meter,
-    row: ReportRow,
+    seq: number,
     settled: readonly ReportRow[],
   ): Promise<"sent" | "reconciled" | "busy"> {
-    const report = toReport(key, meter, row);
-    if (row.quantity > 0 && clock() - row.attemptedAtMs >= IDENTIFIER_MEMORY_MS) {
-      if (!(await claimStaleReport(db, key, row, clock()))) return "busy";
-      const minute = truncate(report.timestampMs, "minute");
-      const inStripe = await landed({
-        tenantId: key.tenantId,
-        meter: meter.key,
-        eventName: report.eventName,
-        startMs: minute,
-        endMs: minute + MINUTE_MS,
-      });
-      // Settled reports dated in the same minute (only possible for reports pushed into Stripe's
-      // window) are in that figure too; what remains is this report's, if it landed.
-      const others = settled
-        .filter((r) => truncate(toReport(key, meter, r).timestampMs, "minute") === minute)
-        .reduce((total, r) => total + r.quantity, 0);
-      if (inStripe - others >= row.quantity) {
-        await settleReport(db, key, row.seq, clock());
-        return "reconciled";
+    return db.transaction(async (tx) => {
+      const row = await lockPendingReport(tx, key, seq);
+      if (!row) return "busy";
+      const report = toReport(key, meter, row);
+      if (row.quantity > 0 && clock() - row.attemptedAtMs >= IDENTIFIER_MEMORY_MS) {
+        const minute = truncate(report.timestampMs, "minute");
+        const inStripe = await landed({
+          tenantId: key.tenantId,
+          meter: meter.key,
+          eventName: report.eventName,
+          startMs: minute,
+          endMs: minute + MINUTE_MS,
+        });
+        // Settled reports dated in the same minute (only possible for reports pushed into Stripe's
+        // window) are in that figure too; what remains is this report's, if it landed.
+        const others = settled
+          .filter((r) => truncate(toReport(key, meter, r).timestampMs, "minute") === minute)
+          .reduce((total, r) => total + r.quantity, 0);
+        if (inStripe - others >= row.quantity) {
+          await settleReport(tx, key, row.seq, clock());
+          return "reconciled";
+        }
+        await restartIdentifierWindow(tx, key, row.seq, clock());
       }
-    }
-    if (row.quantity > 0) await send(report);
-    await settleReport(db, key, row.seq, clock());
-    return "sent";
+      if (row.quantity > 0) await send(report);
+      await settleReport(tx, key, row.seq, clock());
+      return "sent";
+    });
   }
 
   async function reportMeter(
@@ -199,7 +208,7 @@ export function createOverageReporter(options: OverageReporterOptions) {
     const settled: ReportRow[] = [];
     for (const row of rows) {
       if (row.state === "pending") {
-        const result = await settlePending(key, meter, row, settled);
+        const result = await settlePending(key, meter, row.seq, settled);
         if (result === "busy") return { meter: meter.key, quantity: 0, amount: 0, status: "busy" };
         if (status !== "sent") status = result;
       }
@@ -223,7 +232,9 @@ export function createOverageReporter(options: OverageReporterOptions) {
       if (!(await freezeReport(db, key, { ...row, nowMs: row.createdAtMs }))) {
         return { meter: meter.key, quantity: reportedQuantity, amount: sum(rows, "amount"), status: "busy" };
       }
-      await settlePending(key, meter, row, settled);
+      if ((await settlePending(key, meter, seq, settled)) === "busy") {
+        return { meter: meter.key, quantity: reportedQuantity, amount: sum(rows, "amount"), status: "busy" };
+      }
       settled.push(row);
       status = row.quantity > 0 ? "sent" : "nothing";
     }
