@@ -87,17 +87,16 @@ export async function buildDeps(
     billing: port,
     onError: (error, tenant) => logger.error({ err: error, tenantId: tenant.id }, "signup.sweep_failed"),
   });
-  // Last month's overage goes to Stripe once; hourly runs after the first are no-ops until the next month.
+  // Closed months still open to late events: each hourly run sends only the overage added since.
   const overage = createOverageReporting({
     billing,
     metering: platform.metering,
-    planFor: async (tenantId) =>
-      platform.plans.metering((await platform.tenantCache.byId(tenantId))?.plan ?? catalog.defaultPlan.id),
+    plans: platform.plans,
     logger,
   });
   const overageTimer = setInterval(
     () =>
-      void overage.reportLastPeriod().catch((error) => logger.error({ err: error }, "overage.run_failed")),
+      void overage.reportDuePeriods().catch((error) => logger.error({ err: error }, "overage.run_failed")),
     3_600_000,
   );
   overageTimer.unref();

@@ -1,4 +1,4 @@
-import { tenants } from "@org/db";
+import { tenantPlanHistory, tenants } from "@org/db";
 import { calendarMonth } from "@org/usage-metering";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,8 +97,13 @@ describe("cloud-api end to end: signup -> checkout -> webhook -> worker -> activ
       }),
     });
     expect(await sent.json()).toEqual({ accepted: 1, duplicates: 0 });
-    const first = await deps.overage.reportLastPeriod();
-    const again = await deps.overage.reportLastPeriod();
+    // Billed with the plan in force at the period's end: the tenant has been on pro since then.
+    await deps.db
+      .update(tenantPlanHistory)
+      .set({ effectiveAt: new Date(calendarMonth(Date.now()).start - 30 * 86_400_000) })
+      .where(eq(tenantPlanHistory.tenantId, created.tenant.id));
+    const first = await deps.overage.reportDuePeriods();
+    const again = await deps.overage.reportDuePeriods();
     expect(first.failures).toBe(0);
     expect(again.reports).toBe(0);
     const [row] = await deps.db.select().from(tenants).where(eq(tenants.id, created.tenant.id));

@@ -1,5 +1,5 @@
 /** @module Writing a Stripe snapshot: one short transaction, skipped when a newer snapshot was written. */
-import { billingSyncState, invoices, subscriptions, tenants } from "@org/db";
+import { billingSyncState, invoices, recordPlanChange, subscriptions, tenants } from "@org/db";
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { DEFAULT_PAST_DUE_GRACE_MS, loggerOf, nowOf, type SyncDeps } from "./context.js";
@@ -190,6 +190,7 @@ export async function writeSnapshot(
         .update(tenants)
         .set({ plan: entitlement.plan, updatedAt: now })
         .where(eq(tenants.id, tenantId));
+      if (tenant) await recordPlanChange(tx, { tenantId, from: tenant.plan, to: entitlement.plan, at: now });
     }
     await tx
       .update(billingSyncState)

@@ -19,6 +19,7 @@ const TABLES = [
   "stripe_operations",
   "stripe_webhook_events",
   "subscriptions",
+  "tenant_plan_history",
   "tenants",
   "usage_buckets",
   "usage_events",

@@ -14,5 +14,6 @@ export {
 export { type IdKind, newId, randomBase62 } from "./ids.js";
 export { MIGRATIONS_FOLDER, type MigrateResult, migrate } from "./migrate.js";
 export { type PingResult, ping } from "./ping.js";
+export { type PlanChange, planInForceAt, recordPlanChange } from "./plan-history.js";
 export { affectedRows, rows } from "./rows.js";
 export * from "./schema/index.js";

@@ -1,5 +1,5 @@
 /** @module Platform-level tenant operations (signup, admin, the loader); not tenant-scoped by nature. */
-import { type Database, type Executor, type TenantStatus, tenants } from "@org/db";
+import { type Database, type Executor, recordPlanChange, type TenantStatus, tenants } from "@org/db";
 import { and, asc, eq, gt, type InferSelectModel, lt } from "drizzle-orm";
 import { writeAudit } from "./audit.js";
 import type { InvalidationBus } from "./cache/bus.js";
@@ -210,11 +210,13 @@ export async function setTenantPlan(
     const [before] = await tx.select().from(tenants).where(eq(tenants.id, tenantId)).for("update");
     if (!before) return undefined;
     if (before.plan === plan) return before;
+    const now = new Date();
     const [after] = await tx
       .update(tenants)
-      .set({ plan, updatedAt: new Date() })
+      .set({ plan, updatedAt: now })
       .where(eq(tenants.id, tenantId))
       .returning();
+    await recordPlanChange(tx, { tenantId, from: before.plan, to: plan, at: now });
     await writeAudit(tx, {
       tenantId,
       actor,

@@ -1,92 +1,155 @@
-/** @module Reporting each tenant's overage of a closed period to Stripe, exactly once. */
+/** @module Reporting each tenant's overage of closed periods to Stripe, exactly once, late usage included. */
 import type { BillingDeps } from "@org/billing";
-import { tenants } from "@org/db";
+import { planInForceAt, tenants } from "@org/db";
 import type { Logger } from "@org/server-kit";
 import {
   calendarMonth,
   createOverageReporter,
+  DEFAULT_LATE_WINDOW_MS,
   type Period,
-  type PlanProvider,
   type UsageMetering,
 } from "@org/usage-metering";
-import { and, asc, eq, gt, isNotNull } from "drizzle-orm";
+import { and, asc, gt, inArray, isNotNull } from "drizzle-orm";
+import type { PlatformPlans } from "./plans.js";
 
 export interface OverageReportingOptions {
   billing: Pick<BillingDeps, "db" | "stripe">;
   metering: Pick<UsageMetering, "meters">;
-  planFor: PlanProvider;
+  plans: Pick<PlatformPlans, "metering">;
+  /** How late usage events are accepted (the metering's `lateWindowMs`). @default 35 days */
+  lateWindowMs?: number;
   logger?: Logger;
   clock?: () => number;
 }
 
 export interface OverageRun {
-  period: Period;
+  /** The closed periods that can still receive late events, newest first. */
+  periods: Period[];
+  /** Tenants visited (once per period). */
   tenants: number;
   /** Meter events sent by this run (earlier runs' reports are not sent again). */
   reports: number;
   failures: number;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
- * For every active tenant with a Stripe customer, reports the overage of the last closed calendar
- * month as Stripe meter events. The metering reporter freezes each quantity in `usage_reports` before
- * sending and sends it with a deterministic identifier, so running this again (a retry, a second
- * node, a crash in between) sends nothing new and Stripe deduplicates what was resent.
+ * Suspended tenants are billed too: they used what they used. Pending tenants have no usage yet;
+ * deleted ones may have no Stripe customer left.
+ */
+const BILLED_STATUSES = ["active", "suspended"] as const;
+
+/**
+ * For every active or suspended tenant with a Stripe customer, reports the overage of every closed
+ * calendar month that can still receive late events (its end less than `lateWindowMs` plus a day of
+ * runs ago). Each period is priced with the plan in force at its end (`tenant_plan_history`). The
+ * metering reporter freezes each report in `usage_reports` before sending it with a deterministic
+ * identifier and sends later growth as deltas, so running this again (a retry, a second node, a crash
+ * in between) bills each unit once; reports whose identifier Stripe may have forgotten (24 h) are
+ * checked against Stripe's meter event summaries before a resend.
  *
  * @example
- * const overage = createOverageReporting({ billing, metering, planFor });
- * setInterval(() => void overage.reportLastPeriod(), 3_600_000);
+ * const overage = createOverageReporting({ billing, metering, plans });
+ * setInterval(() => void overage.reportDuePeriods(), 3_600_000);
  */
 export function createOverageReporting(options: OverageReportingOptions) {
-  const { billing, clock = Date.now } = options;
+  const { billing, clock = Date.now, lateWindowMs = DEFAULT_LATE_WINDOW_MS } = options;
   const customerOf = new Map<string, string>();
+  const meterIds = new Map<string, string>();
+
+  async function meterIdOf(eventName: string): Promise<string> {
+    const known = meterIds.get(eventName);
+    if (known) return known;
+    for await (const meter of billing.stripe.billing.meters.list({ limit: 100 })) {
+      meterIds.set(meter.event_name, meter.id);
+    }
+    const id = meterIds.get(eventName);
+    if (!id) throw new Error(`no Stripe meter with event_name "${eventName}"`);
+    return id;
+  }
+
   const reporter = createOverageReporter({
     db: billing.db,
     meters: options.metering.meters,
-    planFor: options.planFor,
+    planAt: async (tenantId, atMs) =>
+      options.plans.metering((await planInForceAt(billing.db, tenantId, new Date(atMs))) ?? ""),
     clock,
     send: async (report) => {
       await billing.stripe.billing.meterEvents.create(
         {
           event_name: report.eventName,
           identifier: report.identifier,
-          timestamp: Math.floor((report.periodEndMs - 1_000) / 1000),
+          timestamp: Math.floor(report.timestampMs / 1000),
           payload: { stripe_customer_id: customerOf.get(report.tenantId)!, value: String(report.quantity) },
         },
         { idempotencyKey: report.identifier },
       );
     },
+    landed: async (query) => {
+      let total = 0;
+      const summaries = billing.stripe.billing.meters.listEventSummaries(await meterIdOf(query.eventName), {
+        customer: customerOf.get(query.tenantId)!,
+        start_time: Math.floor(query.startMs / 1000),
+        end_time: Math.floor(query.endMs / 1000),
+      });
+      for await (const summary of summaries) total += summary.aggregated_value;
+      return total;
+    },
   });
 
-  return {
-    /** Reports the calendar month before the current one for every tenant; per-tenant failures are counted and logged. */
-    async reportLastPeriod(): Promise<OverageRun> {
-      const period = calendarMonth(calendarMonth(clock()).start - 1);
-      const run: OverageRun = { period, tenants: 0, reports: 0, failures: 0 };
-      let after = "";
-      for (;;) {
-        const page = await billing.db
-          .select({ id: tenants.id, customerId: tenants.stripeCustomerId })
-          .from(tenants)
-          .where(
-            and(isNotNull(tenants.stripeCustomerId), eq(tenants.status, "active"), gt(tenants.id, after)),
-          )
-          .orderBy(asc(tenants.id))
-          .limit(200);
-        if (page.length === 0) return run;
-        for (const { id, customerId } of page) {
-          after = id;
-          customerOf.set(id, customerId!);
-          run.tenants++;
-          try {
-            const outcomes = await reporter.reportPeriod(id, period);
-            run.reports += outcomes.filter((o) => o.status === "sent").length;
-          } catch (error) {
-            run.failures++;
-            options.logger?.error({ err: error, tenantId: id }, "overage.report_failed");
-          }
+  /** Closed calendar months whose late events may still be unreported, newest first. */
+  function duePeriods(): Period[] {
+    const periods: Period[] = [];
+    let period = calendarMonth(calendarMonth(clock()).start - 1);
+    // A day past the window: the run after the last accepted late event still reports it.
+    while (period.end > clock() - lateWindowMs - DAY_MS) {
+      periods.push(period);
+      period = calendarMonth(period.start - 1);
+    }
+    return periods;
+  }
+
+  async function reportTenants(period: Period, run: OverageRun): Promise<void> {
+    let after = "";
+    for (;;) {
+      const page = await billing.db
+        .select({ id: tenants.id, customerId: tenants.stripeCustomerId })
+        .from(tenants)
+        .where(
+          and(
+            isNotNull(tenants.stripeCustomerId),
+            inArray(tenants.status, [...BILLED_STATUSES]),
+            gt(tenants.id, after),
+          ),
+        )
+        .orderBy(asc(tenants.id))
+        .limit(200);
+      if (page.length === 0) return;
+      for (const { id, customerId } of page) {
+        after = id;
+        customerOf.set(id, customerId!);
+        run.tenants++;
+        try {
+          const outcomes = await reporter.reportPeriod(id, period);
+          run.reports += outcomes.filter((o) => o.status === "sent").length;
+        } catch (error) {
+          run.failures++;
+          options.logger?.error(
+            { err: error, tenantId: id, periodStart: period.start },
+            "overage.report_failed",
+          );
         }
       }
+    }
+  }
+
+  return {
+    /** Reports every due period for every billed tenant; per-tenant failures are counted and logged. */
+    async reportDuePeriods(): Promise<OverageRun> {
+      const run: OverageRun = { periods: duePeriods(), tenants: 0, reports: 0, failures: 0 };
+      for (const period of run.periods) await reportTenants(period, run);
+      return run;
     },
   };
 }

@@ -37,6 +37,7 @@ export {
   type MeterTerms,
   meterTermsSchema,
   type Plan,
+  type PlanAtProvider,
   type PlanInput,
   type PlanProvider,
   planSchema,
@@ -54,14 +55,18 @@ export { periodTotals, type UsagePoint, usageSeries } from "./queries.js";
 export { createRedisCounterStore, type RedisCounterStoreOptions } from "./redis-counter-store.js";
 export {
   createOverageReporter,
+  IDENTIFIER_MEMORY_MS,
+  type LandedUsageFn,
   type OverageReporterOptions,
   type ReportOutcome,
   reportIdentifier,
+  reportTimestamp,
   type UsageReport,
   type UsageReporterFn,
 } from "./reporting.js";
 export {
   calendarMonth,
+  DEFAULT_LATE_WINDOW_MS,
   GRANULARITIES,
   GRANULARITY_MS,
   type Granularity,

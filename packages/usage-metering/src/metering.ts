@@ -13,7 +13,7 @@ import { DEFAULT_METERS, defineMeters, isAdditive, type MeterInput, type Meters 
 import type { PlanProvider } from "./plans.js";
 import { overage } from "./pricing.js";
 import { periodTotals, type UsagePoint, usageSeries } from "./queries.js";
-import { calendarMonth, type Granularity, type Period, truncate } from "./time.js";
+import { calendarMonth, DEFAULT_LATE_WINDOW_MS, type Granularity, type Period, truncate } from "./time.js";
 
 const LEDGER_PRUNE_EVERY_MS = 3_600_000;
 /** Attempts to add one flush to the shared counters before leaving it to the next reset. */
@@ -115,7 +115,7 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     periodOf = (_tenantId: string, nowMs: number) => calendarMonth(nowMs),
     flushIntervalMs = 1_000,
     maxBufferedCells = 10_000,
-    lateWindowMs = 35 * 86_400_000,
+    lateWindowMs = DEFAULT_LATE_WINDOW_MS,
     maxFutureSkewMs = 5 * 60_000,
     cacheTtlMs = 60_000,
     onFlush,

@@ -31,6 +31,12 @@ export type MeterTerms = z.output<typeof meterTermsSchema>;
 export type PlanProvider = (tenantId: string) => Plan | Promise<Plan>;
 
 /**
+ * Which plan a tenant was on at an instant (epoch ms). Prices a closed period: a plan change after
+ * the period must not reprice it. Billing answers from its plan history.
+ */
+export type PlanAtProvider = (tenantId: string, atMs: number) => Plan | Promise<Plan>;
+
+/**
  * Validates a catalogue (zod) and returns a provider that looks the tenant's plan id up in it.
  *
  * @throws Error at creation for an invalid plan; at lookup for an unknown plan id.

@@ -33,6 +33,11 @@ function fakeStripe() {
       calls++;
       if (!received.has(r.identifier)) received.set(r.identifier, r);
     },
+    landed: async (q: { tenantId: string; meter: string; startMs: number; endMs: number }) =>
+      [...received.values()]
+        .filter((r) => r.tenantId === q.tenantId && r.meter === q.meter)
+        .filter((r) => r.timestampMs >= q.startMs && r.timestampMs < q.endMs)
+        .reduce((total, r) => total + r.quantity, 0),
   };
 }
 
@@ -47,16 +52,18 @@ describe("overage reporting", () => {
     const reporter = createOverageReporter({
       db: t.db,
       meters: h.metering.meters,
-      planFor,
+      planAt: planFor,
       send: stripe.send,
+      landed: stripe.landed,
       clock: () => MARCH.end + 60_000,
     });
     await expect(
       createOverageReporter({
         db: t.db,
         meters: h.metering.meters,
-        planFor,
+        planAt: planFor,
         send: stripe.send,
+        landed: stripe.landed,
         clock: () => MARCH.end - 1,
       }).reportPeriod(tenant, MARCH),
     ).rejects.toThrow(/ended/);
@@ -82,7 +89,8 @@ describe("overage reporting", () => {
     const crashing = createOverageReporter({
       db: t.db,
       meters: h.metering.meters,
-      planFor,
+      planAt: planFor,
+      landed: stripe.landed,
       clock: () => MARCH.end,
       send: async (r) => {
         await stripe.send(r);
@@ -90,23 +98,28 @@ describe("overage reporting", () => {
       },
     });
     await expect(crashing.reportPeriod(tenant, MARCH)).rejects.toThrow(/killed/);
-    // a late event arrives for March before the retry: the frozen report does not change
+    // a late event arrives for March before the retry: the frozen report is resent unchanged,
+    // and the late overage follows as a second report under its own identifier
     await h.metering.ingest(tenant, [{ id: "late", meter: "tokens", quantity: 5_000 }]);
     crash = false;
     const retried = await crashing.reportPeriod(tenant, MARCH);
     expect(retried.find((o) => o.meter === "tokens")).toEqual({
       meter: "tokens",
-      quantity: 1_000,
-      amount: 2,
+      quantity: 6_000,
+      amount: 12,
       status: "sent",
     });
-    expect(stripe.calls).toBe(2);
-    expect(stripe.received.size).toBe(1);
+    expect(stripe.calls).toBe(3);
+    expect([...stripe.received.values()].map((r) => [r.seq, r.quantity])).toEqual([
+      [0, 1_000],
+      [1, 5_000],
+    ]);
     const rows = await t.db.select().from(usageReports).where(eq(usageReports.tenantId, tenant));
-    expect(rows.map((r) => [r.meter, r.state, r.quantity])).toEqual(
+    expect(rows.map((r) => [r.meter, r.seq, r.state, r.quantity])).toEqual(
       expect.arrayContaining([
-        ["api_calls", "reported", 0],
-        ["tokens", "reported", 1_000],
+        ["api_calls", 0, "reported", 0],
+        ["tokens", 0, "reported", 1_000],
+        ["tokens", 1, "reported", 5_000],
       ]),
     );
   });
@@ -117,8 +130,9 @@ describe("overage reporting", () => {
     const reporter = createOverageReporter({
       db: t.db,
       meters: h.metering.meters,
-      planFor: catalogue(PLANS, () => "free"),
+      planAt: catalogue(PLANS, () => "free"),
       send: stripe.send,
+      landed: stripe.landed,
       clock: () => MARCH.end,
     });
     expect(await reporter.reportPeriod(tenant, MARCH)).toEqual([]);

@@ -1,26 +1,43 @@
 /** @module Exactly-once reporting of a period's overage to Stripe meter events through usage_reports. */
 import { createHash } from "node:crypto";
-import { type Database, rows } from "@org/db";
-import { sql } from "drizzle-orm";
-import type { Meters } from "./meters.js";
-import type { PlanProvider } from "./plans.js";
+import type { Database } from "@org/db";
+import { isAdditive, type Meter, type Meters } from "./meters.js";
+import type { MeterTerms, PlanAtProvider } from "./plans.js";
 import { overage } from "./pricing.js";
 import { periodTotals } from "./queries.js";
-import type { Period } from "./time.js";
+import {
+  freezeReport,
+  lockPendingReport,
+  type ReportKey,
+  type ReportRow,
+  reportRows,
+  restartIdentifierWindow,
+  settleReport,
+} from "./report-rows.js";
+import { DAY_MS, HOUR_MS, MINUTE_MS, type Period, truncate } from "./time.js";
 
-/** What is sent for one (tenant, meter, period): the body of a Stripe meter event, plus context. */
+/** Stripe deduplicates meter events on their identifier for (at least) this long, then forgets it. */
+export const IDENTIFIER_MEMORY_MS = DAY_MS;
+/** Stripe refuses meter events dated further back than this. */
+const STRIPE_BACKDATE_LIMIT_MS = 35 * DAY_MS;
+
+/** What is sent for one report of a (tenant, meter, period): the body of a Stripe meter event, plus context. */
 export interface UsageReport {
-  /** Deterministic per (tenant, meter, period): Stripe deduplicates meter events on it. */
+  /** Deterministic per (tenant, meter, period, seq): Stripe deduplicates meter events on it. */
   identifier: string;
   tenantId: string;
   meter: string;
   /** The Stripe meter's event name. */
   eventName: string;
-  /** Overage units: max(0, used - included). */
+  /** 0 for the period's first report, then 1, 2, ... for the overage late events added. */
+  seq: number;
+  /** Overage units this report adds: the first carries max(0, used - included), later ones the growth since. */
   quantity: number;
   /** Their price in minor units of `currency`. */
   amount: number;
   currency: string;
+  /** What the meter event is dated: alone in its minute, see {@link reportTimestamp}. */
+  timestampMs: number;
   periodStartMs: number;
   periodEndMs: number;
 }
@@ -28,106 +45,221 @@ export interface UsageReport {
 /** Sends one report (billing passes a Stripe `billing.meterEvents.create` call). Must be safe to call twice. */
 export type UsageReporterFn = (report: UsageReport) => Promise<void>;
 
+/**
+ * Stripe's aggregated value of the tenant's meter for events dated in [startMs, endMs) (billing passes
+ * `billing.meters.listEventSummaries`). Used only for reports whose identifier Stripe may have forgotten.
+ */
+export type LandedUsageFn = (query: {
+  tenantId: string;
+  meter: string;
+  eventName: string;
+  startMs: number;
+  endMs: number;
+}) => Promise<number>;
+
 export interface ReportOutcome {
   meter: string;
+  /** The period's overage units reported so far, over every report. */
   quantity: number;
+  /** Their price in minor units. */
   amount: number;
-  /** `sent` now, `already_reported` earlier, `nothing` (no overage: recorded, nothing sent). */
-  status: "sent" | "already_reported" | "nothing";
+  /**
+   * `sent`: this run sent a report (a new one, or a pending one again); `reconciled`: a pending report
+   * was found in Stripe and settled without sending; `already_reported`: nothing new; `nothing`: no
+   * overage (recorded, nothing sent); `busy`: another reporter holds this meter's pending report.
+   */
+  status: "sent" | "reconciled" | "already_reported" | "nothing" | "busy";
 }
 
 export interface OverageReporterOptions {
   db: Database;
   meters: Meters;
-  planFor: PlanProvider;
+  /** The plan in force at an instant: a period is priced with the plan at its last millisecond. */
+  planAt: PlanAtProvider;
   send: UsageReporterFn;
+  landed: LandedUsageFn;
   clock?: () => number;
 }
 
-/** `usr_` + 48 hex characters of SHA-256: under Stripe's 100-character identifier limit for any meter key. */
-export function reportIdentifier(tenantId: string, meter: string, periodStartMs: number): string {
-  const digest = createHash("sha256").update(`${tenantId}\u0000${meter}\u0000${periodStartMs}`).digest("hex");
-  return `usr_${digest.slice(0, 48)}`;
-}
-
-interface ReportRow {
-  quantity: string | number;
-  amount: string | number;
-  currency: string;
-  stripe_identifier: string;
-  state: "pending" | "reported";
+/**
+ * `usr_` + 48 hex characters of SHA-256: under Stripe's 100-character identifier limit for any meter
+ * key. The first report's identifier has no seq in it, as before later reports existed.
+ *
+ * @example
+ * reportIdentifier("ten_1", "tokens", Date.UTC(2026, 2, 1), 2); // "usr_3f0c..."
+ */
+export function reportIdentifier(tenantId: string, meter: string, periodStartMs: number, seq = 0): string {
+  const key = `${tenantId}\u0000${meter}\u0000${periodStartMs}${seq === 0 ? "" : `\u0000${seq}`}`;
+  return `usr_${createHash("sha256").update(key).digest("hex").slice(0, 48)}`;
 }
 
 /**
- * Reports closed periods' overage exactly once. For each overage-billed meter of the tenant's plan:
- *
- * 1. the quantity and amount are computed from the stored buckets and frozen in a `usage_reports` row
- *    (`INSERT .. ON CONFLICT DO NOTHING`, keyed by tenant, meter and period start) in state `pending`;
- * 2. the frozen row is sent with its deterministic identifier;
- * 3. the row is marked `reported`.
- *
- * A crash between 2 and 3 leaves the row `pending`: the next run sends the same quantity with the
- * same identifier, which Stripe deduplicates, so the usage is billed once. A `reported` row is never
- * sent again. Call it after the period has ended and the counters of every node have flushed
- * (e.g. a few minutes after the end): events arriving later are stored but not billed.
+ * What a report's meter event is dated: one second before the period's end, one minute earlier per
+ * seq, so each report of a period is alone in its minute of Stripe's event summaries (reconciliation
+ * asks for exactly that minute). A report frozen so late that this is older than Stripe accepts is
+ * dated one hour inside Stripe's window instead (and so lands in Stripe's following period).
  *
  * @example
- * const reporter = createOverageReporter({ db, meters: metering.meters, planFor, send: (r) =>
- *   stripe.billing.meterEvents.create({ event_name: r.eventName, identifier: r.identifier,
- *     payload: { stripe_customer_id: customerOf(r.tenantId), value: String(r.quantity) } }) });
+ * reportTimestamp(Date.UTC(2026, 3, 1), 1, Date.UTC(2026, 3, 2)); // Date.UTC(2026, 3, 1) - 61_000
+ */
+export function reportTimestamp(periodEndMs: number, seq: number, frozenAtMs: number): number {
+  const dated = periodEndMs - 1_000 - seq * MINUTE_MS;
+  const oldestAccepted = truncate(frozenAtMs - STRIPE_BACKDATE_LIMIT_MS, "minute") + HOUR_MS;
+  return Math.max(dated, oldestAccepted);
+}
+
+const sum = (rows: readonly ReportRow[], field: "quantity" | "amount") =>
+  rows.reduce((total, r) => total + r[field], 0);
+
+/**
+ * Reports closed periods' overage to Stripe so that the period's usage is billed exactly once, late
+ * events included. For each overage-billed meter of the plan in force at the period's end:
+ *
+ * 1. pending reports (frozen earlier, send not confirmed) are settled first, in `seq` order. Within
+ *    24 h of their first send they are resent (Stripe deduplicates the identifier). Older ones may
+ *    have been forgotten by Stripe, so a blind resend could bill twice: under the row's lock, the
+ *    reporter asks Stripe's event summary of the report's own minute and settles it without sending
+ *    if it landed, or sends it if it did not;
+ * 2. the overage is computed from the stored buckets; what exceeds the sum of all earlier reports is
+ *    frozen as a new report (`seq` + 1, its own identifier and minute) in state `pending`, sent, then
+ *    marked `reported`. Two reporters racing freeze the same `seq` once (unique key): the loser sends
+ *    nothing. Non-additive meters (e.g. `max`) are reported once, by the first report.
+ *
+ * Run it every hour or so for every period that can still receive late events (the metering's
+ * `lateWindowMs` after its end): each run sends only the overage added since the previous one.
+ *
+ * @throws Error when the period has not ended; whatever `send` or `landed` throws (the report stays
+ * pending and the next run settles it).
+ * @example
+ * const reporter = createOverageReporter({ db, meters: metering.meters, planAt, send, landed });
  * await reporter.reportPeriod(tenantId, { start, end });
  */
 export function createOverageReporter(options: OverageReporterOptions) {
-  const { db, meters, planFor, send, clock = Date.now } = options;
+  const { db, meters, planAt, send, landed, clock = Date.now } = options;
+
+  function toReport(key: ReportKey, meter: Meter, row: ReportRow): UsageReport {
+    return {
+      identifier: row.identifier,
+      tenantId: key.tenantId,
+      meter: meter.key,
+      eventName: meter.stripeEventName ?? meter.key,
+      seq: row.seq,
+      quantity: row.quantity,
+      amount: row.amount,
+      currency: row.currency,
+      timestampMs: reportTimestamp(key.period.end, row.seq, row.createdAtMs),
+      periodStartMs: key.period.start,
+      periodEndMs: key.period.end,
+    };
+  }
+
+  /**
+   * Settles one pending report under its row lock: `sent`, `reconciled` (found in Stripe, not sent),
+   * or `busy` (another reporter holds it, or settled it meanwhile). A crash after the send rolls the
+   * settlement back; the report then looks stale and reconciliation finds it in Stripe.
+   */
+  async function settlePending(
+    key: ReportKey,
+    meter: Meter,
+    seq: number,
+    settled: readonly ReportRow[],
+  ): Promise<"sent" | "reconciled" | "busy"> {
+    return db.transaction(async (tx) => {
+      const row = await lockPendingReport(tx, key, seq);
+      if (!row) return "busy";
+      const report = toReport(key, meter, row);
+      if (row.quantity > 0 && clock() - row.attemptedAtMs >= IDENTIFIER_MEMORY_MS) {
+        const minute = truncate(report.timestampMs, "minute");
+        const inStripe = await landed({
+          tenantId: key.tenantId,
+          meter: meter.key,
+          eventName: report.eventName,
+          startMs: minute,
+          endMs: minute + MINUTE_MS,
+        });
+        // Settled reports dated in the same minute (only possible for reports pushed into Stripe's
+        // window) are in that figure too; what remains is this report's, if it landed.
+        const others = settled
+          .filter((r) => truncate(toReport(key, meter, r).timestampMs, "minute") === minute)
+          .reduce((total, r) => total + r.quantity, 0);
+        if (inStripe - others >= row.quantity) {
+          await settleReport(tx, key, row.seq, clock());
+          return "reconciled";
+        }
+        await restartIdentifierWindow(tx, key, row.seq, clock());
+      }
+      if (row.quantity > 0) await send(report);
+      await settleReport(tx, key, row.seq, clock());
+      return "sent";
+    });
+  }
+
+  async function reportMeter(
+    tenantId: string,
+    meter: Meter,
+    terms: MeterTerms & { overage: NonNullable<MeterTerms["overage"]> },
+    currency: string,
+    period: Period,
+    used: number,
+  ): Promise<ReportOutcome> {
+    const key: ReportKey = { tenantId, meter: meter.key, period };
+    const rows = await reportRows(db, key);
+    let status: ReportOutcome["status"] = "already_reported";
+    const settled: ReportRow[] = [];
+    for (const row of rows) {
+      if (row.state === "pending") {
+        const result = await settlePending(key, meter, row.seq, settled);
+        if (result === "busy") return { meter: meter.key, quantity: 0, amount: 0, status: "busy" };
+        if (status !== "sent") status = result;
+      }
+      settled.push(row);
+    }
+    const computed = overage(used, terms.included, terms.overage);
+    const reportedQuantity = sum(rows, "quantity");
+    const due = computed.quantity - reportedQuantity;
+    if (rows.length === 0 || (isAdditive(meter) && due > 0)) {
+      const seq = rows.length === 0 ? 0 : rows.at(-1)!.seq + 1;
+      const row: ReportRow = {
+        seq,
+        quantity: rows.length === 0 ? computed.quantity : due,
+        amount: computed.amount - sum(rows, "amount"),
+        currency,
+        identifier: reportIdentifier(tenantId, meter.key, period.start, seq),
+        state: "pending",
+        createdAtMs: clock(),
+        attemptedAtMs: clock(),
+      };
+      if (!(await freezeReport(db, key, { ...row, nowMs: row.createdAtMs }))) {
+        return { meter: meter.key, quantity: reportedQuantity, amount: sum(rows, "amount"), status: "busy" };
+      }
+      if ((await settlePending(key, meter, seq, settled)) === "busy") {
+        return { meter: meter.key, quantity: reportedQuantity, amount: sum(rows, "amount"), status: "busy" };
+      }
+      settled.push(row);
+      status = row.quantity > 0 ? "sent" : "nothing";
+    }
+    return { meter: meter.key, quantity: sum(settled, "quantity"), amount: sum(settled, "amount"), status };
+  }
 
   async function reportPeriod(tenantId: string, period: Period): Promise<ReportOutcome[]> {
     if (clock() < period.end) throw new Error("a period is reported only after it has ended");
-    const plan = await planFor(tenantId);
+    const plan = await planAt(tenantId, period.end - 1);
     const billed = meters.list.filter((m) => m.billing === "overage" && plan.meters[m.key]?.overage);
     if (billed.length === 0) return [];
     const totals = await periodTotals(db, tenantId, billed, period);
     const outcomes: ReportOutcome[] = [];
     for (const meter of billed) {
       const terms = plan.meters[meter.key]!;
-      const computed = overage(totals[meter.key] ?? 0, terms.included, terms.overage!);
-      const identifier = reportIdentifier(tenantId, meter.key, period.start);
-      await db.execute(sql`
-        insert into usage_reports (tenant_id, meter, period_start, period_end, quantity, amount, currency, stripe_identifier)
-        values (${tenantId}, ${meter.key}, ${new Date(period.start).toISOString()}::timestamptz,
-                ${new Date(period.end).toISOString()}::timestamptz, ${computed.quantity}, ${computed.amount},
-                ${plan.currency}, ${identifier})
-        on conflict (tenant_id, meter, period_start) do nothing`);
-      // Whatever a previous run froze wins over a recomputation: what is sent never changes.
-      const [row] = rows<ReportRow>(
-        await db.execute(sql`
-          select quantity, amount, currency, stripe_identifier, state from usage_reports
-          where tenant_id = ${tenantId} and meter = ${meter.key}
-            and period_start = ${new Date(period.start).toISOString()}::timestamptz`),
-      );
-      const quantity = Number(row!.quantity);
-      const amount = Number(row!.amount);
-      if (row!.state === "reported") {
-        outcomes.push({ meter: meter.key, quantity, amount, status: "already_reported" });
-        continue;
-      }
-      if (quantity > 0) {
-        await send({
-          identifier: row!.stripe_identifier,
+      outcomes.push(
+        await reportMeter(
           tenantId,
-          meter: meter.key,
-          eventName: meter.stripeEventName ?? meter.key,
-          quantity,
-          amount,
-          currency: row!.currency,
-          periodStartMs: period.start,
-          periodEndMs: period.end,
-        });
-      }
-      await db.execute(sql`
-        update usage_reports set state = 'reported', reported_at = now()
-        where tenant_id = ${tenantId} and meter = ${meter.key}
-          and period_start = ${new Date(period.start).toISOString()}::timestamptz and state = 'pending'`);
-      outcomes.push({ meter: meter.key, quantity, amount, status: quantity > 0 ? "sent" : "nothing" });
+          meter,
+          { ...terms, overage: terms.overage! },
+          plan.currency,
+          period,
+          totals[meter.key] ?? 0,
+        ),
+      );
     }
     return outcomes;
   }

@@ -4,6 +4,9 @@ export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
+/** How late an event may arrive and still be accepted (and billed): Stripe's own limit for meter events. */
+export const DEFAULT_LATE_WINDOW_MS = 35 * DAY_MS;
+
 export const GRANULARITIES = ["minute", "hour", "day"] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 

@@ -26,6 +26,24 @@ export const tenants = pgTable(
   ],
 );
 
+/**
+ * Every change of a tenant's plan with the instant it took effect, so that a closed period is priced
+ * with the plan in force during it rather than whatever the tenant is on when the period is reported.
+ * `previousPlan` answers for instants before the first recorded change.
+ */
+export const tenantPlanHistory = pgTable(
+  "tenant_plan_history",
+  {
+    tenantId: text()
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    effectiveAt: timestamptz().notNull(),
+    plan: text().notNull(),
+    previousPlan: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.effectiveAt] })],
+);
+
 export const apiKeys = pgTable(
   "api_keys",
   {

@@ -1,5 +1,5 @@
 /** @module Usage: raw events, additive minute buckets, and what was reported to Stripe. */
-import { bigint, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { timestamptz } from "./_columns.js";
 import { tenants } from "./tenancy.js";
 
@@ -58,6 +58,11 @@ export const usageReports = pgTable(
     meter: text().notNull(),
     periodStart: timestamptz().notNull(),
     periodEnd: timestamptz().notNull(),
+    /**
+     * 0 for the period's first report; each later one carries only the overage that late events
+     * added since (a delta), under its own identifier, so Stripe's sum is the period's total.
+     */
+    seq: integer().notNull().default(0),
     quantity: bigint({ mode: "number" }).notNull(),
     /** Minor units. */
     amount: bigint({ mode: "number" }).notNull().default(0),
@@ -66,10 +71,17 @@ export const usageReports = pgTable(
     stripeIdentifier: text().notNull(),
     state: text().$type<"pending" | "reported">().notNull().default("pending"),
     createdAt: timestamptz().notNull().defaultNow(),
+    /**
+     * Start of the 24 h in which Stripe remembers this report's identifier (its first send since the
+     * last reconciliation); null for rows older than this column: `createdAt` then.
+     */
+    attemptedAt: timestamptz(),
     reportedAt: timestamptz(),
   },
   (t) => [
-    primaryKey({ columns: [t.tenantId, t.meter, t.periodStart] }),
+    // A unique key rather than a primary key: drizzle-kit orders a primary key that names a new
+    // column before the column's ADD, which Postgres refuses. Every column in it is NOT NULL.
+    uniqueIndex("usage_reports_tenant_meter_period_seq_key").on(t.tenantId, t.meter, t.periodStart, t.seq),
     uniqueIndex("usage_reports_stripe_identifier_key").on(t.stripeIdentifier),
   ],
 );

@@ -91,6 +91,8 @@ export function recordMeterEvent(core: Core, params: Params): FakeMeterEvent {
     payload: payload as Record<string, string>,
     timestamp,
   };
+  // A forgotten identifier's first event still counts: keep it under its own key, as Stripe would.
+  if (existing) core.meterEvents.set(`${identifier}@${existing.event.created}`, existing);
   core.meterEvents.set(identifier, { event, customer, value: Number(rawValue) });
   return event;
 }

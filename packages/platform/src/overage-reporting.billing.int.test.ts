@@ -1,0 +1,117 @@
+import { createStripeClient, loadPlanCatalog } from "@org/billing";
+import { type Database, newId, tenants } from "@org/db";
+import { createLocalBus, setTenantPlan, setTenantStatus } from "@org/multitenancy";
+import { createStripeFake, type StripeFake } from "@org/stripe-fake";
+import { createTestDb, type TestDb } from "@org/testing";
+import { createUsageMetering, type UsageMetering } from "@org/usage-metering";
+import type Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOverageReporting } from "./overage-reporting.js";
+import { createPlatformPlans } from "./plans.js";
+
+const MARCH_20 = "2026-03-20T12:00:00Z";
+let t: TestDb;
+let fake: StripeFake;
+let stripe: Stripe;
+let metering: UsageMetering;
+const plans = createPlatformPlans(loadPlanCatalog());
+const bus = createLocalBus();
+const clock = () => fake.clock.now() * 1000;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  fake = createStripeFake({ webhookSecret: "whsec_overage", startTime: Date.UTC(2026, 3, 2) });
+  await fake.start(0);
+  stripe = createStripeClient({ secretKey: "sk_test_overage", apiBase: fake.url, maxNetworkRetries: 0 });
+  metering = createUsageMetering({ db: t.db as Database, planFor: () => plans.metering("pro"), clock });
+});
+afterAll(async () => {
+  await metering?.close();
+  await fake?.stop();
+  await t?.cleanup();
+});
+
+const reporting = () =>
+  createOverageReporting({ billing: { db: t.db as Database, stripe }, metering, plans, clock });
+
+async function tenantOn(plan: string, tokensInMarch: number): Promise<{ id: string; customer: string }> {
+  const id = newId("tenant");
+  const customer = await stripe.customers.create({ metadata: { tenant_id: id } });
+  await t.db.insert(tenants).values({
+    id,
+    slug: `t-${id.slice(4, 16).toLowerCase()}`,
+    name: "Acme",
+    email: "owner@acme.test",
+    plan,
+    status: "active",
+    stripeCustomerId: customer.id,
+  });
+  await metering.ingest(id, [{ id: "march", meter: "tokens", quantity: tokensInMarch, timestamp: MARCH_20 }]);
+  return { id, customer: customer.id };
+}
+
+/** What the Stripe stand-in holds for the customer's tokens meter. */
+const billedTokens = (customer: string) => {
+  const events = fake.meterEvents().filter((e) => e.customer === customer && e.event.event_name === "tokens");
+  return { events: events.length, total: events.reduce((sum, e) => sum + e.value, 0) };
+};
+
+describe("overage reporting to Stripe", () => {
+  it("bills a closed period with the plan in force at its end: pro's overage although the tenant moved to enterprise before reporting", async () => {
+    const tenant = await tenantOn("pro", 10_500_000);
+    await setTenantPlan({ db: t.db as Database, bus }, tenant.id, "enterprise", "test");
+    const run = await reporting().reportDuePeriods();
+    expect(run.failures).toBe(0);
+    // pro includes 10M tokens; enterprise's 500M would leave nothing to bill
+    expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 500_000 });
+  });
+
+  it("bills a late event that arrives after the first report exactly once, as a delta", async () => {
+    const tenant = await tenantOn("pro", 10_500_000);
+    await reporting().reportDuePeriods();
+    expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 500_000 });
+    await metering.ingest(tenant.id, [
+      { id: "late", meter: "tokens", quantity: 250_000, timestamp: "2026-03-31T23:00:00Z" },
+    ]);
+    // several nodes run at once, and runs repeat
+    const runs = await Promise.all([reporting(), reporting(), reporting()].map((r) => r.reportDuePeriods()));
+    await reporting().reportDuePeriods();
+    expect(runs.every((r) => r.failures === 0)).toBe(true);
+    expect(billedTokens(tenant.customer)).toEqual({ events: 2, total: 750_000 });
+    const identifiers = fake
+      .meterEvents()
+      .filter((e) => e.customer === tenant.customer)
+      .map((e) => e.event.identifier);
+    expect(new Set(identifiers).size).toBe(identifiers.length);
+  });
+
+  it("bills a suspended tenant's usage", async () => {
+    const tenant = await tenantOn("pro", 10_100_000);
+    await setTenantStatus({ db: t.db as Database, bus }, tenant.id, "suspended", "test");
+    await reporting().reportDuePeriods();
+    expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 100_000 });
+  });
+
+  it("settles a report Stripe received but never confirmed from its event summaries after 24 h, without billing it twice, with four reporters at once", async () => {
+    const tenant = await tenantOn("pro", 10_200_000);
+    // The SDK retries a closed connection once even with maxNetworkRetries: 0; drop that one too.
+    fake.faults.dropResponseNext(2, { path: "/v1/billing/meter_events" });
+    expect((await reporting().reportDuePeriods()).failures).toBe(1);
+    expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 200_000 });
+    fake.clock.advance("25h"); // Stripe has forgotten the identifier
+    const runs = await Promise.all([1, 2, 3, 4].map(() => reporting().reportDuePeriods()));
+    expect(runs.map((r) => r.failures)).toEqual([0, 0, 0, 0]);
+    expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 200_000 });
+  });
+
+  it("resends a report that never reached Stripe once its identifier is forgotten, and bills it once, with four reporters at once", async () => {
+    const tenant = await tenantOn("pro", 10_300_000);
+    fake.faults.failNext(1, { path: "/v1/billing/meter_events", status: 500 });
+    expect((await reporting().reportDuePeriods()).failures).toBe(1);
+    expect(billedTokens(tenant.customer)).toEqual({ events: 0, total: 0 });
+    fake.clock.advance("25h");
+    await Promise.all([1, 2, 3, 4].map(() => reporting().reportDuePeriods()));
+    await reporting().reportDuePeriods();
+    expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 300_000 });
+  });
+});
