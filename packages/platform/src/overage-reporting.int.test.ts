@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPlatformHarness, type PlatformHarness } from "../test/harness.js";
 import { createOverageReporting } from "./overage-reporting.js";
 
-describe("createOverageReporting: last month's overage to Stripe meter events, once", () => {
+describe("createOverageReporting: closed months' overage to Stripe meter events, once", () => {
   let h: PlatformHarness;
   beforeAll(async () => {
     h = await createPlatformHarness({ signup: false, admin: false });
@@ -39,12 +39,11 @@ describe("createOverageReporting: last month's overage to Stripe meter events, o
     createOverageReporting({
       billing: h.deps.billing!,
       metering: h.deps.metering,
-      planFor: async (tenantId) =>
-        h.deps.plans.metering((await h.deps.tenantCache.byId(tenantId))?.plan ?? "free"),
+      plans: h.deps.plans,
     });
   const eventsOf = (customerId: string) => h.fake!.meterEvents().filter((r) => r.customer === customerId);
 
-  it("sends each active customer's overage per meter, skips suspended tenants and those without a customer, and sends nothing on a second run", async () => {
+  it("sends each billed customer's overage per meter (suspended ones too), skips tenants without a customer, and sends nothing on a second run", async () => {
     const pro = await tenantWithUsage("pro", { api_calls: 1_000_500, tokens: 12_000_000 });
     const underQuota = await tenantWithUsage("pro", { api_calls: 10, tokens: 10 });
     const suspended = await tenantWithUsage("pro", { api_calls: 2_000_000 }, "suspended");
@@ -56,17 +55,21 @@ describe("createOverageReporting: last month's overage to Stripe meter events, o
       value: 5_000_000,
     });
 
-    const first = await reporting().reportLastPeriod();
-    expect(first).toMatchObject({ period: lastMonth(), tenants: 2, reports: 2, failures: 0 });
+    const first = await reporting().reportDuePeriods();
+    expect(first.periods[0]).toEqual(lastMonth());
+    expect(first).toMatchObject({ reports: 3, failures: 0 });
     const sent = eventsOf(pro.customerId).map((r) => [r.event.event_name, r.value]);
     expect(sent.sort()).toEqual([
       ["api_calls", 500],
       ["tokens", 2_000_000],
     ]);
     expect(eventsOf(underQuota.customerId)).toEqual([]);
-    expect(eventsOf(suspended.customerId)).toEqual([]);
+    // A suspended tenant used what it used: its overage is billed like anyone's.
+    expect(eventsOf(suspended.customerId).map((r) => [r.event.event_name, r.value])).toEqual([
+      ["api_calls", 1_000_000],
+    ]);
 
-    const again = await Promise.all([reporting().reportLastPeriod(), reporting().reportLastPeriod()]);
+    const again = await Promise.all([reporting().reportDuePeriods(), reporting().reportDuePeriods()]);
     expect(again.map((run) => run.reports)).toEqual([0, 0]);
     expect(eventsOf(pro.customerId)).toHaveLength(2);
   });
@@ -78,13 +81,13 @@ describe("createOverageReporting: last month's overage to Stripe meter events, o
     // A 400 is not retried by the SDK: exactly the first tenant's one call fails.
     h.fake!.faults.failNext(1, { path: "/v1/billing/meter_events", status: 400 });
 
-    const run = await reporting().reportLastPeriod();
+    const run = await reporting().reportDuePeriods();
     expect(run).toMatchObject({ failures: 1, reports: 1 });
     const second = first === refused ? accepted : refused;
     expect(eventsOf(first!.customerId)).toEqual([]);
     expect(eventsOf(second.customerId).map((r) => r.value)).toEqual([second === accepted ? 2_000 : 1_000]);
 
-    const retry = await reporting().reportLastPeriod();
+    const retry = await reporting().reportDuePeriods();
     expect(retry).toMatchObject({ failures: 0, reports: 1 });
     expect(eventsOf(first!.customerId)).toHaveLength(1);
   });
