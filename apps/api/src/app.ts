@@ -1,5 +1,6 @@
 /** @module createApp: the self-hosted api's Hono app, composed from the packages; runtime-agnostic. */
-import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv } from "@org/platform";
+import { assertRoutesDeclared } from "@org/multitenancy";
+import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv, ROUTE_ACCESS } from "@org/platform";
 import { createServiceApp, type Logger, type ReadinessCheck, type ServiceMetrics } from "@org/server-kit";
 
 export type AppEnv = PlatformEnv;
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps) {
     billing: !!deps.billing,
     admin: !!deps.adminToken,
   });
+  assertRoutesDeclared(app, ROUTE_ACCESS);
   return app;
 }
 

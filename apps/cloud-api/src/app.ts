@@ -1,6 +1,6 @@
 /** @module createApp: the multi-tenant cloud-api, composed from the packages; runtime-agnostic. */
-import type { Signup } from "@org/multitenancy";
-import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv } from "@org/platform";
+import { assertRoutesDeclared, type Signup } from "@org/multitenancy";
+import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv, ROUTE_ACCESS } from "@org/platform";
 import { createServiceApp, type Logger, type ReadinessCheck, type ServiceMetrics } from "@org/server-kit";
 
 export type AppEnv = PlatformEnv;
@@ -39,6 +39,7 @@ export function createApp(deps: AppDeps) {
     admin: !!deps.adminToken,
     signup: true,
   });
+  assertRoutesDeclared(app, ROUTE_ACCESS);
   return app;
 }
 

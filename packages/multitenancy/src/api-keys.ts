@@ -5,6 +5,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { writeAudit } from "./audit.js";
 import type { InvalidationBus } from "./cache/bus.js";
 import { createLruCache } from "./cache/lru.js";
+import { ALL_SCOPES } from "./scopes.js";
 import { tenantScope } from "./tenant-scope.js";
 
 /** 43 base62 characters carry 256 bits: the "32+ random bytes" of the secret. */
@@ -216,7 +217,7 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
   return {
     async create(tenantId, input, actor, executor = db) {
       const key = generateApiKey(prefix);
-      const scopes = input.scopes ?? ["*"];
+      const scopes = input.scopes ?? [ALL_SCOPES];
       const row = await executor.transaction(async (tx) => {
         const inserted = await tenantScope(tx, tenantId).insert(apiKeys, {
           id: newId("apiKey"),

@@ -30,6 +30,14 @@ export {
 } from "./cache/tenant-cache.js";
 export { type AdminRoutesOptions, adminAuth, adminRoutes } from "./hono/admin-routes.js";
 export {
+  assertRoutesDeclared,
+  type RouteAccess,
+  type RouteAccessTable,
+  routeKey,
+  routeScopes,
+  undeclaredRoutes,
+} from "./hono/route-scopes.js";
+export {
   type SignupResponse,
   type SignupRoutesOptions,
   signupBody,
@@ -44,6 +52,7 @@ export {
 export {
   type ApiKeyList,
   createKeyBody,
+  TENANT_ROUTE_SCOPES,
   type TenantRoutesOptions,
   tenantRoutes,
 } from "./hono/tenant-routes.js";
@@ -88,6 +97,7 @@ export {
   signupSteps,
 } from "./saga/signup-steps.js";
 export { createSweeper, type Sweeper, type SweeperOptions, type SweepResult } from "./saga/sweeper.js";
+export { ALL_SCOPES, hasScope, SCOPES, type Scope, ungrantableScopes } from "./scopes.js";
 export { checkSlug, RESERVED_SLUGS, type SlugCheck } from "./slug.js";
 export { assertServable, type ResolvedTenant } from "./tenant.js";
 export {

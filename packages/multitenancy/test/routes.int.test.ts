@@ -35,7 +35,7 @@ describe("resolution", () => {
     }
     // The first answer came from the database, the others from the cached tenant: the same bytes.
     expect(new Set(texts).size).toBe(1);
-    const token = signJwt({ tid: a.id, sub: "u1", exp: exp() }, JWT_SECRET);
+    const token = signJwt({ tid: a.id, sub: "u1", exp: exp(), scope: "tenant:read" }, JWT_SECRET);
     const res = await f.app.request(url("/v1/tenant", "res-a"), { headers: bearer(token) });
     expect(res.status).toBe(200);
   });

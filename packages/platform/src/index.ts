@@ -26,6 +26,7 @@ export {
 export { createPlatformPlans, type PlatformPlans, SELF_HOSTED_PLAN } from "./plans.js";
 export { type BuiltPlatformDeps, createPlatformDeps, type PlatformDepsOptions } from "./platform-deps.js";
 export { readinessChecks } from "./readiness.js";
+export { ROUTE_ACCESS } from "./route-access.js";
 export { signupBillingPort } from "./signup-billing-port.js";
 export {
   type MountV1Options,

@@ -13,6 +13,7 @@ import {
   adminRoutes,
   type InvalidationBus,
   type JwtVerifier,
+  routeScopes,
   type Signup,
   signupRoutes,
   type TenantCache,
@@ -30,6 +31,7 @@ import { eq } from "drizzle-orm";
 import type { Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { PlatformPlans } from "./plans.js";
+import { ROUTE_ACCESS } from "./route-access.js";
 
 export type PlatformEnv = {
   Variables: ObserveVariables &
@@ -69,7 +71,8 @@ export interface MountV1Options {
 const REFUSED = new Set([401, 403, 429]);
 
 /**
- * Mounts the platform's v1 surface. Every /v1 request goes: tenant resolution (cache) -> API-call
+ * Mounts the platform's v1 surface. Every /v1 request goes: tenant resolution (cache) -> the
+ * route's scope ({@link ROUTE_ACCESS}; 403 `insufficient_scope`) -> API-call
  * metering (counted after the answer; never a replay or a refusal) -> Idempotency-Key (a replay
  * answers here and costs no rate limit or usage) -> rate limit (the plan's policies) -> quota (hard
  * limits) -> the route. Signup sits before tenant resolution: it has no tenant yet.
@@ -105,6 +108,8 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
         : { baseDomain: source.baseDomain }),
     }),
   );
+  // Before metering and rate limiting: a refusal for a missing scope costs the tenant nothing.
+  app.use("/v1/*", routeScopes(ROUTE_ACCESS));
   app.use(
     "/v1/*",
     usageCounter<PlatformEnv>({

@@ -5,6 +5,7 @@ import type { Context, MiddlewareHandler, Next } from "hono";
 import type { ApiKeyPrincipal, ApiKeyService } from "../api-keys.js";
 import type { TenantCache } from "../cache/tenant-cache.js";
 import type { JwtVerifier } from "../jwt.js";
+import { hasScope } from "../scopes.js";
 import { assertServable, type ResolvedTenant } from "../tenant.js";
 import { type TenantScope, tenantScope } from "../tenant-scope.js";
 import type { AuthPrincipal, TenantEnv } from "./variables.js";
@@ -202,16 +203,16 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
 };
 
 /**
- * Refuses (403 `forbidden`) a caller whose key or token lacks `scope` (or `*`).
+ * Refuses (403 `insufficient_scope`) a caller whose key or token lacks `scope` (or `*`): for a route
+ * outside the app's route access table (see {@link routeScopes}).
  *
  * @example
- * app.post("/v1/api-keys", requireScope("api_keys:write"), handler);
+ * app.post("/v1/reports", requireScope("usage:read"), handler);
  */
 export const requireScope = (scope: string): MiddlewareHandler<TenantEnv> =>
   async function requireScope(c, next) {
-    const scopes = c.get("auth")?.scopes ?? [];
-    if (!scopes.includes("*") && !scopes.includes(scope)) {
-      throw new ProblemError("forbidden", { detail: `This credential lacks the scope "${scope}".` });
+    if (!hasScope(c.get("auth")?.scopes ?? [], scope)) {
+      throw new ProblemError("insufficient_scope", { detail: `This credential lacks the scope "${scope}".` });
     }
     await next();
   };
