@@ -40,6 +40,15 @@ describe("resolution", () => {
     expect(res.status).toBe(200);
   });
 
+  it("lets the credentials alone decide on a reserved host (api., www., ...): it names no tenant", async () => {
+    const a = await f.seedTenant("res-host");
+    for (const host of ["api", "www", "app", "docs", "status"]) {
+      const res = await f.app.request(url("/v1/tenant", host), { headers: bearer(a.secret) });
+      expect(res.status, host).toBe(200);
+      expect(await res.json()).toMatchObject({ slug: "res-host" });
+    }
+  });
+
   it("answers 401 without or with bad credentials", async () => {
     expect((await f.app.request(url("/v1/tenant"))).status).toBe(401);
     expect((await f.app.request(url("/v1/tenant"), { headers: bearer("sk_nope") })).status).toBe(401);

@@ -6,6 +6,7 @@ import type { ApiKeyPrincipal, ApiKeyService } from "../api-keys.js";
 import type { TenantCache } from "../cache/tenant-cache.js";
 import type { JwtVerifier } from "../jwt.js";
 import { hasScope } from "../scopes.js";
+import { RESERVED_SLUGS } from "../slug.js";
 import { assertServable, type ResolvedTenant } from "../tenant.js";
 import { type TenantScope, tenantScope } from "../tenant-scope.js";
 import type { AuthPrincipal, TenantEnv } from "./variables.js";
@@ -68,10 +69,12 @@ const unauthorized = (detail: string) =>
 
 /**
  * The tenant a Host names: the single DNS label before `.{baseDomain}`, lowercased; undefined when
- * the Host is not under the base domain (localhost, an IP, the bare domain).
+ * the Host is not under the base domain (localhost, an IP, the bare domain) or is one of our own
+ * hosts ({@link RESERVED_SLUGS}: `api.`, `www.`, ...), which no tenant can register.
  *
  * @example
  * slugFromHost("Acme.example.com:443", "example.com"); // "acme"
+ * slugFromHost("api.example.com", "example.com"); // undefined
  */
 export function slugFromHost(host: string | undefined, baseDomain: string): string | undefined {
   if (!host) return undefined;
@@ -81,7 +84,8 @@ export function slugFromHost(host: string | undefined, baseDomain: string): stri
   if (name.endsWith(".")) name = name.slice(0, -1);
   const suffix = suffixes.get(baseDomain) ?? suffixOf(baseDomain);
   if (!name.endsWith(suffix)) return undefined;
-  return name.slice(0, -suffix.length);
+  const slug = name.slice(0, -suffix.length);
+  return RESERVED_SLUGS.has(slug) ? undefined : slug;
 }
 
 /**
