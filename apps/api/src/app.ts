@@ -12,6 +12,8 @@ export interface AppDeps extends PlatformDeps {
   organisation: { id: string };
   corsOrigins?: string[];
   maxBodyBytes?: number;
+  /** Bearer token of /metrics; without one /metrics is refused. */
+  metricsToken?: string;
 }
 
 /**
@@ -30,6 +32,7 @@ export function createApp(deps: AppDeps) {
     health: { checks: deps.readiness, optional: ["stripe"] },
     corsOrigins: deps.corsOrigins,
     maxBodyBytes: deps.maxBodyBytes,
+    metricsToken: deps.metricsToken,
   });
   mountV1(app, deps, { tenants: { fixedTenantId: deps.organisation.id } });
   mountOpenApi(app, {

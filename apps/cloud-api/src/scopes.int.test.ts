@@ -21,16 +21,14 @@ describe("cloud-api: every route declares its scope, and each key reaches exactl
     h = await createCloudHarness({ env: { ADMIN_TOKEN, JWT_SECRET } });
     tenantId = newId("tenant");
     // Enterprise: its burst (2,000) is far above this walk, so no answer here is a 429.
-    await h.deps.db
-      .insert(tenants)
-      .values({
-        id: tenantId,
-        slug: "scoped",
-        name: "s",
-        email: "s@x.test",
-        plan: "enterprise",
-        status: "active",
-      });
+    await h.deps.db.insert(tenants).values({
+      id: tenantId,
+      slug: "scoped",
+      name: "s",
+      email: "s@x.test",
+      plan: "enterprise",
+      status: "active",
+    });
     for (const scope of [...SCOPES, "*"]) {
       keys.set(
         scope,

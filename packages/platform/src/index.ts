@@ -11,13 +11,7 @@ export {
   type SubscriptionResponse,
   type V1Schema,
 } from "./client.js";
-export {
-  mountApiDocs,
-  mountOpenApi,
-  type OpenApiOptions,
-  openApiDocument,
-  PROBLEM_RESPONSE,
-} from "./openapi.js";
+export { mountOpenApi, type OpenApiOptions, openApiDocument } from "./openapi.js";
 export {
   createOverageReporting,
   type OverageReportingOptions,
@@ -29,6 +23,7 @@ export { readinessChecks } from "./readiness.js";
 export { ROUTE_ACCESS } from "./route-access.js";
 export { signupBillingPort } from "./signup-billing-port.js";
 export {
+  ABUSE_POLICIES,
   type MountV1Options,
   mountV1,
   type PlatformDeps,
