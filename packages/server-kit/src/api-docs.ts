@@ -24,14 +24,14 @@ export const DOCS_CONTENT_SECURITY_POLICY = [
 const PAGE = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>API reference</title></head>
-<body><div id="api-reference"></div>
+<body><div id="docs"></div>
 <script src="/docs/assets/scalar.js"></script>
 <script src="/docs/assets/init.js"></script>
 </body>
 </html>`;
 
 // A file, not an inline script: the CSP then needs no 'unsafe-inline' and no hash for scripts.
-const INIT = `Scalar.createApiReference("#api-reference", {
+const INIT = `Scalar.createApiReference("#docs", {
   url: "/openapi.json",
   withDefaultFonts: false,
   hideClientButton: true,
