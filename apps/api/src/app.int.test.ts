@@ -12,7 +12,10 @@ const json = (body: unknown, headers: Record<string, string> = {}) => ({
 describe("the self-hosted api (HTTP contract)", () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await createTestApi({ ADMIN_TOKEN: "admin-token-for-the-api-tests-000000" });
+    api = await createTestApi({
+      ADMIN_TOKEN: "admin-token-for-the-api-tests-000000",
+      METRICS_TOKEN: "metrics-token-for-the-api-tests-0000",
+    });
   });
   afterAll(() => api?.close());
 
@@ -22,7 +25,11 @@ describe("the self-hosted api (HTTP contract)", () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: "ready", checks: { database: { status: "up" } } });
     await api.app.request("/v1/tenant", { headers: api.auth });
-    const metrics = await (await api.app.request("/metrics")).text();
+    const metrics = await (
+      await api.app.request("/metrics", {
+        headers: { Authorization: "Bearer metrics-token-for-the-api-tests-0000" },
+      })
+    ).text();
     expect(metrics).toContain('http_requests_total{method="GET",route="/v1/tenant",status="200"');
     expect(metrics).toContain("tenant_cache_hit_ratio");
     for (const gauge of [

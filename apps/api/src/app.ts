@@ -1,5 +1,6 @@
 /** @module createApp: the self-hosted api's Hono app, composed from the packages; runtime-agnostic. */
-import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv } from "@org/platform";
+import { assertRoutesDeclared } from "@org/multitenancy";
+import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv, ROUTE_ACCESS } from "@org/platform";
 import { createServiceApp, type Logger, type ReadinessCheck, type ServiceMetrics } from "@org/server-kit";
 
 export type AppEnv = PlatformEnv;
@@ -11,6 +12,8 @@ export interface AppDeps extends PlatformDeps {
   organisation: { id: string };
   corsOrigins?: string[];
   maxBodyBytes?: number;
+  /** Bearer token of /metrics; without one /metrics is refused. */
+  metricsToken?: string;
 }
 
 /**
@@ -29,6 +32,7 @@ export function createApp(deps: AppDeps) {
     health: { checks: deps.readiness, optional: ["stripe"] },
     corsOrigins: deps.corsOrigins,
     maxBodyBytes: deps.maxBodyBytes,
+    metricsToken: deps.metricsToken,
   });
   mountV1(app, deps, { tenants: { fixedTenantId: deps.organisation.id } });
   mountOpenApi(app, {
@@ -36,6 +40,7 @@ export function createApp(deps: AppDeps) {
     billing: !!deps.billing,
     admin: !!deps.adminToken,
   });
+  assertRoutesDeclared(app, ROUTE_ACCESS);
   return app;
 }
 

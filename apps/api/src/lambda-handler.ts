@@ -14,6 +14,11 @@ import type { Env } from "./env.js";
  */
 export function createLambdaHandler(env: Env, build: (env: Env) => Promise<Deps> = buildDeps) {
   return lazyLambdaHandler(async () =>
-    createApp({ ...(await build(env)), adminToken: env.ADMIN_TOKEN, corsOrigins: env.CORS_ORIGINS }),
+    createApp({
+      ...(await build(env)),
+      adminToken: env.ADMIN_TOKEN,
+      corsOrigins: env.CORS_ORIGINS,
+      metricsToken: env.METRICS_TOKEN,
+    }),
   );
 }

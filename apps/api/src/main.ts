@@ -19,6 +19,7 @@ runMain(async () => {
     adminToken: env.ADMIN_TOKEN,
     corsOrigins: env.CORS_ORIGINS,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    metricsToken: env.METRICS_TOKEN,
   });
   await serveNode({
     fetch: app.fetch,

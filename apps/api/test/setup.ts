@@ -30,7 +30,7 @@ export async function createTestApi(env: Record<string, string> = {}): Promise<T
     destination: new Writable({ write: (_c, _e, cb) => cb() }),
   });
   const deps = await buildDeps(parsed, logger);
-  const app = createApp({ ...deps, adminToken: parsed.ADMIN_TOKEN });
+  const app = createApp({ ...deps, adminToken: parsed.ADMIN_TOKEN, metricsToken: parsed.METRICS_TOKEN });
   return {
     t,
     deps,

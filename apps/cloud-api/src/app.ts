@@ -1,7 +1,14 @@
 /** @module createApp: the multi-tenant cloud-api, composed from the packages; runtime-agnostic. */
-import type { Signup } from "@org/multitenancy";
-import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv } from "@org/platform";
-import { createServiceApp, type Logger, type ReadinessCheck, type ServiceMetrics } from "@org/server-kit";
+import { assertRoutesDeclared, type Signup } from "@org/multitenancy";
+import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv, ROUTE_ACCESS } from "@org/platform";
+import { clientIpKey } from "@org/ratelimit/hono";
+import {
+  createServiceApp,
+  type Logger,
+  nodePeerAddress,
+  type ReadinessCheck,
+  type ServiceMetrics,
+} from "@org/server-kit";
 
 export type AppEnv = PlatformEnv;
 
@@ -13,6 +20,10 @@ export interface AppDeps extends PlatformDeps {
   baseDomain: string;
   corsOrigins?: string[];
   maxBodyBytes?: number;
+  /** Bearer token of /metrics; without one /metrics is refused. */
+  metricsToken?: string;
+  /** Proxies whose X-Forwarded-For names the client (per-client signup and failed-auth limits). */
+  trustedProxies?: string[];
 }
 
 /**
@@ -31,14 +42,20 @@ export function createApp(deps: AppDeps) {
     health: { checks: deps.readiness, optional: ["stripe"] },
     corsOrigins: deps.corsOrigins,
     maxBodyBytes: deps.maxBodyBytes,
+    metricsToken: deps.metricsToken,
   });
-  mountV1(app, deps, { tenants: { baseDomain: deps.baseDomain }, signup: deps.signup });
+  const clientIp = clientIpKey<AppEnv>({
+    remoteAddress: nodePeerAddress,
+    trustedProxies: deps.trustedProxies,
+  });
+  mountV1(app, deps, { tenants: { baseDomain: deps.baseDomain }, signup: deps.signup, clientIp });
   mountOpenApi(app, {
     title: "Metered platform cloud-api",
     billing: true,
     admin: !!deps.adminToken,
     signup: true,
   });
+  assertRoutesDeclared(app, ROUTE_ACCESS);
   return app;
 }
 

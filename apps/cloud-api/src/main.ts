@@ -12,6 +12,8 @@ runMain(async () => {
     baseDomain: env.BASE_DOMAIN,
     corsOrigins: env.CORS_ORIGINS,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    metricsToken: env.METRICS_TOKEN,
+    trustedProxies: env.TRUSTED_PROXIES,
   });
   await serveNode({
     fetch: app.fetch,

@@ -1,8 +1,7 @@
 /** @module createApp: the webhook-worker's Hono app (intake, admin, health, metrics). */
 import { type Database, ping } from "@org/db";
 import { adminAuth } from "@org/multitenancy/hono";
-import { mountApiDocs } from "@org/platform";
-import { createServiceApp, type Logger, type ServiceMetrics } from "@org/server-kit";
+import { createServiceApp, type Logger, mountApiDocs, type ServiceMetrics } from "@org/server-kit";
 import { adminRoutes } from "./admin.js";
 import { intakeRoutes } from "./intake.js";
 import type { WorkerMetrics } from "./metrics.js";
@@ -16,6 +15,8 @@ export interface AppDeps {
   webhookSecrets: string[];
   toleranceSeconds?: number;
   adminToken?: string;
+  /** Bearer token of /metrics; without one /metrics is refused. */
+  metricsToken?: string;
   nowSeconds?: () => number;
 }
 
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps) {
     health: { checks: { database: () => ping(deps.db) } },
     // The intake route sets its own, larger bound; everything else is small JSON.
     maxBodyBytes: 1024 * 1024,
+    metricsToken: deps.metricsToken,
   });
   app.route(
     "/",

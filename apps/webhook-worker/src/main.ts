@@ -33,6 +33,7 @@ runMain(async () => {
     webhookSecrets: env.STRIPE_WEBHOOK_SECRET,
     toleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
     adminToken: env.ADMIN_TOKEN,
+    metricsToken: env.METRICS_TOKEN,
   });
   await serveNode({
     fetch: app.fetch,

@@ -1,5 +1,5 @@
 /** @module The webhook-worker's OpenAPI document, built from the schemas its routes validate with. */
-import { PROBLEM_RESPONSE } from "@org/platform";
+import { PROBLEM_RESPONSE } from "@org/server-kit";
 import { z } from "zod";
 import { listQuery } from "./admin.js";
 

@@ -7,6 +7,8 @@ import { createLocalBus } from "./cache/bus.js";
 import { createLastUsedBatcher } from "./last-used.js";
 
 let t: TestDb;
+const UNKNOWN = `sk_${"u".repeat(43)}`;
+const NEVER_SEEN = `sk_${"n".repeat(43)}`;
 const T = newId("tenant");
 beforeAll(async () => {
   t = await createTestDb();
@@ -78,19 +80,50 @@ describe("API key service", () => {
       now: () => now,
       negativeTtlMs: 1000,
     });
-    expect(await keys.verify("sk_unknown")).toBeUndefined();
+    expect(await keys.verify(UNKNOWN)).toBeUndefined();
     // The row appears behind the cache's back (no invalidation): the negative entry still answers...
     await t.db.insert(apiKeys).values({
       tenantId: T,
       id: "key_late",
       name: "late",
-      prefix: "sk_unkno",
-      hash: hashSecret("sk_unknown"),
+      prefix: UNKNOWN.slice(0, 9),
+      hash: hashSecret(UNKNOWN),
     });
-    expect(await keys.verify("sk_unknown")).toBeUndefined();
+    expect(await keys.verify(UNKNOWN)).toBeUndefined();
     // ...until it expires.
-    now = 1000;
-    expect(await keys.verify("sk_unknown")).toMatchObject({ keyId: "key_late" });
+    now = 1001;
+    expect(await keys.verify(UNKNOWN)).toMatchObject({ keyId: "key_late" });
+  });
+
+  it("refuses a malformed key without a query or a cache entry", async () => {
+    const refusingDb = {
+      select: () => {
+        throw new Error("a malformed key reached the database");
+      },
+    } as unknown as TestDb["db"];
+    const keys = createApiKeyService({ db: refusingDb, bus: createLocalBus() });
+    for (const junk of ["short", "x".repeat(129), `sk_${"a".repeat(40)}!`, "' OR 1=1 --", "a b".repeat(20)]) {
+      expect(keys.verifyCached(junk)).toBeNull();
+      expect(await keys.verify(junk)).toBeUndefined();
+    }
+  });
+
+  it("keeps a valid key cached through a flood of unknown keys (they have their own bounded cache)", async () => {
+    const keys = createApiKeyService({
+      db: t.db,
+      bus: createLocalBus(),
+      cacheMaxEntries: 4,
+      negativeMaxEntries: 4,
+    });
+    const valid = await keys.create(T, { name: "flooded" }, "test");
+    expect(await keys.verify(valid.secret)).toMatchObject({ keyId: valid.id });
+    for (let i = 0; i < 40; i++)
+      expect(await keys.verify(`sk_${String(i).padStart(43, "z")}`)).toBeUndefined();
+    // Still answered from memory: no query, no promise.
+    expect(keys.verifyCached(valid.secret)).toMatchObject({ keyId: valid.id });
+    // The earliest unknown keys were forgotten (the negative cache is bounded), the latest remembered.
+    expect(keys.verifyCached(`sk_${"0".padStart(43, "z")}`)).toBeUndefined();
+    expect(keys.verifyCached(`sk_${"39".padStart(43, "z")}`)).toBeNull();
   });
 
   it("answers verifyCached() from the cache only: undefined before a verify, then the principal or null", async () => {
@@ -101,9 +134,9 @@ describe("API key service", () => {
     const verified = await keys.verify(created.secret);
     expect(keys.verifyCached(created.secret)).toBe(verified);
     expect(used).toEqual([created.id, created.id]); // a cached answer counts as a use too
-    expect(keys.verifyCached("sk_never_seen")).toBeUndefined();
-    expect(await keys.verify("sk_never_seen")).toBeUndefined();
-    expect(keys.verifyCached("sk_never_seen")).toBeNull();
+    expect(keys.verifyCached(NEVER_SEEN)).toBeUndefined();
+    expect(await keys.verify(NEVER_SEEN)).toBeUndefined();
+    expect(keys.verifyCached(NEVER_SEEN)).toBeNull();
     await keys.revoke(T, created.id, "test");
     expect(keys.verifyCached(created.secret)).toBeUndefined(); // invalidated: verify() must read again
     expect(await keys.verify(created.secret)).toBeUndefined();

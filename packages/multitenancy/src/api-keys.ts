@@ -2,9 +2,11 @@
 import { hash, timingSafeEqual } from "node:crypto";
 import { apiKeys, type Database, newId, randomBase62 } from "@org/db";
 import { and, eq, isNull } from "drizzle-orm";
+import { LRUCache } from "lru-cache";
 import { writeAudit } from "./audit.js";
 import type { InvalidationBus } from "./cache/bus.js";
 import { createLruCache } from "./cache/lru.js";
+import { ALL_SCOPES } from "./scopes.js";
 import { tenantScope } from "./tenant-scope.js";
 
 /** 43 base62 characters carry 256 bits: the "32+ random bytes" of the secret. */
@@ -12,6 +14,21 @@ const SECRET_CHARS = 43;
 /** Characters of the random part kept in the displayed prefix (not enough to guess the rest). */
 const DISPLAY_CHARS = 6;
 const PREFIX_RE = /^[a-z][a-z0-9]{1,15}$/;
+/**
+ * What any key this platform issues looks like: generated ones (`sk_` + 43 base62) and the
+ * self-hosted `INITIAL_API_KEY` (32 to 128 of `[A-Za-z0-9_-]`). Anything else is refused before it
+ * is hashed or looked up, so junk costs neither a query nor a cache entry.
+ */
+const KEY_FORMAT = /^[A-Za-z0-9_-]{32,128}$/;
+
+/**
+ * Whether `secret` has the shape of a key this platform issues (checked before any lookup).
+ *
+ * @example
+ * isWellFormedKey("sk_" + "a".repeat(43)); // true
+ * isWellFormedKey("' OR 1=1 --"); // false
+ */
+export const isWellFormedKey = (secret: string): boolean => KEY_FORMAT.test(secret);
 
 /**
  * A new API key: the secret (shown once), its hash and display prefix.
@@ -107,8 +124,13 @@ export interface ApiKeyServiceOptions {
   cacheTtlMs?: number;
   /** Unknown secrets are remembered this long (probing costs no query). @default 5_000 */
   negativeTtlMs?: number;
-  /** @default 10_000 */
+  /** Valid keys cached. @default 10_000 */
   cacheMaxEntries?: number;
+  /**
+   * Unknown secrets remembered, in their own cache: a flood of made-up keys evicts only other
+   * made-up keys, never a valid one. @default 10_000
+   */
+  negativeMaxEntries?: number;
   /** @default Date.now */
   now?: () => number;
   /** Called for every successful verification (e.g. a {@link LastUsedBatcher}'s `touch`). */
@@ -183,6 +205,7 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
     cacheTtlMs = 300_000,
     negativeTtlMs = 5_000,
     cacheMaxEntries = 10_000,
+    negativeMaxEntries = 10_000,
     now = Date.now,
     onUsed,
   } = options;
@@ -190,7 +213,18 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
   // Keyed by the secret's SHA-256: a hit is a key whose stored hash equals the digest. Comparing the
   // digest with the stored hash again would add nothing: timing reveals at most bits of a hash of the secret.
   type Cached = ApiKeyPrincipal | null;
-  const cache = createLruCache<Cached>(cacheMaxEntries, now);
+  const cache = createLruCache<ApiKeyPrincipal>(cacheMaxEntries, now);
+  // lru-cache reads a start time of 0 as "never set" (the entry would never expire), so an injected
+  // clock starting at 0 is shifted by one millisecond.
+  const unknown = new LRUCache<string, true>({
+    max: negativeMaxEntries,
+    ttl: negativeTtlMs,
+    perf: { now: () => now() + 1 },
+    // Read the clock on every check: the default caches it for a millisecond of real time.
+    ttlResolution: 0,
+  });
+  const cached = (digest: string): Cached | undefined =>
+    cache.get(digest) ?? (unknown.has(digest) ? null : undefined);
   // The digest of each valid secret seen, so that a request with a known key costs no SHA-256 (a
   // quarter of a cached tenant resolution in a CPU profile). It holds secrets in memory as long as the process runs with
   // them, beside the database URL and the Stripe key it already holds; only keys that verified
@@ -207,16 +241,18 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
     if (m.all) {
       epoch++;
       cache.clear();
+      unknown.clear();
     } else if (m.apiKeyHash) {
       epoch++;
       cache.delete(m.apiKeyHash);
+      unknown.delete(m.apiKeyHash);
     }
   });
 
   return {
     async create(tenantId, input, actor, executor = db) {
       const key = generateApiKey(prefix);
-      const scopes = input.scopes ?? ["*"];
+      const scopes = input.scopes ?? [ALL_SCOPES];
       const row = await executor.transaction(async (tx) => {
         const inserted = await tenantScope(tx, tenantId).insert(apiKeys, {
           id: newId("apiKey"),
@@ -266,13 +302,15 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       return true;
     },
     verifyCached(secret) {
-      const entry = cache.get(digestOf(secret));
+      if (!isWellFormedKey(secret)) return null;
+      const entry = cached(digestOf(secret));
       if (entry) onUsed?.(entry);
       return entry;
     },
     async verify(secret) {
+      if (!isWellFormedKey(secret)) return undefined;
       const digest = digestOf(secret);
-      let entry: Cached | undefined = cache.get(digest);
+      let entry: Cached | undefined = cached(digest);
       if (entry === undefined) {
         const started = epoch;
         const [row] = await db
@@ -287,7 +325,10 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
           .limit(1);
         entry = row && !row.revokedAt ? { tenantId: row.tenantId, keyId: row.id, scopes: row.scopes } : null;
         // A revocation that raced this read must not be undone by caching the pre-revocation row.
-        if (epoch === started) cache.set(digest, entry, entry ? cacheTtlMs : negativeTtlMs);
+        if (epoch === started) {
+          if (entry) cache.set(digest, entry, cacheTtlMs);
+          else unknown.set(digest, true);
+        }
       }
       if (!entry) return undefined;
       rememberDigest(secret, digest);

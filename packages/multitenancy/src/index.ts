@@ -72,6 +72,7 @@ export {
   signupSteps,
 } from "./saga/signup-steps.js";
 export { createSweeper, type Sweeper, type SweeperOptions, type SweepResult } from "./saga/sweeper.js";
+export { ALL_SCOPES, hasScope, SCOPES, type Scope, ungrantableScopes } from "./scopes.js";
 export { checkSlug, RESERVED_SLUGS, type SlugCheck } from "./slug.js";
 export { assertServable, type ResolvedTenant } from "./tenant.js";
 export {

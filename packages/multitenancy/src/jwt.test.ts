@@ -20,6 +20,14 @@ describe("JWT verification", () => {
     });
   });
 
+  it("gives a token without a scope claim no scopes, or the configured default", () => {
+    expect(verifier().verify(signJwt(good, SECRET))).toMatchObject({ ok: true, claims: { scopes: [] } });
+    expect(verifier({ defaultScopes: ["tenant:read"] }).verify(signJwt(good, SECRET))).toMatchObject({
+      ok: true,
+      claims: { scopes: ["tenant:read"] },
+    });
+  });
+
   it("refuses alg none, with or without a signature", () => {
     const h = b64({ alg: "none", typ: "JWT" });
     const p = b64(good);

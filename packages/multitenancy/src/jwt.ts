@@ -37,6 +37,11 @@ export interface JwtOptions {
   tenantClaim?: string;
   /** @default () => Date.now() / 1000 */
   nowSeconds?: () => number;
+  /**
+   * Scopes of a token without a `scope` claim. None by default: a token that names no scope can
+   * reach no route that needs one. @default []
+   */
+  defaultScopes?: readonly string[];
 }
 
 /**
@@ -116,6 +121,7 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier {
     clockSkewSeconds = 30,
     tenantClaim = "tid",
     nowSeconds = () => Date.now() / 1000,
+    defaultScopes = [],
   } = options;
   if (typeof secret !== "string" || secret.length < MIN_JWT_SECRET_LENGTH) {
     throw new Error(
@@ -175,7 +181,7 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier {
         claims: {
           tenantId,
           sub: typeof payload.sub === "string" ? payload.sub : undefined,
-          scopes: typeof scope === "string" ? scope.split(" ").filter(Boolean) : ["*"],
+          scopes: typeof scope === "string" ? scope.split(" ").filter(Boolean) : [...defaultScopes],
           payload,
         },
       };

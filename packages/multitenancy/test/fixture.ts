@@ -13,7 +13,9 @@ import {
   createTenantCache,
   createTenantLoader,
   type InvalidationBus,
+  routeScopes,
   signupRoutes,
+  TENANT_ROUTE_SCOPES,
   type TenantEnv,
   tenant,
   tenantRoutes,
@@ -39,6 +41,7 @@ export function createFixture(db: Database, options: { bus?: InvalidationBus; bi
     signupRoutes({ signup, idempotencyStore: createPostgresStore({ db }), baseDomain: BASE_DOMAIN }),
   );
   app.use("/v1/*", tenant({ db, cache, baseDomain: BASE_DOMAIN, apiKeys, jwt }));
+  app.use("/v1/*", routeScopes(TENANT_ROUTE_SCOPES));
   app.route("/", tenantRoutes({ db, apiKeys }));
   app.route("/", adminRoutes({ db, bus, adminToken: ADMIN_TOKEN }));
 

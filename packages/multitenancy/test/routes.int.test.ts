@@ -35,9 +35,18 @@ describe("resolution", () => {
     }
     // The first answer came from the database, the others from the cached tenant: the same bytes.
     expect(new Set(texts).size).toBe(1);
-    const token = signJwt({ tid: a.id, sub: "u1", exp: exp() }, JWT_SECRET);
+    const token = signJwt({ tid: a.id, sub: "u1", exp: exp(), scope: "tenant:read" }, JWT_SECRET);
     const res = await f.app.request(url("/v1/tenant", "res-a"), { headers: bearer(token) });
     expect(res.status).toBe(200);
+  });
+
+  it("lets the credentials alone decide on a reserved host (api., www., ...): it names no tenant", async () => {
+    const a = await f.seedTenant("res-host");
+    for (const host of ["api", "www", "app", "docs", "status"]) {
+      const res = await f.app.request(url("/v1/tenant", host), { headers: bearer(a.secret) });
+      expect(res.status, host).toBe(200);
+      expect(await res.json()).toMatchObject({ slug: "res-host" });
+    }
   });
 
   it("answers 401 without or with bad credentials", async () => {

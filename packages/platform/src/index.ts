@@ -11,13 +11,7 @@ export {
   type SubscriptionResponse,
   type V1Schema,
 } from "./client.js";
-export {
-  mountApiDocs,
-  mountOpenApi,
-  type OpenApiOptions,
-  openApiDocument,
-  PROBLEM_RESPONSE,
-} from "./openapi.js";
+export { mountOpenApi, type OpenApiOptions, openApiDocument } from "./openapi.js";
 export {
   createOverageReporting,
   type OverageReportingOptions,
@@ -26,8 +20,10 @@ export {
 export { createPlatformPlans, type PlatformPlans, SELF_HOSTED_PLAN } from "./plans.js";
 export { type BuiltPlatformDeps, createPlatformDeps, type PlatformDepsOptions } from "./platform-deps.js";
 export { readinessChecks } from "./readiness.js";
+export { ROUTE_ACCESS } from "./route-access.js";
 export { signupBillingPort } from "./signup-billing-port.js";
 export {
+  ABUSE_POLICIES,
   type MountV1Options,
   mountV1,
   type PlatformDeps,

@@ -9,6 +9,7 @@ import {
 } from "@org/billing/hono";
 import { adminTenantPatchBody, adminTenantsQuery, createKeyBody, signupBody } from "@org/multitenancy/hono";
 import { usageEventsBody, usageQuery } from "@org/usage-metering/hono";
+import { mountApiDocs, PROBLEM_RESPONSE } from "@org/server-kit";
 import type { Env, Hono } from "hono";
 import { z } from "zod";
 
@@ -175,26 +176,6 @@ function operations(options: OpenApiOptions): Operation[] {
   return ops;
 }
 
-const problem = {
-  description: "RFC 9457 problem (application/problem+json) with a stable `code`",
-  content: {
-    "application/problem+json": {
-      schema: {
-        type: "object",
-        required: ["type", "title", "status", "detail", "code"],
-        properties: {
-          type: { type: "string" },
-          title: { type: "string" },
-          status: { type: "integer" },
-          detail: { type: "string" },
-          code: { type: "string" },
-          requestId: { type: "string" },
-        },
-      },
-    },
-  },
-};
-
 export interface OpenApiOptions {
   title: string;
   billing: boolean;
@@ -252,14 +233,14 @@ export function openApiDocument(options: OpenApiOptions) {
         : {}),
       responses: {
         [String(op.status ?? 200)]: { description: "OK" },
-        "400": problem,
-        "401": problem,
-        "403": problem,
-        "404": problem,
-        "409": problem,
-        "422": problem,
-        "429": problem,
-        ...(op.tag === "billing" && !options.billing ? { "501": problem } : {}),
+        "400": PROBLEM_RESPONSE,
+        "401": PROBLEM_RESPONSE,
+        "403": PROBLEM_RESPONSE,
+        "404": PROBLEM_RESPONSE,
+        "409": PROBLEM_RESPONSE,
+        "422": PROBLEM_RESPONSE,
+        "429": PROBLEM_RESPONSE,
+        ...(op.tag === "billing" && !options.billing ? { "501": PROBLEM_RESPONSE } : {}),
       },
     };
   }
@@ -273,29 +254,6 @@ export function openApiDocument(options: OpenApiOptions) {
   };
 }
 
-const DOCS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>API docs</title>
-<style>body{font:15px system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem}code{background:#f3f3f3;padding:1px 4px}
-h2{margin-top:2rem;text-transform:capitalize}.op{border-left:3px solid #888;padding:.3rem .8rem;margin:.6rem 0}pre{background:#f7f7f7;padding:.5rem;overflow:auto}</style>
-</head><body><h1 id="title">API</h1><p>The machine-readable contract is at <a href="/openapi.json">/openapi.json</a>.</p><div id="ops"></div>
-<script type="module">
-const doc = await (await fetch("/openapi.json")).json();
-document.getElementById("title").textContent = doc.info.title;
-const byTag = {};
-for (const [path, methods] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(methods)) (byTag[op.tags[0]] ??= []).push({ path, method, op });
-const out = document.getElementById("ops");
-for (const [tag, ops] of Object.entries(byTag)) {
-  const h = document.createElement("h2"); h.textContent = tag; out.append(h);
-  for (const { path, method, op } of ops) {
-    const d = document.createElement("div"); d.className = "op";
-    const body = op.requestBody ? JSON.stringify(op.requestBody.content["application/json"].schema, null, 2) : "";
-    d.innerHTML = "<b></b> <code></code><p></p>" + (body ? "<pre></pre>" : "");
-    d.querySelector("b").textContent = method.toUpperCase(); d.querySelector("code").textContent = path;
-    d.querySelector("p").textContent = op.summary; if (body) d.querySelector("pre").textContent = body;
-    out.append(d);
-  }
-}
-</script></body></html>`;
-
 /**
  * Serves `/openapi.json` and `/docs`.
  *
@@ -305,17 +263,3 @@ for (const [tag, ops] of Object.entries(byTag)) {
 export function mountOpenApi<E extends Env>(app: Hono<E>, options: OpenApiOptions): void {
   mountApiDocs(app, openApiDocument(options));
 }
-
-/**
- * Serves any OpenAPI document at `/openapi.json` and the docs page (which renders it) at `/docs`.
- *
- * @example
- * mountApiDocs(app, { openapi: "3.1.0", info: { title: "webhook-worker", version: "1.0.0" }, paths });
- */
-export function mountApiDocs<E extends Env>(app: Hono<E>, document: object): void {
-  app.get("/openapi.json", (c) => c.json(document));
-  app.get("/docs", (c) => c.html(DOCS_PAGE));
-}
-
-/** The problem+json response of an OpenAPI operation. */
-export const PROBLEM_RESPONSE = problem;

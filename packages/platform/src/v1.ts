@@ -7,14 +7,15 @@ import { type IdempotencyVariables, idempotency, isIdempotentReplay } from "@org
 import type { ApiKeyService, InvalidationBus, JwtVerifier, Signup, TenantCache } from "@org/multitenancy";
 import {
   adminRoutes,
+  routeScopes,
   signupRoutes,
   type TenantVariables,
   tenant,
   tenantRoutes,
 } from "@org/multitenancy/hono";
 import { ProblemError } from "@org/problem";
-import type { RateLimiter } from "@org/ratelimit";
-import { type RateLimitVariables, ratelimit } from "@org/ratelimit/hono";
+import { createPolicy, type RateLimiter } from "@org/ratelimit";
+import { failureLimit, type RateLimitVariables, ratelimit } from "@org/ratelimit/hono";
 import type { ObserveVariables } from "@org/server-kit";
 import type { UsageMetering } from "@org/usage-metering";
 import { quota, usageCounter, usageRoutes, usageSummaryView } from "@org/usage-metering/hono";
@@ -22,6 +23,7 @@ import { eq } from "drizzle-orm";
 import type { Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { PlatformPlans } from "./plans.js";
+import { ROUTE_ACCESS } from "./route-access.js";
 
 export type PlatformEnv = {
   Variables: ObserveVariables &
@@ -56,12 +58,30 @@ export interface MountV1Options {
   tenants: TenantSource;
   /** Serves `POST /v1/tenants` (multi-tenant signup). */
   signup?: Signup;
+  /**
+   * The client's address as a limiter key (e.g. `clientIpKey(...)` of `@org/ratelimit/hono`).
+   * With it, failed authentications and signups are limited per client ({@link ABUSE_POLICIES}).
+   */
+  clientIp?: (c: Context<PlatformEnv>) => string | undefined;
 }
+
+/**
+ * Per-client limits at the edge: signups (`POST /v1/tenants`) and failed authentications (401s),
+ * both refilling slowly so that a client probing keys or registering in bulk is held off for minutes.
+ *
+ * @example
+ * ABUSE_POLICIES.failedAuth.burst; // 20
+ */
+export const ABUSE_POLICIES = {
+  signup: createPolicy({ name: "signup", rate: 10, periodMs: 3_600_000, burst: 5 }),
+  failedAuth: createPolicy({ name: "auth_failures", rate: 60, periodMs: 3_600_000, burst: 20 }),
+};
 
 const REFUSED = new Set([401, 403, 429]);
 
 /**
- * Mounts the platform's v1 surface. Every /v1 request goes: tenant resolution (cache) -> API-call
+ * Mounts the platform's v1 surface. Every /v1 request goes: tenant resolution (cache) -> the
+ * route's scope ({@link ROUTE_ACCESS}; 403 `insufficient_scope`) -> API-call
  * metering (counted after the answer; never a replay or a refusal) -> Idempotency-Key (a replay
  * answers here and costs no rate limit or usage) -> rate limit (the plan's policies) -> quota (hard
  * limits) -> the route. Signup sits before tenant resolution: it has no tenant yet.
@@ -75,6 +95,21 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
   const tenantOf = (c: Context<PlatformEnv>) => c.get("tenant");
   const tenantId = (c: Context<PlatformEnv>) => c.get("tenant")?.id;
   const source = options.tenants;
+  const clientIp = options.clientIp;
+  if (options.signup && clientIp) {
+    const signupPolicies = [ABUSE_POLICIES.signup];
+    app.post(
+      "/v1/tenants",
+      ratelimit<PlatformEnv>({
+        limiter: deps.limiter,
+        key: (c) => {
+          const ip = clientIp(c);
+          return ip && `signup:${ip}`;
+        },
+        policies: () => signupPolicies,
+      }),
+    );
+  }
   if (options.signup) {
     app.route(
       "/",
@@ -82,6 +117,19 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
         signup: options.signup,
         idempotencyStore: deps.idempotencyStore,
         ...("baseDomain" in source ? { baseDomain: source.baseDomain } : {}),
+      }),
+    );
+  }
+  if (clientIp) {
+    app.use(
+      "/v1/*",
+      failureLimit<PlatformEnv>({
+        limiter: deps.limiter,
+        key: (c) => {
+          const ip = clientIp(c);
+          return ip && `authfail:${ip}`;
+        },
+        policy: ABUSE_POLICIES.failedAuth,
       }),
     );
   }
@@ -97,6 +145,8 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
         : { baseDomain: source.baseDomain }),
     }),
   );
+  // Before metering and rate limiting: a refusal for a missing scope costs the tenant nothing.
+  app.use("/v1/*", routeScopes(ROUTE_ACCESS));
   app.use(
     "/v1/*",
     usageCounter<PlatformEnv>({

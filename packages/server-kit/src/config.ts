@@ -33,6 +33,8 @@ export const serviceEnv = {
   HOST: z.string().min(1).default("0.0.0.0"),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   ADMIN_TOKEN: z.string().min(32, "ADMIN_TOKEN must be at least 32 characters").optional(),
+  /** Bearer token of /metrics; unset -> /metrics answers 403 to everyone. */
+  METRICS_TOKEN: z.string().min(32, "METRICS_TOKEN must be at least 32 characters").optional(),
 };
 
 /** Variables of the services that serve the v1 API. */
@@ -44,6 +46,18 @@ export const apiEnv = {
   PLANS_FILE: z.string().min(1).optional(),
   /** Comma-separated origins allowed by CORS; none -> no CORS headers. */
   CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      s
+        ? s
+            .split(",")
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : [],
+    ),
+  /** Comma-separated proxies (addresses or CIDR blocks, IPv4 or IPv6) whose X-Forwarded-For is believed. */
+  TRUSTED_PROXIES: z
     .string()
     .optional()
     .transform((s) =>

@@ -1,12 +1,19 @@
 /** @module /health and /ready with per-dependency detail. */
 import type { Hono } from "hono";
+import type { Logger } from "pino";
 
-/** What a check reports; any further fields (driver, version...) are shown in /ready as they are. */
+/** What a check reports. `error` (a driver's message) is logged, never shown in /ready. */
 export interface CheckResult {
   ok: boolean;
   latencyMs?: number;
   error?: string;
 }
+
+/**
+ * Why /ready calls a dependency down, a stable word instead of the driver's message (which can
+ * name hosts, users or databases): `timeout` (no answer within the deadline) or `unreachable`.
+ */
+export type DownReason = "timeout" | "unreachable";
 
 /** A readiness check; it must not throw (a throw counts as down) and should answer within its deadline. */
 export type ReadinessCheck = () => Promise<CheckResult>;
@@ -18,21 +25,28 @@ export interface HealthOptions {
   optional?: string[];
   /** Deadline for each check. @default 2000 */
   timeoutMs?: number;
+  /** Receives the raw error of a failed check (`readiness.down`), for operators. */
+  logger?: Pick<Logger, "warn">;
 }
 
-async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<CheckResult> {
+const TIMED_OUT = Symbol("timed out");
+
+async function runCheck(
+  check: ReadinessCheck,
+  timeoutMs: number,
+): Promise<CheckResult & { timedOut?: boolean }> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([
+    const result = await Promise.race([
       check(),
-      new Promise<CheckResult>((resolve) => {
-        timer = setTimeout(
-          () => resolve({ ok: false, error: `no answer within ${timeoutMs} ms` }),
-          timeoutMs,
-        );
+      new Promise<typeof TIMED_OUT>((resolve) => {
+        timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
       }),
     ]);
+    return result === TIMED_OUT
+      ? { ok: false, timedOut: true, latencyMs: timeoutMs, error: `no answer within ${timeoutMs} ms` }
+      : result;
   } catch (error) {
     return {
       ok: false,
@@ -46,7 +60,8 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<Check
 
 /**
  * Mounts `GET /health` (the process answers) and `GET /ready` (every required dependency answers:
- * 200, else 503; each dependency listed with its status either way).
+ * 200, else 503; each dependency listed with its status, latency and, when down, a stable
+ * {@link DownReason}: never a driver's message, which is logged instead).
  *
  * @example
  * mountHealth(app, { checks: { database: async () => ping(db) } });
@@ -61,11 +76,14 @@ export function mountHealth(app: Hono, options: HealthOptions): void {
     const checks: Record<string, Record<string, unknown>> = {};
     let ready = true;
     names.forEach((name, i) => {
-      const { ok, ...detail } = results[i]! as CheckResult & Record<string, unknown>;
+      const { ok, latencyMs, error, timedOut } = results[i]!;
+      const reason: DownReason | undefined = ok ? undefined : timedOut ? "timeout" : "unreachable";
+      if (!ok) options.logger?.warn({ dependency: name, reason, err: error }, "readiness.down");
       checks[name] = {
         status: ok ? "up" : "down",
         ...(optional.has(name) ? { optional: true } : {}),
-        ...detail,
+        ...(latencyMs !== undefined ? { latencyMs } : {}),
+        ...(reason ? { reason } : {}),
       };
       if (!ok && !optional.has(name)) ready = false;
     });

@@ -1,5 +1,6 @@
 /** @module @org/server-kit: what every service shares around its routes. */
 
+export { DOCS_CONTENT_SECURITY_POLICY, mountApiDocs } from "./api-docs.js";
 export { apiEnv, ConfigError, parseConfig, runMain, serviceEnv } from "./config.js";
 export { type CheckResult, type HealthOptions, mountHealth, type ReadinessCheck } from "./health.js";
 export { createHttpMetrics, HTTP_DURATION_BUCKETS, type HttpMetrics } from "./http-metrics.js";
@@ -7,5 +8,7 @@ export { lazyLambdaHandler } from "./lambda.js";
 export { createLogger, type Logger, type LoggerConfig, REDACTED_PATHS } from "./logger.js";
 export { createMetrics, type ServiceMetrics } from "./metrics.js";
 export { type ObserveOptions, type ObserveVariables, observe } from "./observe.js";
+export { nodePeerAddress } from "./peer-address.js";
+export { PROBLEM_RESPONSE } from "./problem-response.js";
 export { type RunningServer, type ServeNodeOptions, serveNode } from "./serve-node.js";
 export { createServiceApp, type ServiceAppOptions } from "./service-app.js";

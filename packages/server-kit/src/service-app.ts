@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { bodyLimit } from "./body-limit.js";
 import { type HealthOptions, mountHealth } from "./health.js";
 import type { ServiceMetrics } from "./metrics.js";
+import { metricsAuth } from "./metrics-auth.js";
 import { type ObserveVariables, observe } from "./observe.js";
 import { apiSecureHeaderList } from "./secure-headers.js";
 
@@ -19,12 +20,17 @@ export interface ServiceAppOptions {
   corsOrigins?: string[];
   /** Secure headers (HSTS, nosniff, ...). @default true */
   secureHeaders?: boolean;
+  /**
+   * Bearer token `/metrics` asks for. Without one `/metrics` is refused (403): the numbers name
+   * routes, tenants' traffic and dependencies, which are no one else's business.
+   */
+  metricsToken?: string;
 }
 
 const BODY_METHODS = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 /**
- * A Hono app with request ids, logs, metrics (`/metrics`), `/health`, `/ready`, a body limit,
+ * A Hono app with request ids, logs, metrics (`/metrics`, behind `metricsToken`), `/health`, `/ready`, a body limit,
  * optional CORS, secure headers, problem+json errors and 404s. The app mounts its routes on it.
  *
  * @example
@@ -56,8 +62,8 @@ export function createServiceApp<E extends Env = { Variables: ObserveVariables }
   // Mounted for the methods that carry a body only: a GET does not pay for a middleware layer. A
   // request of another method reaches no route here, and an unread body is discarded.
   app.on(BODY_METHODS, "*", bodyLimit(options.maxBodyBytes ?? 1024 * 1024));
-  mountHealth(app as unknown as Hono, options.health);
-  app.get("/metrics", async (c) =>
+  mountHealth(app as unknown as Hono, { logger: options.logger, ...options.health });
+  app.get("/metrics", metricsAuth(options.metricsToken), async (c) =>
     c.body(await options.metrics.registry.metrics(), 200, {
       "Content-Type": options.metrics.registry.contentType,
     }),

@@ -8,6 +8,20 @@ export {
 } from "./admin-routes.js";
 export { type SignupResponse, type SignupRoutesOptions, signupBody, signupRoutes } from "./signup-routes.js";
 export { requireScope, slugFromHost, type TenantResolutionOptions, tenant } from "./tenant-middleware.js";
-export { type ApiKeyList, createKeyBody, type TenantRoutesOptions, tenantRoutes } from "./tenant-routes.js";
+export {
+  assertRoutesDeclared,
+  type RouteAccess,
+  type RouteAccessTable,
+  routeKey,
+  routeScopes,
+  undeclaredRoutes,
+} from "./route-scopes.js";
+export {
+  type ApiKeyList,
+  createKeyBody,
+  TENANT_ROUTE_SCOPES,
+  type TenantRoutesOptions,
+  tenantRoutes,
+} from "./tenant-routes.js";
 export { jsonBody, queryOf } from "./validate.js";
 export type { AuthPrincipal, TenantEnv, TenantVariables } from "./variables.js";

@@ -47,6 +47,9 @@ describe("slugFromHost", () => {
     ["acme.example.com:", undefined],
     ["acme.example.com:44a", undefined],
     ["[::1]:3000", undefined],
+    ["api.example.com", undefined],
+    ["WWW.example.com:443", undefined],
+    ["admin.example.com", undefined],
     [undefined, undefined],
   ])("%s -> %s", (host, slug) => {
     expect(slugFromHost(host, "example.com")).toBe(slug);

@@ -5,6 +5,8 @@ import type { Context, MiddlewareHandler, Next } from "hono";
 import type { ApiKeyPrincipal, ApiKeyService } from "../api-keys.js";
 import type { TenantCache } from "../cache/tenant-cache.js";
 import type { JwtVerifier } from "../jwt.js";
+import { hasScope } from "../scopes.js";
+import { RESERVED_SLUGS } from "../slug.js";
 import { assertServable, type ResolvedTenant } from "../tenant.js";
 import { type TenantScope, tenantScope } from "../tenant-scope.js";
 import type { AuthPrincipal, TenantEnv } from "./variables.js";
@@ -67,10 +69,12 @@ const unauthorized = (detail: string) =>
 
 /**
  * The tenant a Host names: the single DNS label before `.{baseDomain}`, lowercased; undefined when
- * the Host is not under the base domain (localhost, an IP, the bare domain).
+ * the Host is not under the base domain (localhost, an IP, the bare domain) or is one of our own
+ * hosts ({@link RESERVED_SLUGS}: `api.`, `www.`, ...), which no tenant can register.
  *
  * @example
  * slugFromHost("Acme.example.com:443", "example.com"); // "acme"
+ * slugFromHost("api.example.com", "example.com"); // undefined
  */
 export function slugFromHost(host: string | undefined, baseDomain: string): string | undefined {
   if (!host) return undefined;
@@ -80,7 +84,8 @@ export function slugFromHost(host: string | undefined, baseDomain: string): stri
   if (name.endsWith(".")) name = name.slice(0, -1);
   const suffix = suffixes.get(baseDomain) ?? suffixOf(baseDomain);
   if (!name.endsWith(suffix)) return undefined;
-  return name.slice(0, -suffix.length);
+  const slug = name.slice(0, -suffix.length);
+  return RESERVED_SLUGS.has(slug) ? undefined : slug;
 }
 
 /**
@@ -202,16 +207,16 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
 };
 
 /**
- * Refuses (403 `forbidden`) a caller whose key or token lacks `scope` (or `*`).
+ * Refuses (403 `insufficient_scope`) a caller whose key or token lacks `scope` (or `*`): for a route
+ * outside the app's route access table (see {@link routeScopes}).
  *
  * @example
- * app.post("/v1/api-keys", requireScope("api_keys:write"), handler);
+ * app.post("/v1/reports", requireScope("usage:read"), handler);
  */
 export const requireScope = (scope: string): MiddlewareHandler<TenantEnv> =>
   async function requireScope(c, next) {
-    const scopes = c.get("auth")?.scopes ?? [];
-    if (!scopes.includes("*") && !scopes.includes(scope)) {
-      throw new ProblemError("forbidden", { detail: `This credential lacks the scope "${scope}".` });
+    if (!hasScope(c.get("auth")?.scopes ?? [], scope)) {
+      throw new ProblemError("insufficient_scope", { detail: `This credential lacks the scope "${scope}".` });
     }
     await next();
   };

@@ -5,8 +5,9 @@ import { ProblemError } from "@org/problem";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { ApiKeyService, ApiKeyView, CreatedApiKey } from "../api-keys.js";
+import { SCOPES, ungrantableScopes } from "../scopes.js";
 import { getTenant, tenantView, tenantViewJson } from "../tenants.js";
-import { requireScope } from "./tenant-middleware.js";
+import type { RouteAccessTable } from "./route-scopes.js";
 import { jsonBody } from "./validate.js";
 import type { TenantEnv } from "./variables.js";
 
@@ -30,10 +31,23 @@ export interface TenantRoutesOptions {
 export const createKeyBody = z.object({
   name: z.string().trim().min(1).max(100),
   scopes: z
-    .array(z.string().regex(/^(\*|[a-z_]+:[a-z_]+)$/))
+    .array(z.enum(["*", ...SCOPES]))
     .max(20)
     .optional(),
 });
+
+/**
+ * What each route of {@link tenantRoutes} needs (part of the app's route access table).
+ *
+ * @example
+ * app.use("/v1/*", routeScopes({ ...TENANT_ROUTE_SCOPES }));
+ */
+export const TENANT_ROUTE_SCOPES = {
+  "GET /v1/tenant": "tenant:read",
+  "POST /v1/api-keys": "api_keys:write",
+  "GET /v1/api-keys": "api_keys:read",
+  "DELETE /v1/api-keys/:id": "api_keys:write",
+} as const satisfies RouteAccessTable;
 
 /** The body of `GET /v1/api-keys`: the tenant's keys, never their secrets. */
 export interface ApiKeyList {
@@ -50,11 +64,13 @@ const hasView = (
   t.name !== undefined && t.email !== undefined && t.createdAt !== undefined && t.updatedAt !== undefined;
 
 /**
- * The tenant's own routes. Mount behind {@link tenant}: every handler reads the tenant from the
+ * The tenant's own routes. Mount behind {@link tenant} and {@link routeScopes} with
+ * {@link TENANT_ROUTE_SCOPES}: every handler reads the tenant from the
  * context, never from the request, so an id in the path can only ever name the caller's own rows.
  *
  * @example
  * app.use("/v1/*", tenant({ db, cache, apiKeys }));
+ * app.use("/v1/*", routeScopes(TENANT_ROUTE_SCOPES));
  * app.route("/", tenantRoutes({ db, apiKeys }));
  */
 export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
@@ -76,9 +92,22 @@ export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
       : tenantFromDatabase(c);
   });
 
-  app.post("/v1/api-keys", requireScope("api_keys:write"), async (c) => {
+  app.post("/v1/api-keys", async (c) => {
     const body = await jsonBody(c, createKeyBody);
-    const created = await apiKeys.create(c.var.tenant.id, body, actorOf(c.var.auth));
+    const held = c.var.auth.scopes;
+    const refused = ungrantableScopes(held, body.scopes ?? []);
+    if (refused.length > 0) {
+      throw new ProblemError("insufficient_scope", {
+        detail: `A key cannot be given scopes its creator lacks: ${refused.join(", ")}.`,
+        extensions: { scopes: refused },
+      });
+    }
+    // Without a list the new key gets exactly its creator's scopes, never more.
+    const created = await apiKeys.create(
+      c.var.tenant.id,
+      { name: body.name, scopes: body.scopes ?? [...held] },
+      actorOf(c.var.auth),
+    );
     // The secret is shown once: an Idempotency-Key replay answers it as null.
     markSensitiveFields(c, ["/secret"]);
     return c.json(
@@ -94,11 +123,11 @@ export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
     );
   });
 
-  app.get("/v1/api-keys", requireScope("api_keys:read"), async (c) => {
+  app.get("/v1/api-keys", async (c) => {
     return c.json({ data: await apiKeys.list(c.var.tenant.id) } satisfies ApiKeyList);
   });
 
-  app.delete("/v1/api-keys/:id", requireScope("api_keys:write"), async (c) => {
+  app.delete("/v1/api-keys/:id", async (c) => {
     const revoked = await apiKeys.revoke(c.var.tenant.id, c.req.param("id"), actorOf(c.var.auth));
     // Another tenant's key and a missing key look the same: existence is not disclosed.
     if (!revoked) throw new ProblemError("api_key_not_found", { detail: "No such live API key." });
