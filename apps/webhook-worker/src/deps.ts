@@ -1,11 +1,9 @@
 /** @module Builds the webhook-worker's dependencies from its configuration. */
-import { createStripeClient, handleStripeEvent, loadPlanCatalog, type SyncDeps } from "@org/billing";
+import { billingHandler, createStripeClient, type EventHandler, loadPlanCatalog } from "@org/billing";
 import { closeDb, createDb, type Database, migrate } from "@org/db";
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from "@org/server-kit";
-import type Stripe from "stripe";
 import type { Env } from "./env.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
-import type { EventHandler } from "./worker.js";
 
 export interface Deps {
   env: Env;
@@ -16,14 +14,6 @@ export interface Deps {
   /** The billing handler; absent in intake-only mode. */
   handle?: EventHandler;
   close(): Promise<void>;
-}
-
-/** Turns the billing handler's outcome into the worker's. */
-export function billingHandler(billing: SyncDeps): EventHandler {
-  return async (row) => {
-    const result = await handleStripeEvent(billing, row.payload as unknown as Stripe.Event);
-    return result.outcome === "synced" ? { outcome: "synced" } : result;
-  };
 }
 
 export async function buildDeps(

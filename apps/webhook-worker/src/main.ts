@@ -1,9 +1,9 @@
 /** @module Node entry: intake, workers, or both (WEBHOOK_WORKER_MODE), with graceful shutdown. */
+import { createInboxWorker, type InboxWorker } from "@org/billing";
 import { runMain, serveNode } from "@org/server-kit";
 import { createApp } from "./app.js";
 import { buildDeps } from "./deps.js";
 import { parseEnv } from "./env.js";
-import { createInboxWorker, type InboxWorker } from "./worker.js";
 
 runMain(async () => {
   const env = parseEnv();

@@ -2,6 +2,8 @@ import { Writable } from "node:stream";
 import { createLogger, createMetrics } from "@org/server-kit";
 import Stripe from "stripe";
 
+export { fakeEvent } from "@org/billing/testing";
+
 export const SECRET = "whsec_test_intake_secret";
 export const ADMIN_TOKEN = "admin-token-of-at-least-32-characters!";
 export const silentLogger = () =>
@@ -13,23 +15,6 @@ export const silentLogger = () =>
 export const testMetrics = () => createMetrics({ service: "webhook-worker", defaultMetrics: false });
 
 const stripe = new Stripe("sk_test_signing_only");
-
-let counter = 0;
-export function fakeEvent(
-  overrides: Partial<{ id: string; type: string; customer: string; created: number }> = {},
-) {
-  counter++;
-  return {
-    id: overrides.id ?? `evt_test_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`,
-    object: "event",
-    type: overrides.type ?? "customer.subscription.updated",
-    created: overrides.created ?? Math.floor(Date.now() / 1000),
-    livemode: false,
-    data: {
-      object: { object: "subscription", id: `sub_${counter}`, customer: overrides.customer ?? "cus_1" },
-    },
-  };
-}
 
 export function signedRequest(
   event: unknown,

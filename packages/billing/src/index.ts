@@ -18,6 +18,26 @@ export {
 } from "./entitlement-policy.js";
 export { BillingError } from "./errors.js";
 export {
+  backoffMs,
+  billingHandler,
+  claimDue,
+  createInboxWorker,
+  type EventHandler,
+  INBOX_CHANNEL,
+  type InboxRow,
+  type InboxWorker,
+  type InboxWorkerMetrics,
+  type IncomingEvent,
+  insertEvent,
+  listEvents,
+  markFailed,
+  markProcessed,
+  type QueueStats,
+  queueStats,
+  requeue,
+  type WorkerOptions,
+} from "./inbox/index.js";
+export {
   type InvoiceView,
   listInvoices,
   listPaymentMethods,

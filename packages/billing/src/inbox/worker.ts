@@ -1,11 +1,12 @@
-/** @module The inbox worker: claims due events, runs the billing handler, settles each one. */
+/** @module The inbox worker: claims due events, runs the handler, settles each one. */
 import { randomBytes } from "node:crypto";
 import { type Database, listen } from "@org/db";
-import type { Logger } from "@org/server-kit";
-import { backoffMs, claimDue, INBOX_CHANNEL, type InboxRow, markFailed, markProcessed } from "./inbox.js";
-import type { WorkerMetrics } from "./metrics.js";
+import type { BillingLogger } from "../context.js";
+import { backoffMs } from "./backoff.js";
+import { claimDue, type InboxRow, markFailed, markProcessed } from "./claims.js";
+import { INBOX_CHANNEL } from "./intake-store.js";
 
-/** What the worker does with one event; the billing handler in production. */
+/** What the worker does with one event; {@link billingHandler} in production. */
 export type EventHandler = (
   row: InboxRow,
 ) => Promise<
@@ -14,11 +15,18 @@ export type EventHandler = (
   | { outcome: "unknown_customer"; customerId: string }
 >;
 
+/** The metrics the worker updates (prom-client's Counter and Histogram fit). */
+export interface InboxWorkerMetrics {
+  processed: { inc(labels: { type: string; outcome: string }): void };
+  failures: { inc(labels: { type: string; reason: string }): void };
+  latency: { observe(labels: { type: string }, seconds: number): void };
+}
+
 export interface WorkerOptions {
   db: Database;
   handle: EventHandler;
-  logger: Logger;
-  metrics?: WorkerMetrics;
+  logger: BillingLogger;
+  metrics?: InboxWorkerMetrics;
   /** Events claimed per round trip. @default 20 */
   batchSize?: number;
   /** How long a claim lasts; a worker that dies holding it frees it after this. @default 30000 */
@@ -47,7 +55,7 @@ export interface InboxWorker {
  * `FOR UPDATE SKIP LOCKED` and every settle checks the claim is still this worker's.
  *
  * @example
- * const worker = createInboxWorker({ db, logger, handle: (row) => handleStripeEvent(billing, row.payload) });
+ * const worker = createInboxWorker({ db, logger, handle: billingHandler(billing) });
  * await worker.start();
  */
 export function createInboxWorker(options: WorkerOptions): InboxWorker {
@@ -56,7 +64,7 @@ export function createInboxWorker(options: WorkerOptions): InboxWorker {
   const lockMs = options.lockMs ?? 30_000;
   const maxAttempts = options.maxAttempts ?? 8;
   const maxParked = options.maxParkedAttempts ?? 25;
-  const log = options.logger.child({ workerId });
+  const log = options.logger;
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -74,16 +82,20 @@ export function createInboxWorker(options: WorkerOptions): InboxWorker {
           dead,
         });
         options.metrics?.failures.inc({ type: row.type, reason: "unknown_customer" });
-        log.warn({ eventId: row.id, type: row.type, attempts: row.attempts, dead }, "webhook.parked");
+        log.warn(
+          { workerId, eventId: row.id, type: row.type, attempts: row.attempts, dead },
+          "webhook.parked",
+        );
         return;
       }
       const note = result.outcome === "ignored" ? `ignored: ${result.reason}` : null;
       const mine = await markProcessed(options.db, row.id, workerId, note);
-      if (!mine) log.warn({ eventId: row.id }, "webhook.claim_lost");
+      if (!mine) log.warn({ workerId, eventId: row.id }, "webhook.claim_lost");
       options.metrics?.processed.inc({ type: row.type, outcome: result.outcome });
       options.metrics?.latency.observe({ type: row.type }, (Date.now() - row.receivedAt.getTime()) / 1000);
       log.info(
         {
+          workerId,
           eventId: row.id,
           type: row.type,
           outcome: result.outcome,
@@ -98,10 +110,12 @@ export function createInboxWorker(options: WorkerOptions): InboxWorker {
         error: message,
         nextAttemptAt: new Date(Date.now() + backoffMs(row.attempts, options.backoff)),
         dead,
-      }).catch((settleError) => log.error({ err: settleError, eventId: row.id }, "webhook.settle_failed"));
+      }).catch((settleError) =>
+        log.error({ workerId, err: settleError, eventId: row.id }, "webhook.settle_failed"),
+      );
       options.metrics?.failures.inc({ type: row.type, reason: dead ? "dead" : "error" });
       log.error(
-        { eventId: row.id, type: row.type, attempts: row.attempts, dead, error: message },
+        { workerId, eventId: row.id, type: row.type, attempts: row.attempts, dead, error: message },
         "webhook.failed",
       );
     }
@@ -121,7 +135,7 @@ export function createInboxWorker(options: WorkerOptions): InboxWorker {
       try {
         claimed = await round();
       } catch (error) {
-        log.error({ err: error }, "webhook.claim_failed");
+        log.error({ workerId, err: error }, "webhook.claim_failed");
       }
       if (claimed === 0 && running) {
         await new Promise<void>((resolve) => {
@@ -144,17 +158,17 @@ export function createInboxWorker(options: WorkerOptions): InboxWorker {
       try {
         unlisten = await listen(options.db, INBOX_CHANNEL, () => wake?.());
       } catch (error) {
-        log.warn({ err: error }, "webhook.listen_failed_polling_only");
+        log.warn({ workerId, err: error }, "webhook.listen_failed_polling_only");
       }
       loop = run();
-      log.info({ batchSize, lockMs }, "webhook.worker_started");
+      log.info({ workerId, batchSize, lockMs }, "webhook.worker_started");
     },
     async stop() {
       running = false;
       wake?.();
       await loop;
       await unlisten?.().catch(() => {});
-      log.info("webhook.worker_stopped");
+      log.info({ workerId }, "webhook.worker_stopped");
     },
     async drain() {
       let total = 0;

@@ -2,8 +2,10 @@ import { closeDb, createDb, type Database, stripeWebhookEvents } from "@org/db";
 import { createTestDb, type TestDb } from "@org/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fakeEvent, silentLogger } from "../test/helpers.js";
-import { backoffMs, claimDue, insertEvent, markProcessed } from "./inbox.js";
+import { fakeEvent, silentLogger } from "../testing.js";
+import { backoffMs } from "./backoff.js";
+import { claimDue, markProcessed } from "./claims.js";
+import { insertEvent } from "./intake-store.js";
 import { createInboxWorker, type EventHandler } from "./worker.js";
 
 const ok: EventHandler = async () => ({ outcome: "synced" });
