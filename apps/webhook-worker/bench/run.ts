@@ -102,7 +102,7 @@ try {
   const handle = billingHandler({ db, stripe, catalog: loadPlanCatalog() });
   const e2eStarted = performance.now();
   const e2e = [0, 1].map((i) =>
-    createInboxWorker({ db, logger, handle, batchSize: 20, workerId: `e${i}`, maxParkedAttempts: 0 }),
+    createInboxWorker({ db, logger, handle, batchSize: 20, workerId: `e${i}`, retry: { windowMs: 0 } }),
   );
   const done = (await Promise.all(e2e.map((w) => w.drain()))).reduce((a, b) => a + b, 0);
   console.log(

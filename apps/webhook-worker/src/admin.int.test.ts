@@ -60,7 +60,7 @@ describe("admin routes", () => {
     const worker = createInboxWorker({
       db: t.db,
       logger: silentLogger(),
-      maxAttempts: 1,
+      retry: { windowMs: 0 },
       handle: async () => {
         if (fail) throw new Error("down");
         return { outcome: "synced" };

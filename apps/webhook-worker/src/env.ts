@@ -1,4 +1,5 @@
 /** @module The webhook-worker's configuration: the only file that reads process.env. */
+import { DEFAULT_RETRY_SCHEDULE } from "@org/billing";
 import { apiEnv, ConfigError, parseConfig, serviceEnv } from "@org/server-kit";
 import { z } from "zod";
 
@@ -33,7 +34,11 @@ export const envSchema = z
     WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
     WORKER_POLL_MS: z.coerce.number().int().min(10).default(1000),
     WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
-    WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+    /** The first retry's delay ceiling; it doubles per attempt (jittered) up to the cap. */
+    WORKER_RETRY_BASE_MS: z.coerce.number().int().min(0).default(DEFAULT_RETRY_SCHEDULE.baseMs),
+    WORKER_RETRY_CAP_MS: z.coerce.number().int().min(0).default(DEFAULT_RETRY_SCHEDULE.capMs),
+    /** How long after arrival a failing event is retried before it is `dead` (Stripe: 3 days). */
+    WORKER_RETRY_WINDOW_MS: z.coerce.number().int().min(0).default(DEFAULT_RETRY_SCHEDULE.windowMs),
   })
   .superRefine((env, ctx) => {
     if (env.WEBHOOK_WORKER_MODE !== "intake" && !env.STRIPE_SECRET_KEY) {

@@ -19,7 +19,11 @@ runMain(async () => {
         batchSize: env.WORKER_BATCH_SIZE,
         pollMs: env.WORKER_POLL_MS,
         lockMs: env.WORKER_LOCK_MS,
-        maxAttempts: env.WORKER_MAX_ATTEMPTS,
+        retry: {
+          baseMs: env.WORKER_RETRY_BASE_MS,
+          capMs: env.WORKER_RETRY_CAP_MS,
+          windowMs: env.WORKER_RETRY_WINDOW_MS,
+        },
       });
       await worker.start();
       workers.push(worker);

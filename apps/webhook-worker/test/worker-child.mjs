@@ -20,8 +20,7 @@ const worker = createInboxWorker({
   lockMs: 1_500,
   pollMs: 100,
   batchSize: 10,
-  maxAttempts: 30,
-  backoff: { baseMs: 20, capMs: 500 },
+  retry: { baseMs: 20, capMs: 500, windowMs: 600_000 },
 });
 await worker.start();
 process.send?.("ready");

@@ -18,10 +18,10 @@ export {
 } from "./entitlement-policy.js";
 export { BillingError } from "./errors.js";
 export {
-  backoffMs,
   billingHandler,
   claimDue,
   createInboxWorker,
+  DEFAULT_RETRY_SCHEDULE,
   type EventHandler,
   INBOX_CHANNEL,
   type InboxRow,
@@ -32,9 +32,12 @@ export {
   listEvents,
   markFailed,
   markProcessed,
+  nextRetry,
   type QueueStats,
   queueStats,
+  type RetrySchedule,
   requeue,
+  retryDelayMs,
   type WorkerOptions,
 } from "./inbox/index.js";
 export {

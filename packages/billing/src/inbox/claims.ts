@@ -4,30 +4,34 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 
 export type InboxRow = typeof stripeWebhookEvents.$inferSelect;
 
+const nowSql = (now: Date | undefined) => (now ? sql`${now.toISOString()}::timestamptz` : sql`now()`);
+
 /**
  * Claims up to `limit` due events for `workerId`: pending or failed ones whose next attempt is due,
  * and processing ones whose claim expired (their worker died). `FOR UPDATE SKIP LOCKED` in the
  * subquery means concurrent claimers never wait for or take the same row; the lock expiry is what
  * lets another worker take over a crashed worker's rows, and `locked_by` is what settles ownership.
+ * `now` replaces the database's clock (tests on a simulated clock); production leaves it out.
  *
  * @example
  * const batch = await claimDue(db, { workerId: "wkr_1", limit: 20, lockMs: 30_000 });
  */
 export async function claimDue(
   db: Database,
-  options: { workerId: string; limit: number; lockMs: number },
+  options: { workerId: string; limit: number; lockMs: number; now?: Date },
 ): Promise<InboxRow[]> {
+  const now = nowSql(options.now);
   const claimed = rows<Record<string, unknown>>(
     await db.execute(sql`
       update stripe_webhook_events e
          set status = 'processing',
-             locked_until = now() + (${options.lockMs} * interval '1 millisecond'),
+             locked_until = ${now} + (${options.lockMs} * interval '1 millisecond'),
              locked_by = ${options.workerId},
              attempts = e.attempts + 1
        where e.id in (
              select id from stripe_webhook_events
-              where (status in ('pending', 'failed') and next_attempt_at <= now())
-                 or (status = 'processing' and locked_until < now())
+              where (status in ('pending', 'failed') and next_attempt_at <= ${now})
+                 or (status = 'processing' and locked_until < ${now})
               order by next_attempt_at, created
               limit ${options.limit}
               for update skip locked)

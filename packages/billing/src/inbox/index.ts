@@ -1,9 +1,14 @@
 /** @module The durable inbox of Stripe events and the worker that drains it. */
 export { listEvents, type QueueStats, queueStats, requeue } from "./admin-queries.js";
-export { backoffMs } from "./backoff.js";
 export { billingHandler } from "./billing-handler.js";
 export { claimDue, type InboxRow, markFailed, markProcessed } from "./claims.js";
 export { INBOX_CHANNEL, type IncomingEvent, insertEvent } from "./intake-store.js";
+export {
+  DEFAULT_RETRY_SCHEDULE,
+  nextRetry,
+  type RetrySchedule,
+  retryDelayMs,
+} from "./retry-schedule.js";
 export {
   createInboxWorker,
   type EventHandler,

@@ -2,9 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { type Database, listen } from "@org/db";
 import type { BillingLogger } from "../context.js";
-import { backoffMs } from "./backoff.js";
 import { claimDue, type InboxRow, markFailed, markProcessed } from "./claims.js";
 import { INBOX_CHANNEL } from "./intake-store.js";
+import { nextRetry, type RetrySchedule } from "./retry-schedule.js";
 
 /** What the worker does with one event; {@link billingHandler} in production. */
 export type EventHandler = (
@@ -33,12 +33,16 @@ export interface WorkerOptions {
   lockMs?: number;
   /** Polling interval when no notification arrives (the fallback of LISTEN/NOTIFY). @default 1000 */
   pollMs?: number;
-  /** Attempts before an erroring event is `dead`. @default 8 */
-  maxAttempts?: number;
-  /** Attempts of an event for an unknown customer before it is `dead` (parked meanwhile). @default 25 */
-  maxParkedAttempts?: number;
-  backoff?: { baseMs?: number; capMs?: number };
+  /**
+   * When a failing event (or one parked for an unknown customer) is tried again and when it is `dead`.
+   * @default DEFAULT_RETRY_SCHEDULE (1 min doubling up to 6 h apart, for 72 h)
+   */
+  retry?: RetrySchedule;
   workerId?: string;
+  /** Replaces the clock for retry times and claims (tests on a simulated clock). @default the system clock, claims on the database's */
+  clock?: () => Date;
+  /** The jitter's randomness. @default Math.random */
+  random?: () => number;
 }
 
 export interface InboxWorker {
@@ -62,25 +66,38 @@ export function createInboxWorker(options: WorkerOptions): InboxWorker {
   const workerId = options.workerId ?? `wkr_${randomBytes(6).toString("hex")}`;
   const batchSize = options.batchSize ?? 20;
   const lockMs = options.lockMs ?? 30_000;
-  const maxAttempts = options.maxAttempts ?? 8;
-  const maxParked = options.maxParkedAttempts ?? 25;
+  const now = () => (options.clock ? options.clock() : new Date());
   const log = options.logger;
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let unlisten: (() => Promise<void>) | undefined;
 
+  /** Schedules the next attempt, or gives the event up once its retry window is over. */
+  async function fail(row: InboxRow, error: string): Promise<{ dead: boolean }> {
+    const at = now();
+    const next = nextRetry(
+      { attempt: row.attempts, receivedAt: row.receivedAt, now: at },
+      options.retry,
+      options.random,
+    );
+    await markFailed(options.db, row.id, workerId, {
+      error,
+      nextAttemptAt: next.dead ? at : next.retryAt,
+      dead: next.dead,
+    });
+    return { dead: next.dead };
+  }
+
   async function settle(row: InboxRow): Promise<void> {
     const started = performance.now();
     try {
       const result = await options.handle(row);
       if (result.outcome === "unknown_customer") {
-        const dead = row.attempts >= maxParked;
-        await markFailed(options.db, row.id, workerId, {
-          error: `unknown customer ${result.customerId}: parked until the customer is known`,
-          nextAttemptAt: new Date(Date.now() + backoffMs(row.attempts, options.backoff)),
-          dead,
-        });
+        const { dead } = await fail(
+          row,
+          `unknown customer ${result.customerId}: parked until the customer is known`,
+        );
         options.metrics?.failures.inc({ type: row.type, reason: "unknown_customer" });
         log.warn(
           { workerId, eventId: row.id, type: row.type, attempts: row.attempts, dead },
@@ -92,7 +109,10 @@ export function createInboxWorker(options: WorkerOptions): InboxWorker {
       const mine = await markProcessed(options.db, row.id, workerId, note);
       if (!mine) log.warn({ workerId, eventId: row.id }, "webhook.claim_lost");
       options.metrics?.processed.inc({ type: row.type, outcome: result.outcome });
-      options.metrics?.latency.observe({ type: row.type }, (Date.now() - row.receivedAt.getTime()) / 1000);
+      options.metrics?.latency.observe(
+        { type: row.type },
+        (now().getTime() - row.receivedAt.getTime()) / 1000,
+      );
       log.info(
         {
           workerId,
@@ -105,14 +125,10 @@ export function createInboxWorker(options: WorkerOptions): InboxWorker {
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const dead = row.attempts >= maxAttempts;
-      await markFailed(options.db, row.id, workerId, {
-        error: message,
-        nextAttemptAt: new Date(Date.now() + backoffMs(row.attempts, options.backoff)),
-        dead,
-      }).catch((settleError) =>
-        log.error({ workerId, err: settleError, eventId: row.id }, "webhook.settle_failed"),
-      );
+      const { dead } = await fail(row, message).catch((settleError) => {
+        log.error({ workerId, err: settleError, eventId: row.id }, "webhook.settle_failed");
+        return { dead: false };
+      });
       options.metrics?.failures.inc({ type: row.type, reason: dead ? "dead" : "error" });
       log.error(
         { workerId, eventId: row.id, type: row.type, attempts: row.attempts, dead, error: message },
@@ -122,7 +138,12 @@ export function createInboxWorker(options: WorkerOptions): InboxWorker {
   }
 
   async function round(): Promise<number> {
-    const batch = await claimDue(options.db, { workerId, limit: batchSize, lockMs });
+    const batch = await claimDue(options.db, {
+      workerId,
+      limit: batchSize,
+      lockMs,
+      ...(options.clock ? { now: options.clock() } : {}),
+    });
     // One at a time within a batch: events of one customer then apply in `created` order, and
     // parallelism comes from running more workers.
     for (const row of batch) await settle(row);
