@@ -89,3 +89,32 @@ export async function markFailed(
     .returning({ id: stripeWebhookEvents.id });
   return done.length > 0;
 }
+
+/**
+ * Extends this worker's claims on `ids` by `lockMs` and returns the ids still held. A row settled
+ * meanwhile, or taken over by another worker after its claim expired, is not touched and not returned:
+ * the conditional update serialises with a concurrent claim on the row lock, so exactly one of the two
+ * owns the row afterwards.
+ *
+ * @example
+ * const held = await renewClaims(db, { workerId, ids: remaining, lockMs: 30_000 });
+ * if (!held.has(row.id)) return; // lost: another worker runs it now
+ */
+export async function renewClaims(
+  db: Database,
+  options: { workerId: string; ids: string[]; lockMs: number; now?: Date },
+): Promise<Set<string>> {
+  if (options.ids.length === 0) return new Set();
+  const renewed = await db
+    .update(stripeWebhookEvents)
+    .set({ lockedUntil: sql`${nowSql(options.now)} + (${options.lockMs} * interval '1 millisecond')` })
+    .where(
+      and(
+        inArray(stripeWebhookEvents.id, options.ids),
+        eq(stripeWebhookEvents.lockedBy, options.workerId),
+        eq(stripeWebhookEvents.status, "processing"),
+      ),
+    )
+    .returning({ id: stripeWebhookEvents.id });
+  return new Set(renewed.map((r) => r.id));
+}

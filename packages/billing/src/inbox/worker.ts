@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { type Database, listen } from "@org/db";
 import type { BillingLogger } from "../context.js";
-import { claimDue, type InboxRow, markFailed, markProcessed } from "./claims.js";
+import { claimDue, type InboxRow, markFailed, markProcessed, renewClaims } from "./claims.js";
 import { INBOX_CHANNEL } from "./intake-store.js";
 import { nextRetry, type RetrySchedule } from "./retry-schedule.js";
 
@@ -137,16 +137,31 @@ export function createInboxWorker(options: WorkerOptions): InboxWorker {
     }
   }
 
+  const at = () => (options.clock ? { now: options.clock() } : {});
+
   async function round(): Promise<number> {
-    const batch = await claimDue(options.db, {
-      workerId,
-      limit: batchSize,
-      lockMs,
-      ...(options.clock ? { now: options.clock() } : {}),
-    });
-    // One at a time within a batch: events of one customer then apply in `created` order, and
-    // parallelism comes from running more workers.
-    for (const row of batch) await settle(row);
+    const batch = await claimDue(options.db, { workerId, limit: batchSize, lockMs, ...at() });
+    // A batch can take longer than one claim (a slow Stripe): the rows not yet settled are renewed
+    // every third of the lock, and each row is renewed again right before it runs, so a row whose
+    // claim lapsed and was taken over by another worker is skipped here instead of run twice.
+    const remaining = new Set(batch.map((row) => row.id));
+    const renew = () => renewClaims(options.db, { workerId, ids: [...remaining], lockMs, ...at() });
+    const heartbeat = setInterval(
+      () => void renew().catch((error) => log.error({ workerId, err: error }, "webhook.renew_failed")),
+      Math.max(1, Math.floor(lockMs / 3)),
+    );
+    try {
+      // One at a time within a batch: events of one customer then apply in `created` order, and
+      // parallelism comes from running more workers.
+      for (const row of batch) {
+        const held = await renew();
+        if (held.has(row.id)) await settle(row);
+        else log.warn({ workerId, eventId: row.id }, "webhook.claim_lost");
+        remaining.delete(row.id);
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
     return batch.length;
   }
 
