@@ -1,9 +1,10 @@
 /** @module Node entry: intake, workers, or both (WEBHOOK_WORKER_MODE), with graceful shutdown. */
-import { createInboxWorker, type InboxWorker } from "@org/billing";
+import { createInboxWorker, type InboxWorker, purgeProcessedEvents } from "@org/billing";
 import { runMain, serveNode } from "@org/server-kit";
 import { createApp } from "./app.js";
 import { buildDeps } from "./deps.js";
 import { parseEnv } from "./env.js";
+import { type PeriodicJob, startPeriodic } from "./periodic.js";
 
 runMain(async () => {
   const env = parseEnv();
@@ -29,6 +30,19 @@ runMain(async () => {
       workers.push(worker);
     }
   }
+  const jobs: PeriodicJob[] = [];
+  if (deps.handle) {
+    jobs.push({
+      name: "inbox.retention",
+      everyMs: 3_600_000,
+      run: async () => ({
+        deleted: await purgeProcessedEvents(deps.db, {
+          retentionMs: env.WEBHOOK_RETENTION_DAYS * 86_400_000,
+        }),
+      }),
+    });
+  }
+  const stopJobs = startPeriodic(jobs, deps.logger);
   const app = createApp({
     db: deps.db,
     logger: deps.logger,
@@ -45,7 +59,7 @@ runMain(async () => {
     logger: deps.logger,
     onShutdown: async () => {
       // Each worker finishes the batch in hand; unfinished claims expire and are taken by others.
-      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all([stopJobs(), ...workers.map((w) => w.stop())]);
       await deps.close();
     },
   });

@@ -1,5 +1,5 @@
 /** @module Reading and replaying the inbox for operators: stats, listing, requeue. */
-import { type Database, rows, stripeWebhookEvents } from "@org/db";
+import { type Database, type Executor, rows, stripeWebhookEvents } from "@org/db";
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { InboxRow } from "./claims.js";
 import { INBOX_CHANNEL } from "./intake-store.js";
@@ -29,17 +29,23 @@ export async function queueStats(db: Database): Promise<QueueStats> {
   return { byStatus, oldestPendingAgeSeconds: Number(oldest?.age ?? 0) };
 }
 
+export interface ListEventsOptions {
+  status?: string;
+  type?: string;
+  limit: number;
+  after?: { at: number; id: string };
+}
+
 /**
- * Lists events, newest first, by status and/or type, with a cursor (received_at, id).
+ * The query behind {@link listEvents} (one more row than the page, to know whether more follow). It
+ * sorts by (received_at, id) descending, which the indexes `stripe_webhook_events_received_idx` and
+ * `..._status_received_idx` serve by a backward scan, so a page costs its rows, not the inbox's size.
  *
  * @example
- * const { page, hasMore } = await listEvents(db, { status: "dead", limit: 50 });
+ * await db.execute(sql`explain ${listEventsQuery(db, { limit: 50 })}`);
  */
-export async function listEvents(
-  db: Database,
-  options: { status?: string; type?: string; limit: number; after?: { at: number; id: string } },
-) {
-  const found = await db
+export function listEventsQuery(db: Executor, options: ListEventsOptions) {
+  return db
     .select({
       id: stripeWebhookEvents.id,
       type: stripeWebhookEvents.type,
@@ -70,6 +76,16 @@ export async function listEvents(
     )
     .orderBy(desc(stripeWebhookEvents.receivedAt), desc(stripeWebhookEvents.id))
     .limit(options.limit + 1);
+}
+
+/**
+ * Lists events, newest first, by status and/or type, with a cursor (received_at, id).
+ *
+ * @example
+ * const { page, hasMore } = await listEvents(db, { status: "dead", limit: 50 });
+ */
+export async function listEvents(db: Database, options: ListEventsOptions) {
+  const found = await listEventsQuery(db, options);
   return { page: found.slice(0, options.limit), hasMore: found.length > options.limit };
 }
 

@@ -1,0 +1,3 @@
+CREATE INDEX "stripe_webhook_events_received_idx" ON "stripe_webhook_events" USING btree ("received_at","id");--> statement-breakpoint
+CREATE INDEX "stripe_webhook_events_status_received_idx" ON "stripe_webhook_events" USING btree ("status","received_at","id");--> statement-breakpoint
+CREATE INDEX "stripe_webhook_events_processed_idx" ON "stripe_webhook_events" USING btree ("processed_at") WHERE "stripe_webhook_events"."status" = 'processed';
