@@ -1,7 +1,9 @@
 /** @module Builds the webhook-worker's dependencies from its configuration. */
 import { billingHandler, createStripeClient, type EventHandler, loadPlanCatalog } from "@org/billing";
 import { closeDb, createDb, type Database, migrate } from "@org/db";
+import { createRedisBus, type InvalidationBus, tenantInvalidationChannel } from "@org/multitenancy";
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from "@org/server-kit";
+import { Redis } from "ioredis";
 import type { Env } from "./env.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
 
@@ -13,9 +15,16 @@ export interface Deps {
   workerMetrics: WorkerMetrics;
   /** The billing handler; absent in intake-only mode. */
   handle?: EventHandler;
+  /** cloud-api's tenant invalidation bus, when REDIS_URL is set. */
+  bus?: InvalidationBus;
   close(): Promise<void>;
 }
 
+/**
+ * Opens Postgres (migrated), and Redis when configured: a plan or status change that a webhook
+ * causes is published on cloud-api's invalidation channel, so every cloud-api node drops the
+ * tenant from its cache at once instead of serving the old plan until the entry expires.
+ */
 export async function buildDeps(
   env: Env,
   logger = createLogger({ service: "webhook-worker", level: env.LOG_LEVEL }),
@@ -29,14 +38,46 @@ export async function buildDeps(
   await migrate(db);
   const metrics = createMetrics({ service: "webhook-worker" });
   const workerMetrics = createWorkerMetrics(metrics.registry, db);
+  const processing = env.WEBHOOK_WORKER_MODE !== "intake" && !!env.STRIPE_SECRET_KEY;
+  const redis =
+    processing && env.REDIS_URL
+      ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: "org-webhook-worker" })
+      : undefined;
+  const bus = redis
+    ? await createRedisBus({ redis, channel: tenantInvalidationChannel(env.REDIS_KEY_PREFIX) })
+    : undefined;
+  const billingLogger = logger.child({ component: "billing" });
   const handle =
-    env.WEBHOOK_WORKER_MODE === "intake" || !env.STRIPE_SECRET_KEY
-      ? undefined
-      : billingHandler({
+    processing && env.STRIPE_SECRET_KEY
+      ? billingHandler({
           db,
           stripe: createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE }),
           catalog: loadPlanCatalog(env.PLANS_FILE),
-          logger: logger.child({ component: "billing" }),
-        });
-  return { env, db, logger, metrics, workerMetrics, handle, close: () => closeDb(db) };
+          logger: billingLogger,
+          ...(bus
+            ? {
+                onTenantChanged: (tenantId: string) =>
+                  bus
+                    .publish({ tenantId })
+                    .catch((error) =>
+                      billingLogger.error({ err: error, tenantId }, "tenant.invalidate_failed"),
+                    ),
+              }
+            : {}),
+        })
+      : undefined;
+  return {
+    env,
+    db,
+    logger,
+    metrics,
+    workerMetrics,
+    handle,
+    bus,
+    async close() {
+      await bus?.close();
+      redis?.disconnect();
+      await closeDb(db);
+    },
+  };
 }

@@ -25,6 +25,13 @@ export const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65_535).default(3002),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL (postgres://...) is required" }),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Redis of the cloud-api nodes: plan changes from webhooks invalidate their tenant caches at once. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    /** Must equal cloud-api's REDIS_KEY_PREFIX: the invalidation channel is named after it. */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .default("cloud"),
     STRIPE_WEBHOOK_SECRET: secretList,
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     /** all: intake and workers in one process; intake or worker to scale them apart. */

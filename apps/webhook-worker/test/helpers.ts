@@ -1,8 +1,26 @@
 import { Writable } from "node:stream";
+import { type BillingDeps, loadPlanCatalog } from "@org/billing";
+import type { Database } from "@org/db";
+import { createStripeOperations } from "@org/idempotency";
 import { createLogger, createMetrics } from "@org/server-kit";
 import Stripe from "stripe";
 
 export { fakeEvent } from "@org/billing/testing";
+
+/** Billing against the Stripe stand-in, for tests that play the customer (checkout, plan changes). */
+export function testBilling(db: Database, stripe: Stripe): BillingDeps {
+  return {
+    db,
+    stripe,
+    catalog: loadPlanCatalog(),
+    operations: createStripeOperations({ db }),
+    urls: {
+      checkoutSuccess: "https://x.test/ok",
+      checkoutCancel: "https://x.test/",
+      portalReturn: "https://x.test/",
+    },
+  };
+}
 
 export const SECRET = "whsec_test_intake_secret";
 export const ADMIN_TOKEN = "admin-token-of-at-least-32-characters!";
