@@ -1,5 +1,11 @@
 /** @module Builds the webhook-worker's dependencies from its configuration. */
-import { billingHandler, createStripeClient, type EventHandler, loadPlanCatalog } from "@org/billing";
+import {
+  billingHandler,
+  createStripeClient,
+  type EventHandler,
+  loadPlanCatalog,
+  type SyncDeps,
+} from "@org/billing";
 import { closeDb, createDb, type Database, migrate } from "@org/db";
 import { createRedisBus, type InvalidationBus, tenantInvalidationChannel } from "@org/multitenancy";
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from "@org/server-kit";
@@ -15,6 +21,8 @@ export interface Deps {
   workerMetrics: WorkerMetrics;
   /** The billing handler; absent in intake-only mode. */
   handle?: EventHandler;
+  /** What the handler syncs with (for the scheduled reconcile); absent in intake-only mode. */
+  billing?: SyncDeps;
   /** cloud-api's tenant invalidation bus, when REDIS_URL is set. */
   bus?: InvalidationBus;
   close(): Promise<void>;
@@ -47,9 +55,9 @@ export async function buildDeps(
     ? await createRedisBus({ redis, channel: tenantInvalidationChannel(env.REDIS_KEY_PREFIX) })
     : undefined;
   const billingLogger = logger.child({ component: "billing" });
-  const handle =
+  const billing: SyncDeps | undefined =
     processing && env.STRIPE_SECRET_KEY
-      ? billingHandler({
+      ? {
           db,
           stripe: createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE }),
           catalog: loadPlanCatalog(env.PLANS_FILE),
@@ -64,8 +72,9 @@ export async function buildDeps(
                     ),
               }
             : {}),
-        })
+        }
       : undefined;
+  const handle = billing ? billingHandler(billing) : undefined;
   return {
     env,
     db,
@@ -73,6 +82,7 @@ export async function buildDeps(
     metrics,
     workerMetrics,
     handle,
+    billing,
     bus,
     async close() {
       await bus?.close();

@@ -36,6 +36,8 @@ export const envSchema = z
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     /** all: intake and workers in one process; intake or worker to scale them apart. */
     WEBHOOK_WORKER_MODE: z.enum(["all", "intake", "worker"]).default("all"),
+    /** Minutes between two scheduled reconciles of every customer with Stripe; 0 turns it off. */
+    RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
     /** Processed inbox events older than this are deleted (hourly, by the workers). */
     WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),

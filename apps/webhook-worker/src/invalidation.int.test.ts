@@ -1,19 +1,12 @@
 import { randomBytes } from "node:crypto";
-import {
-  createCheckout,
-  createInboxWorker,
-  createStripeClient,
-  ensureCustomer,
-  type IncomingEvent,
-  insertEvent,
-} from "@org/billing";
-import { newId, tenants } from "@org/db";
+import { createInboxWorker, type IncomingEvent, insertEvent } from "@org/billing";
+import { tenants } from "@org/db";
 import { createRedisBus, type Invalidation, tenantInvalidationChannel } from "@org/multitenancy";
 import { createStripeFake } from "@org/stripe-fake";
 import { createTestDb, createTestRedis } from "@org/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { SECRET, silentLogger, testBilling } from "../test/helpers.js";
+import { SECRET, silentLogger, subscribedTenant } from "../test/helpers.js";
 import { buildDeps } from "./deps.js";
 import { parseEnv } from "./env.js";
 
@@ -53,24 +46,7 @@ describe("webhook-worker with its own production deps and REDIS_URL", () => {
     );
     cleanups.push(() => deps.close());
 
-    const tenantId = newId("tenant");
-    const tenant = {
-      id: tenantId,
-      slug: `inv-${tenantId.slice(4, 12).toLowerCase()}`,
-      name: "Acme",
-      email: "owner@acme.test",
-      plan: "free",
-      status: "active" as const,
-    };
-    await t.db.insert(tenants).values(tenant);
-    const billing = testBilling(t.db, createStripeClient({ secretKey: "sk_test_setup", apiBase: fake.url }));
-    const customerId = await ensureCustomer(billing, { ...tenant, stripeCustomerId: null });
-    const checkout = await createCheckout(
-      billing,
-      { ...tenant, stripeCustomerId: customerId },
-      { plan: "pro", interval: "month" },
-    );
-    fake.completeCheckout(checkout.sessionId);
+    const tenantId = await subscribedTenant(t.db, fake, "pro");
     for (const event of fake.events()) await insertEvent(t.db, event as unknown as IncomingEvent);
 
     const worker = createInboxWorker({ db: deps.db, handle: deps.handle!, logger: silentLogger() });

@@ -5,6 +5,7 @@ import { createApp } from "./app.js";
 import { buildDeps } from "./deps.js";
 import { parseEnv } from "./env.js";
 import { type PeriodicJob, startPeriodic } from "./periodic.js";
+import { reconcileJob } from "./reconcile-job.js";
 
 runMain(async () => {
   const env = parseEnv();
@@ -41,6 +42,15 @@ runMain(async () => {
         }),
       }),
     });
+  }
+  if (deps.billing && env.RECONCILE_INTERVAL_MINUTES > 0) {
+    jobs.push(
+      reconcileJob(deps.billing, {
+        everyMs: env.RECONCILE_INTERVAL_MINUTES * 60_000,
+        registry: deps.metrics.registry,
+        logger: deps.logger,
+      }),
+    );
   }
   const stopJobs = startPeriodic(jobs, deps.logger);
   const app = createApp({

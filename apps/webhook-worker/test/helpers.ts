@@ -1,8 +1,15 @@
 import { Writable } from "node:stream";
-import { type BillingDeps, loadPlanCatalog } from "@org/billing";
-import type { Database } from "@org/db";
+import {
+  type BillingDeps,
+  createCheckout,
+  createStripeClient,
+  ensureCustomer,
+  loadPlanCatalog,
+} from "@org/billing";
+import { type Database, newId, tenants } from "@org/db";
 import { createStripeOperations } from "@org/idempotency";
 import { createLogger, createMetrics } from "@org/server-kit";
+import type { StripeFake } from "@org/stripe-fake";
 import Stripe from "stripe";
 
 export { fakeEvent } from "@org/billing/testing";
@@ -33,6 +40,32 @@ export const silentLogger = () =>
 export const testMetrics = () => createMetrics({ service: "webhook-worker", defaultMetrics: false });
 
 const stripe = new Stripe("sk_test_signing_only");
+
+/**
+ * A free tenant that then pays for `plan` through Checkout on the stand-in (no webhook is processed:
+ * the tenant's row still says free). Returns the tenant id.
+ */
+export async function subscribedTenant(db: Database, fake: StripeFake, plan: string): Promise<string> {
+  const id = newId("tenant");
+  const tenant = {
+    id,
+    slug: `t-${id.slice(4, 14).toLowerCase()}`,
+    name: "Acme",
+    email: "owner@acme.test",
+    plan: "free",
+    status: "active" as const,
+  };
+  await db.insert(tenants).values(tenant);
+  const billing = testBilling(db, createStripeClient({ secretKey: "sk_test_setup", apiBase: fake.url }));
+  const customerId = await ensureCustomer(billing, { ...tenant, stripeCustomerId: null });
+  const checkout = await createCheckout(
+    billing,
+    { ...tenant, stripeCustomerId: customerId },
+    { plan, interval: "month" },
+  );
+  fake.completeCheckout(checkout.sessionId);
+  return id;
+}
 
 export function signedRequest(
   event: unknown,

@@ -7,6 +7,9 @@ import { type Entitlement, entitlementFor } from "./entitlement-policy.js";
 import { currentSubscription, fromUnix, invoiceSubscriptionId, primaryItem } from "./stripe-shapes.js";
 import { isImpossibleTransition } from "./transitions.js";
 
+/** The SDK's bound on auto-pagination; far above any one customer's subscriptions or invoices. */
+const MAX_LISTED = 10_000;
+
 export interface SyncResult {
   outcome: "synced" | "unknown_customer";
   customerId: string;
@@ -87,15 +90,22 @@ export async function syncCustomer(deps: SyncDeps, customerId: string): Promise<
   const result = await deps.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`billing-sync:${tenant.id}`}))`);
     const now = nowOf(deps);
-    const [subscriptionList, invoiceList] = await Promise.all([
-      deps.stripe.subscriptions.list({
-        customer: customerId,
-        status: "all",
-        limit: 100,
-        expand: ["data.schedule", "data.latest_invoice"],
-      }),
-      deps.stripe.invoices.list({ customer: customerId, limit: 100 }),
+    // Every page (has_more), not only the first 100: a long-lived customer has more invoices than that.
+    const [subscriptionData, invoiceData] = await Promise.all([
+      deps.stripe.subscriptions
+        .list({
+          customer: customerId,
+          status: "all",
+          limit: 100,
+          expand: ["data.schedule", "data.latest_invoice"],
+        })
+        .autoPagingToArray({ limit: MAX_LISTED }),
+      deps.stripe.invoices
+        .list({ customer: customerId, limit: 100 })
+        .autoPagingToArray({ limit: MAX_LISTED }),
     ]);
+    const subscriptionList = { data: subscriptionData };
+    const invoiceList = { data: invoiceData };
 
     const previous = new Map(
       (await tx.select().from(subscriptions).where(eq(subscriptions.tenantId, tenant.id))).map((row) => [
