@@ -1,14 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
+import { billingHandler, createInboxWorker, type InboxWorker } from "@org/billing";
 import { createLogger } from "@org/server-kit";
 import { createStripeFake, type StripeFake } from "@org/stripe-fake";
 import { createTestDb, type TestDb } from "@org/testing";
-import {
-  billingHandler,
-  createInboxWorker,
-  createApp as createWorkerApp,
-  type InboxWorker,
-} from "@org/webhook-worker";
+import { createApp as createWorkerApp } from "@org/webhook-worker";
 import { createApp } from "../src/app.js";
 import { buildDeps, type Deps } from "../src/deps.js";
 import { parseEnv } from "../src/env.js";

@@ -3,7 +3,14 @@
  * event), then end-to-end events/s through 2 workers, with a trivial handler (the inbox's own cost)
  * and with the billing handler syncing from the Stripe stand-in. Run: pnpm --filter @org/webhook-worker bench
  */
-import { createStripeClient, loadPlanCatalog } from "@org/billing";
+import {
+  billingHandler,
+  createInboxWorker,
+  createStripeClient,
+  type EventHandler,
+  insertEvent,
+  loadPlanCatalog,
+} from "@org/billing";
 import { closeDb, createDb, migrate, stripeWebhookEvents } from "@org/db";
 import { createLogger, createMetrics, serveNode } from "@org/server-kit";
 import { createStripeFake } from "@org/stripe-fake";
@@ -12,9 +19,6 @@ import autocannon from "autocannon";
 import { eq } from "drizzle-orm";
 import Stripe from "stripe";
 import { createApp } from "../src/app.js";
-import { billingHandler } from "../src/deps.js";
-import { insertEvent } from "../src/inbox.js";
-import { createInboxWorker, type EventHandler } from "../src/worker.js";
 
 const SECRET = "whsec_bench";
 const signer = new Stripe("sk_test_bench");
@@ -98,7 +102,7 @@ try {
   const handle = billingHandler({ db, stripe, catalog: loadPlanCatalog() });
   const e2eStarted = performance.now();
   const e2e = [0, 1].map((i) =>
-    createInboxWorker({ db, logger, handle, batchSize: 20, workerId: `e${i}`, maxParkedAttempts: 0 }),
+    createInboxWorker({ db, logger, handle, batchSize: 20, workerId: `e${i}`, retry: { windowMs: 0 } }),
   );
   const done = (await Promise.all(e2e.map((w) => w.drain()))).reduce((a, b) => a + b, 0);
   console.log(

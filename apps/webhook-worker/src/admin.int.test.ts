@@ -1,11 +1,10 @@
+import { createInboxWorker, insertEvent } from "@org/billing";
 import { auditLog, stripeWebhookEvents } from "@org/db";
 import { createTestDb, type TestDb } from "@org/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, fakeEvent, SECRET, silentLogger, testMetrics } from "../test/helpers.js";
 import { createApp } from "./app.js";
-import { insertEvent } from "./inbox.js";
-import { createInboxWorker } from "./worker.js";
 
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 
@@ -61,7 +60,7 @@ describe("admin routes", () => {
     const worker = createInboxWorker({
       db: t.db,
       logger: silentLogger(),
-      maxAttempts: 1,
+      retry: { windowMs: 0 },
       handle: async () => {
         if (fail) throw new Error("down");
         return { outcome: "synced" };

@@ -1,12 +1,11 @@
 /** @module Admin routes of the inbox: list, show, replay (audited), stats. */
 
-import { decodeCursor, encodeCursor } from "@org/billing";
+import { decodeCursor, encodeCursor, listEvents, queueStats, requeue } from "@org/billing";
 import { auditLog, type Database, newId, stripeWebhookEvents } from "@org/db";
 import { ProblemError, queryOf } from "@org/problem";
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { listEvents, queueStats, requeue } from "./inbox.js";
 
 export const listQuery = z.object({
   status: z.enum(["pending", "processing", "processed", "failed", "dead"]).optional(),

@@ -1,8 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createCheckout, createStripeClient, ensureCustomer, loadPlanCatalog } from "@org/billing";
+import { createCheckout, createStripeClient, ensureCustomer } from "@org/billing";
 import { newId, notifications, stripeWebhookEvents, subscriptions, tenants } from "@org/db";
-import { createStripeOperations } from "@org/idempotency";
 import { serveNode } from "@org/server-kit";
 import { createStripeFake } from "@org/stripe-fake";
 import { createTestDb } from "@org/testing";
@@ -10,7 +9,7 @@ import { chaosScale } from "@org/vitest-config";
 import { eq, inArray, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { SECRET, silentLogger, testMetrics } from "../test/helpers.js";
+import { SECRET, silentLogger, testBilling, testMetrics } from "../test/helpers.js";
 import { createApp } from "./app.js";
 
 const FULL = chaosScale() === "full";
@@ -74,17 +73,7 @@ describe("webhook chaos: duplicates, shuffled and delayed deliveries, workers ki
         apiBase: fake.url,
         maxNetworkRetries: 2,
       });
-      const deps = {
-        db: t.db,
-        stripe,
-        catalog: loadPlanCatalog(),
-        operations: createStripeOperations({ db: t.db }),
-        urls: {
-          checkoutSuccess: "https://x.test/ok",
-          checkoutCancel: "https://x.test/",
-          portalReturn: "https://x.test/",
-        },
-      };
+      const deps = testBilling(t.db, stripe);
       const customers: string[] = [];
       for (let i = 0; i < TENANTS; i++) {
         const id = newId("tenant");

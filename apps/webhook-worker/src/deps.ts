@@ -1,11 +1,17 @@
 /** @module Builds the webhook-worker's dependencies from its configuration. */
-import { createStripeClient, handleStripeEvent, loadPlanCatalog, type SyncDeps } from "@org/billing";
+import {
+  billingHandler,
+  createStripeClient,
+  type EventHandler,
+  loadPlanCatalog,
+  type SyncDeps,
+} from "@org/billing";
 import { closeDb, createDb, type Database, migrate } from "@org/db";
+import { createRedisBus, type InvalidationBus, tenantInvalidationChannel } from "@org/multitenancy";
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from "@org/server-kit";
-import type Stripe from "stripe";
+import { Redis } from "ioredis";
 import type { Env } from "./env.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
-import type { EventHandler } from "./worker.js";
 
 export interface Deps {
   env: Env;
@@ -15,17 +21,18 @@ export interface Deps {
   workerMetrics: WorkerMetrics;
   /** The billing handler; absent in intake-only mode. */
   handle?: EventHandler;
+  /** What the handler syncs with (for the scheduled reconcile); absent in intake-only mode. */
+  billing?: SyncDeps;
+  /** cloud-api's tenant invalidation bus, when REDIS_URL is set. */
+  bus?: InvalidationBus;
   close(): Promise<void>;
 }
 
-/** Turns the billing handler's outcome into the worker's. */
-export function billingHandler(billing: SyncDeps): EventHandler {
-  return async (row) => {
-    const result = await handleStripeEvent(billing, row.payload as unknown as Stripe.Event);
-    return result.outcome === "synced" ? { outcome: "synced" } : result;
-  };
-}
-
+/**
+ * Opens Postgres (migrated), and Redis when configured: a plan or status change that a webhook
+ * causes is published on cloud-api's invalidation channel, so every cloud-api node drops the
+ * tenant from its cache at once instead of serving the old plan until the entry expires.
+ */
 export async function buildDeps(
   env: Env,
   logger = createLogger({ service: "webhook-worker", level: env.LOG_LEVEL }),
@@ -39,15 +46,49 @@ export async function buildDeps(
   await migrate(db);
   const metrics = createMetrics({ service: "webhook-worker" });
   const workerMetrics = createWorkerMetrics(metrics.registry, db);
-  const handle =
-    env.WEBHOOK_WORKER_MODE === "intake" || !env.STRIPE_SECRET_KEY
-      ? undefined
-      : billingHandler({
+  const processing = env.WEBHOOK_WORKER_MODE !== "intake" && !!env.STRIPE_SECRET_KEY;
+  const redis =
+    processing && env.REDIS_URL
+      ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: "org-webhook-worker" })
+      : undefined;
+  const bus = redis
+    ? await createRedisBus({ redis, channel: tenantInvalidationChannel(env.REDIS_KEY_PREFIX) })
+    : undefined;
+  const billingLogger = logger.child({ component: "billing" });
+  const billing: SyncDeps | undefined =
+    processing && env.STRIPE_SECRET_KEY
+      ? {
           db,
           stripe: createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE }),
           catalog: loadPlanCatalog(env.PLANS_FILE),
-          logger: logger.child({ component: "billing" }),
-          metrics: { increment: (name) => workerMetrics.billing.inc({ event: name }) },
-        });
-  return { env, db, logger, metrics, workerMetrics, handle, close: () => closeDb(db) };
+          logger: billingLogger,
+          metrics: { increment: (name: string) => workerMetrics.billing.inc({ event: name }) },
+          ...(bus
+            ? {
+                onTenantChanged: (tenantId: string) =>
+                  bus
+                    .publish({ tenantId })
+                    .catch((error) =>
+                      billingLogger.error({ err: error, tenantId }, "tenant.invalidate_failed"),
+                    ),
+              }
+            : {}),
+        }
+      : undefined;
+  const handle = billing ? billingHandler(billing) : undefined;
+  return {
+    env,
+    db,
+    logger,
+    metrics,
+    workerMetrics,
+    handle,
+    billing,
+    bus,
+    async close() {
+      await bus?.close();
+      redis?.disconnect();
+      await closeDb(db);
+    },
+  };
 }

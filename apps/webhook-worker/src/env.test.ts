@@ -13,6 +13,7 @@ describe("parseEnv", () => {
       PORT: 3002,
       STRIPE_WEBHOOK_SECRET: ["whsec_a", "whsec_b"],
       WEBHOOK_WORKER_MODE: "all",
+      WORKER_RETRY_WINDOW_MS: 72 * 3_600_000,
     });
   });
   it("refuses to start without the database, the webhook secret, or a long enough admin token", () => {

@@ -1,4 +1,5 @@
 /** @module The webhook-worker's configuration: the only file that reads process.env. */
+import { DEFAULT_RETRY_SCHEDULE } from "@org/billing";
 import { apiEnv, ConfigError, parseConfig, serviceEnv } from "@org/server-kit";
 import { z } from "zod";
 
@@ -24,16 +25,31 @@ export const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65_535).default(3002),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL (postgres://...) is required" }),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Redis of the cloud-api nodes: plan changes from webhooks invalidate their tenant caches at once. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    /** Must equal cloud-api's REDIS_KEY_PREFIX: the invalidation channel is named after it. */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .default("cloud"),
     STRIPE_WEBHOOK_SECRET: secretList,
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     /** all: intake and workers in one process; intake or worker to scale them apart. */
     WEBHOOK_WORKER_MODE: z.enum(["all", "intake", "worker"]).default("all"),
+    /** Minutes between two scheduled reconciles of every customer with Stripe; 0 turns it off. */
+    RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+    /** Processed inbox events older than this are deleted (hourly, by the workers). */
+    WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
     WORKER_COUNT: z.coerce.number().int().min(1).max(64).default(2),
     WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
     WORKER_POLL_MS: z.coerce.number().int().min(10).default(1000),
     WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
-    WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+    /** The first retry's delay ceiling; it doubles per attempt (jittered) up to the cap. */
+    WORKER_RETRY_BASE_MS: z.coerce.number().int().min(0).default(DEFAULT_RETRY_SCHEDULE.baseMs),
+    WORKER_RETRY_CAP_MS: z.coerce.number().int().min(0).default(DEFAULT_RETRY_SCHEDULE.capMs),
+    /** How long after arrival a failing event is retried before it is `dead` (Stripe: 3 days). */
+    WORKER_RETRY_WINDOW_MS: z.coerce.number().int().min(0).default(DEFAULT_RETRY_SCHEDULE.windowMs),
   })
   .superRefine((env, ctx) => {
     if (env.WEBHOOK_WORKER_MODE !== "intake" && !env.STRIPE_SECRET_KEY) {

@@ -1,10 +1,9 @@
 /** @module POST /webhooks/stripe: verify on the raw body, store once, answer 200 at once. */
-import { verifyStripeSignature } from "@org/billing";
+import { type IncomingEvent, insertEvent, verifyStripeSignature } from "@org/billing";
 import type { Database } from "@org/db";
 import { ProblemError } from "@org/problem";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type IncomingEvent, insertEvent } from "./inbox.js";
 import type { WorkerMetrics } from "./metrics.js";
 
 export interface IntakeOptions {

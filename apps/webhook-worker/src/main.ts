@@ -1,9 +1,11 @@
 /** @module Node entry: intake, workers, or both (WEBHOOK_WORKER_MODE), with graceful shutdown. */
+import { createInboxWorker, type InboxWorker, purgeProcessedEvents } from "@org/billing";
 import { runMain, serveNode } from "@org/server-kit";
 import { createApp } from "./app.js";
 import { buildDeps } from "./deps.js";
 import { parseEnv } from "./env.js";
-import { createInboxWorker, type InboxWorker } from "./worker.js";
+import { type PeriodicJob, startPeriodic } from "./periodic.js";
+import { reconcileJob } from "./reconcile-job.js";
 
 runMain(async () => {
   const env = parseEnv();
@@ -19,12 +21,38 @@ runMain(async () => {
         batchSize: env.WORKER_BATCH_SIZE,
         pollMs: env.WORKER_POLL_MS,
         lockMs: env.WORKER_LOCK_MS,
-        maxAttempts: env.WORKER_MAX_ATTEMPTS,
+        retry: {
+          baseMs: env.WORKER_RETRY_BASE_MS,
+          capMs: env.WORKER_RETRY_CAP_MS,
+          windowMs: env.WORKER_RETRY_WINDOW_MS,
+        },
       });
       await worker.start();
       workers.push(worker);
     }
   }
+  const jobs: PeriodicJob[] = [];
+  if (deps.handle) {
+    jobs.push({
+      name: "inbox.retention",
+      everyMs: 3_600_000,
+      run: async () => ({
+        deleted: await purgeProcessedEvents(deps.db, {
+          retentionMs: env.WEBHOOK_RETENTION_DAYS * 86_400_000,
+        }),
+      }),
+    });
+  }
+  if (deps.billing && env.RECONCILE_INTERVAL_MINUTES > 0) {
+    jobs.push(
+      reconcileJob(deps.billing, {
+        everyMs: env.RECONCILE_INTERVAL_MINUTES * 60_000,
+        registry: deps.metrics.registry,
+        logger: deps.logger,
+      }),
+    );
+  }
+  const stopJobs = startPeriodic(jobs, deps.logger);
   const app = createApp({
     db: deps.db,
     logger: deps.logger,
@@ -42,7 +70,7 @@ runMain(async () => {
     logger: deps.logger,
     onShutdown: async () => {
       // Each worker finishes the batch in hand; unfinished claims expire and are taken by others.
-      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all([stopJobs(), ...workers.map((w) => w.stop())]);
       await deps.close();
     },
   });

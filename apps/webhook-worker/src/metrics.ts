@@ -1,7 +1,7 @@
 /** @module The worker's Prometheus metrics. */
+import { queueStats } from "@org/billing";
 import type { Database } from "@org/db";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { queueStats } from "./inbox.js";
 
 export interface WorkerMetrics {
   processed: Counter<"type" | "outcome">;

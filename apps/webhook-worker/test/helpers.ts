@@ -1,6 +1,33 @@
 import { Writable } from "node:stream";
+import {
+  type BillingDeps,
+  createCheckout,
+  createStripeClient,
+  ensureCustomer,
+  loadPlanCatalog,
+} from "@org/billing";
+import { type Database, newId, tenants } from "@org/db";
+import { createStripeOperations } from "@org/idempotency";
 import { createLogger, createMetrics } from "@org/server-kit";
+import type { StripeFake } from "@org/stripe-fake";
 import Stripe from "stripe";
+
+export { fakeEvent } from "@org/billing/testing";
+
+/** Billing against the Stripe stand-in, for tests that play the customer (checkout, plan changes). */
+export function testBilling(db: Database, stripe: Stripe): BillingDeps {
+  return {
+    db,
+    stripe,
+    catalog: loadPlanCatalog(),
+    operations: createStripeOperations({ db }),
+    urls: {
+      checkoutSuccess: "https://x.test/ok",
+      checkoutCancel: "https://x.test/",
+      portalReturn: "https://x.test/",
+    },
+  };
+}
 
 export const SECRET = "whsec_test_intake_secret";
 export const ADMIN_TOKEN = "admin-token-of-at-least-32-characters!";
@@ -14,21 +41,30 @@ export const testMetrics = () => createMetrics({ service: "webhook-worker", defa
 
 const stripe = new Stripe("sk_test_signing_only");
 
-let counter = 0;
-export function fakeEvent(
-  overrides: Partial<{ id: string; type: string; customer: string; created: number }> = {},
-) {
-  counter++;
-  return {
-    id: overrides.id ?? `evt_test_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`,
-    object: "event",
-    type: overrides.type ?? "customer.subscription.updated",
-    created: overrides.created ?? Math.floor(Date.now() / 1000),
-    livemode: false,
-    data: {
-      object: { object: "subscription", id: `sub_${counter}`, customer: overrides.customer ?? "cus_1" },
-    },
+/**
+ * A free tenant that then pays for `plan` through Checkout on the stand-in (no webhook is processed:
+ * the tenant's row still says free). Returns the tenant id.
+ */
+export async function subscribedTenant(db: Database, fake: StripeFake, plan: string): Promise<string> {
+  const id = newId("tenant");
+  const tenant = {
+    id,
+    slug: `t-${id.slice(4, 14).toLowerCase()}`,
+    name: "Acme",
+    email: "owner@acme.test",
+    plan: "free",
+    status: "active" as const,
   };
+  await db.insert(tenants).values(tenant);
+  const billing = testBilling(db, createStripeClient({ secretKey: "sk_test_setup", apiBase: fake.url }));
+  const customerId = await ensureCustomer(billing, { ...tenant, stripeCustomerId: null });
+  const checkout = await createCheckout(
+    billing,
+    { ...tenant, stripeCustomerId: customerId },
+    { plan, interval: "month" },
+  );
+  fake.completeCheckout(checkout.sessionId);
+  return id;
 }
 
 export function signedRequest(

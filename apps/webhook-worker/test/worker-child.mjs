@@ -1,8 +1,7 @@
 // A webhook worker process for the chaos test: drains the inbox until it is killed.
-import { createStripeClient, loadPlanCatalog } from "@org/billing";
+import { billingHandler, createInboxWorker, createStripeClient, loadPlanCatalog } from "@org/billing";
 import { createDb } from "@org/db";
 import { createLogger } from "@org/server-kit";
-import { billingHandler, createInboxWorker } from "../dist/index.js";
 
 const db = createDb({ driver: "postgres", url: process.env.DATABASE_URL, maxConnections: 4 });
 const handle = billingHandler({
@@ -21,8 +20,7 @@ const worker = createInboxWorker({
   lockMs: 1_500,
   pollMs: 100,
   batchSize: 10,
-  maxAttempts: 30,
-  backoff: { baseMs: 20, capMs: 500 },
+  retry: { baseMs: 20, capMs: 500, windowMs: 600_000 },
 });
 await worker.start();
 process.send?.("ready");

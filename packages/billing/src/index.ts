@@ -20,6 +20,33 @@ export {
 } from "./entitlement-policy.js";
 export { BillingError } from "./errors.js";
 export {
+  billingHandler,
+  claimDue,
+  createInboxWorker,
+  DEFAULT_INBOX_RETENTION_MS,
+  DEFAULT_RETRY_SCHEDULE,
+  type EventHandler,
+  INBOX_CHANNEL,
+  type InboxRow,
+  type InboxWorker,
+  type InboxWorkerMetrics,
+  type IncomingEvent,
+  insertEvent,
+  type ListEventsOptions,
+  listEvents,
+  listEventsQuery,
+  markFailed,
+  markProcessed,
+  nextRetry,
+  purgeProcessedEvents,
+  type QueueStats,
+  queueStats,
+  type RetrySchedule,
+  requeue,
+  retryDelayMs,
+  type WorkerOptions,
+} from "./inbox/index.js";
+export {
   type InvoiceView,
   listInvoices,
   listPaymentMethods,

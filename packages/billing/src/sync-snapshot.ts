@@ -4,6 +4,9 @@ import { sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { nowOf, type SyncDeps } from "./context.js";
 
+/** The SDK's bound on auto-pagination; far above any one customer's subscriptions or invoices. */
+const MAX_LISTED = 10_000;
+
 /** What Stripe said about one customer, and when (in ticket order) we asked. */
 export interface StripeSnapshot {
   customerId: string;
@@ -28,14 +31,17 @@ export async function readStripeSnapshot(deps: SyncDeps, customerId: string): Pr
   );
   const ticket = Number(row?.ticket);
   const startedAt = nowOf(deps);
-  const [subscriptionList, invoiceList] = await Promise.all([
-    deps.stripe.subscriptions.list({
-      customer: customerId,
-      status: "all",
-      limit: 100,
-      expand: ["data.schedule", "data.latest_invoice"],
-    }),
-    deps.stripe.invoices.list({ customer: customerId, limit: 100 }),
+  // Every page (has_more), not only the first 100: a long-lived customer has more invoices than that.
+  const [subscriptions, invoices] = await Promise.all([
+    deps.stripe.subscriptions
+      .list({
+        customer: customerId,
+        status: "all",
+        limit: 100,
+        expand: ["data.schedule", "data.latest_invoice"],
+      })
+      .autoPagingToArray({ limit: MAX_LISTED }),
+    deps.stripe.invoices.list({ customer: customerId, limit: 100 }).autoPagingToArray({ limit: MAX_LISTED }),
   ]);
-  return { customerId, ticket, startedAt, subscriptions: subscriptionList.data, invoices: invoiceList.data };
+  return { customerId, ticket, startedAt, subscriptions, invoices };
 }

@@ -26,6 +26,9 @@ export type {
 } from "./store.js";
 export {
   createStripeOperations,
+  type RunOnceOptions,
+  STRIPE_KEY_TTL_MS,
+  StaleStripeOperationError,
   type StripeCallResult,
   type StripeOperations,
   type StripeOperationsOptions,

@@ -12,6 +12,42 @@ export interface StripeOperationsOptions {
    * running the same operation with the same key). @default [100, 200, 400, 800, 1600] ms
    */
   inUseBackoffMs?: number[];
+  /**
+   * How long Stripe remembers an idempotency key. A pending operation whose key is older is never
+   * sent again as is: Stripe would treat the old key as new and create a second object. @default 24 h
+   */
+  keyTtlMs?: number;
+}
+
+/** Stripe forgets idempotency keys after 24 hours. */
+export const STRIPE_KEY_TTL_MS = 24 * 3_600_000;
+
+/** How {@link StripeOperations.runOnce} finds out whether an old, unconfirmed call did happen. */
+export interface RunOnceOptions {
+  /**
+   * Looks the object up in Stripe (e.g. a search or list by the metadata the call sets) and returns it,
+   * or null when Stripe has none. Asked only when a pending operation's key is older than Stripe's
+   * memory of it; without it such an operation is refused instead of sent blindly.
+   */
+  find?: () => Promise<StripeCallResult | null | undefined>;
+}
+
+/**
+ * A pending operation whose idempotency key Stripe has forgotten, and no way was given to check
+ * whether its call happened: sending it again might make a second object.
+ */
+export class StaleStripeOperationError extends Error {
+  readonly code = "stripe_operation_stale";
+  readonly retryable = false;
+  constructor(
+    readonly operation: string,
+    readonly stableId: string,
+  ) {
+    super(
+      `stripe operation ${operation}:${stableId} is pending with a key older than Stripe keeps keys; pass find() to check Stripe before sending it again`,
+    );
+    this.name = "StaleStripeOperationError";
+  }
 }
 
 /** Stripe's answer while another request with the same idempotency key is still running. */
@@ -43,6 +79,11 @@ export type StripeCallResult = string | { id: string };
  * the replay. `operation` and `stableId` must determine the request's parameters: Stripe rejects a
  * key reused with other parameters.
  *
+ * Stripe keeps a key for 24 hours only. A pending operation whose key is older is never re-sent
+ * blindly: `find` (the fourth argument) asks Stripe whether the object exists (e.g. a search by
+ * metadata); if it does, it is recorded without a call; if not, the call goes out under a fresh key.
+ * Without `find`, such an operation throws `StaleStripeOperationError`.
+ *
  * @example
  * const ops = createStripeOperations({ db });
  * const customerId = await ops.runOnce("customer:create", tenant.id, (idempotencyKey) =>
@@ -50,7 +91,12 @@ export type StripeCallResult = string | { id: string };
  * );
  */
 export function createStripeOperations(options: StripeOperationsOptions) {
-  const { db, now = () => new Date(), inUseBackoffMs = [100, 200, 400, 800, 1600] } = options;
+  const {
+    db,
+    now = () => new Date(),
+    inUseBackoffMs = [100, 200, 400, 800, 1600],
+    keyTtlMs = STRIPE_KEY_TTL_MS,
+  } = options;
   /** Calls of this process running now, by operation and stable id: concurrent callers share one. */
   const running = new Map<string, Promise<string>>();
 
@@ -58,6 +104,7 @@ export function createStripeOperations(options: StripeOperationsOptions) {
     operation: string,
     stableId: string,
     fn: (idempotencyKey: string) => Promise<StripeCallResult>,
+    runOptions: RunOnceOptions,
   ): Promise<string> {
     const where = and(eq(stripeOperations.operation, operation), eq(stripeOperations.stableId, stableId));
     // The key is durable before Stripe hears of it; a losing concurrent insert keeps the winner's key.
@@ -69,18 +116,43 @@ export function createStripeOperations(options: StripeOperationsOptions) {
     if (!row) throw new Error(`stripe operation ${operation}:${stableId} vanished`);
     if (row.state === "completed" && row.stripeResourceId) return row.stripeResourceId;
 
-    let resourceId: string;
+    let key = row.idempotencyKey;
+    if (now().getTime() - row.createdAt.getTime() >= keyTtlMs) {
+      // Stripe no longer knows this key: the earlier call may have created the object, and sending
+      // the key again would create another. Ask Stripe first; only when it has none, send the call
+      // under a fresh key (stored first, like the original) whose 24 hours start now.
+      if (!runOptions.find) throw new StaleStripeOperationError(operation, stableId);
+      const existing = await runOptions.find();
+      if (existing) return complete(operation, stableId, existing);
+      key = `${operation}:${stableId}:${randomUUID()}`;
+      await db
+        .update(stripeOperations)
+        .set({ idempotencyKey: key, createdAt: now() })
+        .where(and(where, ne(stripeOperations.state, "completed")));
+    }
+
+    let result: StripeCallResult;
     try {
-      const result = await callStripe(fn, row.idempotencyKey);
-      resourceId = typeof result === "string" ? result : result.id;
+      result = await callStripe(fn, key);
     } catch (error) {
       await recordFailure(operation, stableId, error).catch(() => {});
       throw error;
     }
+    return complete(operation, stableId, result);
+  }
+
+  async function complete(operation: string, stableId: string, result: StripeCallResult): Promise<string> {
+    const resourceId = typeof result === "string" ? result : result.id;
     await db
       .update(stripeOperations)
       .set({ stripeResourceId: resourceId, state: "completed", completedAt: now(), lastError: null })
-      .where(and(where, ne(stripeOperations.state, "completed")));
+      .where(
+        and(
+          eq(stripeOperations.operation, operation),
+          eq(stripeOperations.stableId, stableId),
+          ne(stripeOperations.state, "completed"),
+        ),
+      );
     return resourceId;
   }
 
@@ -116,13 +188,14 @@ export function createStripeOperations(options: StripeOperationsOptions) {
       operation: string,
       stableId: string,
       fn: (idempotencyKey: string) => Promise<StripeCallResult>,
+      runOptions: RunOnceOptions = {},
     ): Promise<string> {
       if (!operation || !stableId)
         return Promise.reject(new Error("runOnce needs an operation and a stable id"));
       const id = `${operation}\u0000${stableId}`;
       let call = running.get(id);
       if (!call) {
-        call = runOnceNow(operation, stableId, fn).finally(() => running.delete(id));
+        call = runOnceNow(operation, stableId, fn, runOptions).finally(() => running.delete(id));
         running.set(id, call);
       }
       return call;

@@ -18,6 +18,7 @@ export {
   type Invalidation,
   type InvalidationBus,
   type RedisBusOptions,
+  tenantInvalidationChannel,
 } from "./cache/bus.js";
 export { createLruCache, type LruCache } from "./cache/lru.js";
 export {

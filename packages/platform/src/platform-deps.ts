@@ -20,6 +20,7 @@ import {
   type InvalidationBus,
   type JwtVerifier,
   type TenantCache,
+  tenantInvalidationChannel,
 } from "@org/multitenancy";
 import {
   createMemoryStore,
@@ -85,7 +86,7 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
   const { db, redis, logger, metrics, catalog, plans } = options;
   const prefix = `${options.service}:`;
   const bus = redis
-    ? await createRedisBus({ redis, channel: `${prefix}{tenants}:invalidate` })
+    ? await createRedisBus({ redis, channel: tenantInvalidationChannel(options.service) })
     : createLocalBus();
   const tenantCache = createTenantCache({ loader: createTenantLoader(db), bus });
   const lastUsed = createLastUsedBatcher({ db });

@@ -9,6 +9,7 @@ export type { ActiveFault, FaultController, FaultKind, FaultRule } from "./fault
 export { type Fixture, type FixtureCall, type FixtureRun, loadFixture, runFixture } from "./fixtures.js";
 export { parseForm } from "./form.js";
 export type { IdempotencyStore } from "./idempotency.js";
+export type { LatencyController, LatencySetting } from "./latency.js";
 export {
   DEFAULT_METERS,
   DEFAULT_PLANS,

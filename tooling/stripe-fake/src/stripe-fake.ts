@@ -13,6 +13,7 @@ import { createEventEmitter } from "./events.js";
 import { createFaults, type FaultController } from "./faults.js";
 import type { FakeEnv } from "./http-env.js";
 import { type IdempotencyStore, idempotency } from "./idempotency.js";
+import { createLatency, type LatencyController } from "./latency.js";
 import { DEFAULT_METERS, DEFAULT_PLANS, type MeterSeed, type PlanSeed, seedCatalog } from "./plans.js";
 import { seededRandom } from "./random.js";
 import { withRequest } from "./request-context.js";
@@ -81,6 +82,8 @@ export interface StripeFake {
   stripeConfig(): { host: string; port: number; protocol: "http" };
   clock: StripeFakeClock;
   faults: FaultController;
+  /** A slow Stripe: delay every (matching) API request, then answer it normally. */
+  latency: LatencyController;
   webhooks: WebhookDeliveryController;
   /** Complete a Checkout Session as a paying customer would (default card `pm_card_visa`). */
   completeCheckout(sessionId: string, options?: CompleteCheckoutOptions): FakeCheckoutSession;
@@ -153,6 +156,7 @@ export function createStripeFake(options: StripeFakeOptions = {}): StripeFake {
   seedCatalog(core, plans, meters);
 
   const faults = createFaults();
+  const latency = createLatency();
   const keys = idempotency(clock);
   const app = new Hono<FakeEnv>();
   app.onError(stripeErrorHandler);
@@ -160,6 +164,7 @@ export function createStripeFake(options: StripeFakeOptions = {}): StripeFake {
     "/v1/*",
     stripeRequest(options.apiKey === undefined ? { apiVersion } : { apiVersion, apiKey: options.apiKey }),
   );
+  app.use("/v1/*", latency.middleware);
   app.use("/v1/*", faults.middleware);
   app.use("/v1/*", keys.middleware);
   app.use("/v1/*", faults.endpointMiddleware);
@@ -206,6 +211,7 @@ export function createStripeFake(options: StripeFakeOptions = {}): StripeFake {
         withRequest(internal, () => advanceClock(core, Math.max(0, unixSeconds * 1000 - clock.nowMs()))),
     },
     faults: faults.controller,
+    latency: latency.controller,
     webhooks,
     completeCheckout: (sessionId, completeOptions) =>
       withRequest(internal, () => completeCheckoutSession(core, sessionId, completeOptions)),
@@ -224,6 +230,7 @@ export function createStripeFake(options: StripeFakeOptions = {}): StripeFake {
       core.authenticatingInstruments.clear();
       keys.store.clear();
       faults.controller.clear();
+      latency.controller.clear();
       seedCatalog(core, plans, meters);
     },
   };

@@ -102,6 +102,11 @@ export const stripeWebhookEvents = pgTable(
   (t) => [
     index("stripe_webhook_events_due_idx").on(t.status, t.nextAttemptAt),
     index("stripe_webhook_events_type_idx").on(t.type, t.receivedAt),
+    // The admin list, newest first with a (received_at, id) cursor (a backward scan), optionally by status.
+    index("stripe_webhook_events_received_idx").on(t.receivedAt, t.id),
+    index("stripe_webhook_events_status_received_idx").on(t.status, t.receivedAt, t.id),
+    // Retention: processed rows older than the retention period, oldest first.
+    index("stripe_webhook_events_processed_idx").on(t.processedAt).where(sql`${t.status} = 'processed'`),
     check(
       "stripe_webhook_events_status_check",
       sql`${t.status} in ('pending', 'processing', 'processed', 'failed', 'dead')`,

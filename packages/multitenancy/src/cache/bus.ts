@@ -65,6 +65,15 @@ export function createLocalBus(): InvalidationBus {
 }
 
 /**
+ * The pub/sub channel of tenant invalidations of a deployment: every service that changes tenants
+ * (cloud-api, webhook-worker) publishes on it and every cloud-api node listens.
+ *
+ * @example
+ * await createRedisBus({ redis, channel: tenantInvalidationChannel(env.REDIS_KEY_PREFIX) });
+ */
+export const tenantInvalidationChannel = (prefix: string): string => `${prefix}:{tenants}:invalidate`;
+
+/**
  * Options of {@link createRedisBus}.
  *
  * @example

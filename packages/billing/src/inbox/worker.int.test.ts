@@ -2,8 +2,10 @@ import { closeDb, createDb, type Database, stripeWebhookEvents } from "@org/db";
 import { createTestDb, type TestDb } from "@org/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fakeEvent, silentLogger } from "../test/helpers.js";
-import { backoffMs, claimDue, insertEvent, markProcessed } from "./inbox.js";
+import { fakeEvent, silentLogger } from "../testing.js";
+import { claimDue, markProcessed } from "./claims.js";
+import { insertEvent } from "./intake-store.js";
+import { DEFAULT_RETRY_SCHEDULE } from "./retry-schedule.js";
 import { createInboxWorker, type EventHandler } from "./worker.js";
 
 const ok: EventHandler = async () => ({ outcome: "synced" });
@@ -42,21 +44,35 @@ describe("the inbox worker", () => {
       });
   });
 
-  it("retries a failing event with backoff and marks it dead after the last attempt", async () => {
+  it("keeps retrying a failing event for Stripe's 72 h, hours apart, before it is dead (default schedule)", async () => {
     const event = fakeEvent();
     await insertEvent(t.db, event);
+    const receivedAt = (await statusOf(t.db, event.id))!.receivedAt.getTime();
+    let now = receivedAt;
+    const attemptsAt: number[] = [];
     const worker = createInboxWorker({
       db: t.db,
       logger: silentLogger(),
-      maxAttempts: 3,
-      backoff: { baseMs: 0, capMs: 0 },
+      clock: () => new Date(now),
       handle: async () => {
-        throw new Error("stripe timed out");
+        attemptsAt.push(now);
+        throw new Error("stripe is down");
       },
     });
-    await worker.drain();
+    for (let round = 0; round < 100; round++) {
+      await worker.drain();
+      const row = await statusOf(t.db, event.id);
+      if (row?.status === "dead") break;
+      now = row!.nextAttemptAt.getTime();
+    }
     const row = await statusOf(t.db, event.id);
-    expect(row).toMatchObject({ status: "dead", attempts: 3, lastError: "stripe timed out" });
+    expect(row).toMatchObject({ status: "dead", lastError: "stripe is down" });
+    const span = attemptsAt.at(-1)! - attemptsAt[0]!;
+    expect(span).toBeGreaterThanOrEqual(24 * 3_600_000);
+    expect(span).toBe(DEFAULT_RETRY_SCHEDULE.windowMs);
+    // Hours apart once the backoff has grown, not a burst: fewer than 40 attempts over 3 days.
+    expect(attemptsAt.length).toBeGreaterThan(10);
+    expect(attemptsAt.length).toBeLessThan(40);
   });
 
   it("spaces retries out: a failed event is not due again before its backoff", async () => {
@@ -65,15 +81,16 @@ describe("the inbox worker", () => {
     const worker = createInboxWorker({
       db: t.db,
       logger: silentLogger(),
-      backoff: { baseMs: 60_000, capMs: 60_000 },
+      retry: { baseMs: 60_000, capMs: 60_000 },
       handle: async () => {
         throw new Error("boom");
       },
     });
-    // Math.random() may pick 0 for full jitter; the next attempt is never in the past.
+    const before = Date.now();
     await worker.drain();
     const row = await statusOf(t.db, event.id);
     expect(row?.status).toBe("failed");
+    expect(row!.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 30_000);
     expect(row!.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now() + 60_000);
   });
 
@@ -83,7 +100,7 @@ describe("the inbox worker", () => {
     const worker = createInboxWorker({
       db: t.db,
       logger: silentLogger(),
-      backoff: { baseMs: 3_600_000, capMs: 3_600_000 },
+      retry: { baseMs: 3_600_000, capMs: 3_600_000 },
       handle: async () => ({ outcome: "unknown_customer", customerId: "cus_unknown" }),
     });
     await worker.drain();
@@ -211,14 +228,5 @@ describe("the inbox worker", () => {
     await stopping;
     const processed = await t.db.$count(stripeWebhookEvents, eq(stripeWebhookEvents.status, "processed"));
     expect(processed).toBe(3);
-  });
-});
-
-describe("backoffMs", () => {
-  it("grows exponentially under the cap, with full jitter", () => {
-    expect(backoffMs(1, { baseMs: 1000, random: () => 0.999 })).toBe(999);
-    expect(backoffMs(4, { baseMs: 1000, random: () => 0.5 })).toBe(4000);
-    expect(backoffMs(30, { baseMs: 1000, capMs: 60_000, random: () => 0.5 })).toBe(30_000);
-    expect(backoffMs(3, { baseMs: 1000, random: () => 0 })).toBe(0);
   });
 });

@@ -1,0 +1,61 @@
+import { Writable } from "node:stream";
+import { tenants } from "@org/db";
+import { createLogger, createMetrics } from "@org/server-kit";
+import { createStripeFake } from "@org/stripe-fake";
+import { createTestDb } from "@org/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { SECRET, silentLogger, subscribedTenant } from "../test/helpers.js";
+import { buildDeps } from "./deps.js";
+import { parseEnv } from "./env.js";
+import { reconcileJob } from "./reconcile-job.js";
+
+describe("the scheduled reconcile", () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it("repairs a tenant whose webhooks never came, logs its progress and counts it in /metrics", async () => {
+    const t = await createTestDb();
+    cleanups.push(() => t.cleanup());
+    const fake = createStripeFake({ webhookSecret: SECRET });
+    await fake.start(0);
+    cleanups.push(() => fake.stop());
+    const env = parseEnv({
+      DATABASE_URL: t.url,
+      STRIPE_SECRET_KEY: "sk_test_worker",
+      STRIPE_WEBHOOK_SECRET: SECRET,
+      STRIPE_API_BASE: fake.url,
+      LOG_LEVEL: "silent",
+    });
+    expect(env.RECONCILE_INTERVAL_MINUTES).toBe(60);
+    const deps = await buildDeps(env, silentLogger());
+    cleanups.push(() => deps.close());
+
+    const id = await subscribedTenant(t.db, fake, "pro");
+    // No webhook is delivered: the tenant still has the free plan here while Stripe bills it for pro.
+
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      service: "webhook-worker",
+      level: "info",
+      destination: new Writable({
+        write(chunk, _e, cb) {
+          lines.push(JSON.parse(String(chunk)));
+          cb();
+        },
+      }),
+    });
+    const metrics = createMetrics({ service: "webhook-worker", defaultMetrics: false });
+    const job = reconcileJob(deps.billing!, { everyMs: 60_000, registry: metrics.registry, logger });
+    expect(await job.run()).toMatchObject({ done: 1, failed: 0, planChanges: 1 });
+
+    const [row] = await t.db.select().from(tenants).where(eq(tenants.id, id));
+    expect(row?.plan).toBe("pro");
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "billing.reconcile.progress", done: 1 }));
+    const exposed = await metrics.registry.metrics();
+    expect(exposed).toMatch(/billing_reconcile_customers_total\{result="synced"[^}]*\} 1\n/);
+    expect(exposed).toMatch(/billing_reconcile_last_run_timestamp_seconds\{[^}]*\} \d+/);
+  });
+});
