@@ -8,8 +8,8 @@ import {
   portalBody,
 } from "@org/billing/hono";
 import { adminTenantPatchBody, adminTenantsQuery, createKeyBody, signupBody } from "@org/multitenancy/hono";
-import { usageEventsBody, usageQuery } from "@org/usage-metering/hono";
 import { mountApiDocs, PROBLEM_RESPONSE } from "@org/server-kit";
+import { usageEventsBody, usageQuery } from "@org/usage-metering/hono";
 import type { Env, Hono } from "hono";
 import { z } from "zod";
 

@@ -6,8 +6,6 @@ export {
   adminTenantPatchBody,
   adminTenantsQuery,
 } from "./admin-routes.js";
-export { type SignupResponse, type SignupRoutesOptions, signupBody, signupRoutes } from "./signup-routes.js";
-export { requireScope, slugFromHost, type TenantResolutionOptions, tenant } from "./tenant-middleware.js";
 export {
   assertRoutesDeclared,
   type RouteAccess,
@@ -16,6 +14,8 @@ export {
   routeScopes,
   undeclaredRoutes,
 } from "./route-scopes.js";
+export { type SignupResponse, type SignupRoutesOptions, signupBody, signupRoutes } from "./signup-routes.js";
+export { requireScope, slugFromHost, type TenantResolutionOptions, tenant } from "./tenant-middleware.js";
 export {
   type ApiKeyList,
   createKeyBody,
