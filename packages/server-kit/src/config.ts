@@ -37,6 +37,19 @@ export const serviceEnv = {
   METRICS_TOKEN: z.string().min(32, "METRICS_TOKEN must be at least 32 characters").optional(),
 };
 
+/** A comma-separated list variable; absent or empty -> []. */
+const commaList = z
+  .string()
+  .optional()
+  .transform((s) =>
+    s
+      ? s
+          .split(",")
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : [],
+  );
+
 /** Variables of the services that serve the v1 API. */
 export const apiEnv = {
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
@@ -45,29 +58,9 @@ export const apiEnv = {
   STRIPE_API_BASE: z.url().optional(),
   PLANS_FILE: z.string().min(1).optional(),
   /** Comma-separated origins allowed by CORS; none -> no CORS headers. */
-  CORS_ORIGINS: z
-    .string()
-    .optional()
-    .transform((s) =>
-      s
-        ? s
-            .split(",")
-            .map((o) => o.trim())
-            .filter(Boolean)
-        : [],
-    ),
+  CORS_ORIGINS: commaList,
   /** Comma-separated proxies (addresses or CIDR blocks, IPv4 or IPv6) whose X-Forwarded-For is believed. */
-  TRUSTED_PROXIES: z
-    .string()
-    .optional()
-    .transform((s) =>
-      s
-        ? s
-            .split(",")
-            .map((o) => o.trim())
-            .filter(Boolean)
-        : [],
-    ),
+  TRUSTED_PROXIES: commaList,
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
