@@ -13,6 +13,7 @@ const drivers = [
 const TABLES = [
   "api_keys",
   "audit_log",
+  "billing_sync_state",
   "idempotency_keys",
   "invoices",
   "notifications",
