@@ -29,6 +29,8 @@ interface Document {
 
 /** Routes of the service around the v1 contract (server-kit's and the document's own), not part of it. */
 const SERVICE_ROUTES = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/docs"]);
+/** The docs page's own files (`/docs/assets/...`) are part of the page, not of the API. */
+const isServiceRoute = (path: string) => SERVICE_ROUTES.has(path) || path.startsWith("/docs/");
 
 /** `GET /v1/api-keys/{id}`: an operation as the document names it. */
 const operationName = (method: string, path: string) =>
@@ -38,7 +40,7 @@ const operationName = (method: string, path: string) =>
 function registeredOperations(app: PlatformHarness["app"]): Set<string> {
   return new Set(
     app.routes
-      .filter((r) => r.method !== "ALL" && !r.path.includes("*") && !SERVICE_ROUTES.has(r.path))
+      .filter((r) => r.method !== "ALL" && !r.path.includes("*") && !isServiceRoute(r.path))
       .map((r) => operationName(r.method, r.path)),
   );
 }

@@ -69,7 +69,11 @@ describe("mountV1: the v1 pipeline as cloud-api composes it", () => {
     const replay = await create();
     expect(replay.status).toBe(201);
     expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
-    expect(await replay.json()).toEqual(await first.json());
+    // The secret is shown once: the replay answers everything else, the secret redacted.
+    const original = (await first.json()) as { secret: string };
+    expect(original.secret).toMatch(/^sk_/);
+    expect(replay.headers.get("Idempotent-Redacted")).toBe('"/secret"');
+    expect(await replay.json()).toEqual({ ...original, secret: null });
     const list = await h.app.request("/v1/api-keys", { headers: bearer(tenant.secret) });
     const keys = (await list.json()) as { data: { name: string }[] };
     expect(keys.data.filter((k) => k.name === "ci")).toHaveLength(1);
