@@ -90,9 +90,8 @@ export async function settleNotification(
  * const depth = await notificationOutboxDepth(db); // { pending: 3, sent: 120, dead: 0 }
  */
 export async function notificationOutboxDepth(db: Database): Promise<Record<string, number>> {
-  const grouped = await db
-    .select({ status: notifications.status, n: count() })
-    .from(notifications)
-    .groupBy(notifications.status);
+  // Rows sent before the status column existed (migration 0003) count as sent, not pending.
+  const status = sql<string>`case when ${notifications.sentAt} is not null then 'sent' else ${notifications.status} end`;
+  const grouped = await db.select({ status, n: count() }).from(notifications).groupBy(status);
   return Object.fromEntries(grouped.map((g) => [g.status, g.n]));
 }

@@ -2,7 +2,7 @@ import { notifications } from "@org/db";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "../../test/harness.js";
-import { claimDueNotifications } from "./claims.js";
+import { claimDueNotifications, notificationOutboxDepth } from "./claims.js";
 import { deliverNotifications } from "./delivery.js";
 import { enqueueNotification, type Notification, type NotificationSender } from "./outbox.js";
 
@@ -74,6 +74,25 @@ describe("notification delivery: the outbox drained through the sender port", ()
     expect(delivered.filter((n) => n.tenantId === tenant.id)).toEqual([]);
     const [row] = (await outboxOf(tenant.id)).filter((n) => n.kind === "payment_failed");
     expect(row).toMatchObject({ status: "skipped", lastError: "invoice is paid now", sentAt: null });
+  });
+
+  it("does not announce the end of a trial that is over already", async () => {
+    const { tenant, customerId } = await h.subscribe("pro");
+    const [sub] = (await h.stripe.subscriptions.list({ customer: customerId })).data;
+    await enqueueNotification(h.deps.db, {
+      tenantId: tenant.id,
+      kind: "trial_ending",
+      dedupeKey: `trial_ending:${sub!.id}:1`,
+      payload: { subscriptionId: sub!.id, trialEnd: 1 },
+    });
+    const { sender, delivered } = recordingSender();
+    await deliverNotifications({ db: h.deps.db, stripe: h.stripe, sender });
+    expect(delivered.filter((n) => n.tenantId === tenant.id)).toEqual([]);
+    expect((await outboxOf(tenant.id))[0]).toMatchObject({
+      status: "skipped",
+      lastError: "subscription is active now",
+    });
+    expect(await notificationOutboxDepth(h.deps.db)).toMatchObject({ skipped: 2 });
   });
 
   it("retries a failing sender with exponential backoff (injected clock) and delivers once", async () => {
