@@ -42,6 +42,35 @@ export async function claimDueNotifications(
   return found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }
 
+/**
+ * Extends this drainer's lease on one claimed row, right before sending it: a batch is sent one row
+ * after the other, so the last row's lease would otherwise run out while the first ones are sent.
+ * False when the row was taken over meanwhile (then the other drainer sends it, not this one).
+ *
+ * @example
+ * if (!(await renewNotificationClaim(db, row, { workerId, lockMs: 60_000 }))) continue;
+ */
+export async function renewNotificationClaim(
+  db: Database,
+  row: Pick<NotificationRow, "tenantId" | "id">,
+  options: { workerId: string; lockMs: number; now?: Date },
+): Promise<boolean> {
+  const renewed = await db
+    .update(notifications)
+    .set({ lockedUntil: sql`${nowSql(options.now)} + (${options.lockMs} * interval '1 millisecond')` })
+    .where(owned(row, options.workerId))
+    .returning({ id: notifications.id });
+  return renewed.length > 0;
+}
+
+const owned = (row: Pick<NotificationRow, "tenantId" | "id">, workerId: string) =>
+  and(
+    eq(notifications.tenantId, row.tenantId),
+    eq(notifications.id, row.id),
+    eq(notifications.lockedBy, workerId),
+    eq(notifications.status, "sending"),
+  );
+
 export type NotificationSettlement =
   | { status: "sent"; at: Date }
   | { status: "skipped"; reason: string }
@@ -71,14 +100,7 @@ export async function settleNotification(
   const done = await db
     .update(notifications)
     .set({ ...changes, lastError: changes.lastError?.slice(0, 2000) ?? null, lockedUntil: null })
-    .where(
-      and(
-        eq(notifications.tenantId, row.tenantId),
-        eq(notifications.id, row.id),
-        eq(notifications.lockedBy, workerId),
-        eq(notifications.status, "sending"),
-      ),
-    )
+    .where(owned(row, workerId))
     .returning({ id: notifications.id });
   return done.length > 0;
 }

@@ -161,6 +161,42 @@ describe("notification delivery: the outbox drained through the sender port", ()
     expect(rows.every((n) => n.status === "sent" && n.attempts === 1)).toBe(true);
   });
 
+  it("never sends a row of a slow batch twice when another drainer took it over meanwhile", async () => {
+    const tenant = await h.newTenant();
+    for (let i = 0; i < 3; i++) {
+      await enqueueNotification(h.deps.db, {
+        tenantId: tenant.id,
+        kind: "subscription_canceled",
+        dedupeKey: `subscription_canceled:sub_slow_${i}`,
+        payload: { subscriptionId: `sub_slow_${i}` },
+      });
+    }
+    const rows = await outboxOf(tenant.id);
+    let now = Math.max(...rows.map((n) => n.createdAt.getTime())) + 1_000;
+    const clock = () => new Date(now);
+    const other = recordingSender();
+    const sent: string[] = [];
+    // Each send of the first drainer takes 40 s of a 60 s lease; the other drainer runs meanwhile.
+    const slow: NotificationSender = {
+      async send(notification) {
+        sent.push(notification.id);
+        now += 40_000;
+        await deliverNotifications(
+          { db: h.deps.db, stripe: h.stripe, sender: other.sender, clock },
+          { workerId: "fast", lockMs: 60_000 },
+        );
+      },
+    };
+    await deliverNotifications(
+      { db: h.deps.db, stripe: h.stripe, sender: slow, clock },
+      { workerId: "slow", batchSize: 3, lockMs: 60_000 },
+    );
+    const all = [...sent, ...other.delivered.map((n) => n.id)].filter((id) => rows.some((r) => r.id === id));
+    expect(all).toHaveLength(3);
+    expect(new Set(all).size).toBe(3);
+    expect(other.delivered.length).toBeGreaterThan(0); // the takeover did happen
+  });
+
   it("sends again what a drainer claimed and died with, once its lease ran out", async () => {
     const tenant = await h.newTenant();
     await enqueueNotification(h.deps.db, {

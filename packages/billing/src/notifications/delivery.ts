@@ -3,7 +3,12 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "@org/db";
 import type Stripe from "stripe";
 import { nextRetry, type RetrySchedule } from "../inbox/retry-schedule.js";
-import { claimDueNotifications, type NotificationRow, settleNotification } from "./claims.js";
+import {
+  claimDueNotifications,
+  type NotificationRow,
+  renewNotificationClaim,
+  settleNotification,
+} from "./claims.js";
 import { freshContent } from "./freshness.js";
 import type { NotificationSender } from "./outbox.js";
 
@@ -25,7 +30,7 @@ export interface NotificationDeliveryOptions {
   batchSize?: number;
   /** Batches per call at most, so one call ends even while the outbox keeps filling. @default 10 */
   maxBatches?: number;
-  /** The claim's lease: longer than one send can take, or a slow send may be repeated. @default 60000 */
+  /** The claim's lease, renewed before each send: longer than one send can take, or a slow one may be repeated. @default 60000 */
   lockMs?: number;
   /** Backoff of failed sends, and how long they are retried before `dead`. */
   retry?: RetrySchedule;
@@ -53,15 +58,19 @@ export async function deliverNotifications(
 ): Promise<NotificationDeliveryResult> {
   const workerId = options.workerId ?? `drain_${randomUUID()}`;
   const batchSize = options.batchSize ?? 50;
+  const lockMs = options.lockMs ?? 60_000;
   const result: NotificationDeliveryResult = { sent: 0, skipped: 0, failed: 0, dead: 0 };
   for (let batch = 0; batch < (options.maxBatches ?? 10); batch++) {
     const claimed = await claimDueNotifications(deps.db, {
       workerId,
       limit: batchSize,
-      lockMs: options.lockMs ?? 60_000,
+      lockMs,
       now: deps.clock?.(),
     });
-    for (const row of claimed) result[await deliverOne(deps, row, workerId, options.retry)]++;
+    for (const row of claimed) {
+      const held = await renewNotificationClaim(deps.db, row, { workerId, lockMs, now: deps.clock?.() });
+      if (held) result[await deliverOne(deps, row, workerId, options.retry)]++;
+    }
     if (claimed.length < batchSize) break;
   }
   return result;

@@ -4,6 +4,7 @@ export {
   type NotificationRow,
   type NotificationSettlement,
   notificationOutboxDepth,
+  renewNotificationClaim,
   settleNotification,
 } from "./claims.js";
 export {
