@@ -4,7 +4,10 @@ import {
   createStripeClient,
   type EventHandler,
   loadPlanCatalog,
+  logNotificationSender,
+  type NotificationSender,
   type SyncDeps,
+  webhookNotificationSender,
 } from "@org/billing";
 import { closeDb, createDb, type Database, migrate } from "@org/db";
 import { createRedisBus, type InvalidationBus, tenantInvalidationChannel } from "@org/multitenancy";
@@ -23,6 +26,8 @@ export interface Deps {
   handle?: EventHandler;
   /** What the handler syncs with (for the scheduled reconcile); absent in intake-only mode. */
   billing?: SyncDeps;
+  /** Delivers the notifications outbox: the signed webhook when configured, else the log. */
+  notificationSender: NotificationSender;
   /** cloud-api's tenant invalidation bus, when REDIS_URL is set. */
   bus?: InvalidationBus;
   close(): Promise<void>;
@@ -76,6 +81,13 @@ export async function buildDeps(
         }
       : undefined;
   const handle = billing ? billingHandler(billing) : undefined;
+  const notificationSender =
+    env.NOTIFICATIONS_WEBHOOK_URL && env.NOTIFICATIONS_WEBHOOK_SECRET
+      ? webhookNotificationSender({
+          url: env.NOTIFICATIONS_WEBHOOK_URL,
+          secret: env.NOTIFICATIONS_WEBHOOK_SECRET,
+        })
+      : logNotificationSender(logger.child({ component: "notifications" }));
   return {
     env,
     db,
@@ -84,6 +96,7 @@ export async function buildDeps(
     workerMetrics,
     handle,
     billing,
+    notificationSender,
     bus,
     async close() {
       await bus?.close();

@@ -33,4 +33,10 @@ describe("parseEnv", () => {
     expect(() => parseEnv(noKey)).toThrow(/STRIPE_SECRET_KEY/);
     expect(parseEnv({ ...noKey, WEBHOOK_WORKER_MODE: "intake" }).WEBHOOK_WORKER_MODE).toBe("intake");
   });
+  it("wants a signing secret with the notifications webhook URL", () => {
+    expect(() =>
+      parseEnv({ ...valid, NOTIFICATIONS_WEBHOOK_URL: "https://hooks.example.com/billing" }),
+    ).toThrow(/NOTIFICATIONS_WEBHOOK_SECRET/);
+    expect(parseEnv(valid)).toMatchObject({ NOTIFICATIONS_INTERVAL_MS: 5_000 });
+  });
 });

@@ -38,6 +38,12 @@ export const envSchema = z
     WEBHOOK_WORKER_MODE: z.enum(["all", "intake", "worker"]).default("all"),
     /** Minutes between two scheduled reconciles of every customer with Stripe; 0 turns it off. */
     RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+    /** Milliseconds between two drains of the notifications outbox; 0 turns delivery off. */
+    NOTIFICATIONS_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+    /** Where notifications are POSTed as signed JSON; without it they are written to the log. */
+    NOTIFICATIONS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** The HMAC-SHA256 key of the Notification-Signature header; required with the URL. */
+    NOTIFICATIONS_WEBHOOK_SECRET: z.string().min(32).optional(),
     /** Processed inbox events older than this are deleted (hourly, by the workers). */
     WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
@@ -52,6 +58,13 @@ export const envSchema = z
     WORKER_RETRY_WINDOW_MS: z.coerce.number().int().min(0).default(DEFAULT_RETRY_SCHEDULE.windowMs),
   })
   .superRefine((env, ctx) => {
+    if (env.NOTIFICATIONS_WEBHOOK_URL && !env.NOTIFICATIONS_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["NOTIFICATIONS_WEBHOOK_SECRET"],
+        message: "required with NOTIFICATIONS_WEBHOOK_URL: the receiver verifies the signature",
+      });
+    }
     if (env.WEBHOOK_WORKER_MODE !== "intake" && !env.STRIPE_SECRET_KEY) {
       ctx.addIssue({
         code: "custom",

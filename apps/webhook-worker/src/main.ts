@@ -4,6 +4,7 @@ import { runMain, serveNode } from "@org/server-kit";
 import { createApp } from "./app.js";
 import { buildDeps } from "./deps.js";
 import { parseEnv } from "./env.js";
+import { notificationsJob } from "./notifications-job.js";
 import { type PeriodicJob, startPeriodic } from "./periodic.js";
 import { reconcileJob } from "./reconcile-job.js";
 
@@ -50,6 +51,14 @@ runMain(async () => {
         registry: deps.metrics.registry,
         logger: deps.logger,
       }),
+    );
+  }
+  if (deps.billing && env.NOTIFICATIONS_INTERVAL_MS > 0) {
+    jobs.push(
+      notificationsJob(
+        { db: deps.db, stripe: deps.billing.stripe, sender: deps.notificationSender },
+        { everyMs: env.NOTIFICATIONS_INTERVAL_MS, registry: deps.metrics.registry },
+      ),
     );
   }
   const stopJobs = startPeriodic(jobs, deps.logger);

@@ -67,11 +67,19 @@ export {
 export {
   deliverNotifications,
   enqueueNotification,
+  logNotificationSender,
+  NOTIFICATION_SIGNATURE_HEADER,
   type Notification,
+  type NotificationDeliveryDeps,
+  type NotificationDeliveryOptions,
+  type NotificationDeliveryResult,
   type NotificationInput,
   type NotificationKind,
   type NotificationSender,
-} from "./notifications.js";
+  notificationOutboxDepth,
+  signNotificationBody,
+  webhookNotificationSender,
+} from "./notifications/index.js";
 export {
   CatalogError,
   createPlanCatalog,

@@ -4,7 +4,8 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 
 export type InboxRow = typeof stripeWebhookEvents.$inferSelect;
 
-const nowSql = (now: Date | undefined) => (now ? sql`${now.toISOString()}::timestamptz` : sql`now()`);
+/** The SQL timestamp `now` stands for: the given instant (a simulated clock), or the database's clock. */
+export const nowSql = (now: Date | undefined) => (now ? sql`${now.toISOString()}::timestamptz` : sql`now()`);
 
 /**
  * Claims up to `limit` due events for `workerId`: pending or failed ones whose next attempt is due,

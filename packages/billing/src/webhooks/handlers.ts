@@ -1,7 +1,7 @@
 /** @module What each Stripe event does: sync the customer, and queue the notifications it calls for. */
 import type Stripe from "stripe";
 import type { SyncDeps } from "../context.js";
-import { enqueueNotification } from "../notifications.js";
+import { enqueueNotification } from "../notifications/outbox.js";
 import { idOf, LIVE_STATUSES } from "../stripe-shapes.js";
 import { type SyncResult, syncCustomer } from "../sync.js";
 

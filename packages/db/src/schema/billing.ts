@@ -130,10 +130,21 @@ export const notifications = pgTable(
     attempts: integer().notNull().default(0),
     lastError: text(),
     sentAt: timestamptz(),
+    /** pending (waiting or retrying), sending (claimed), sent, skipped (obsolete when sent: e.g. the invoice got paid), dead. */
+    status: text().notNull().default("pending"),
+    nextAttemptAt: timestamptz().notNull().defaultNow(),
+    /** The claim's lease: a drainer that died mid-send loses its rows to another once it expires. */
+    lockedUntil: timestamptz(),
+    lockedBy: text(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex("notifications_dedupe_key").on(t.tenantId, t.dedupeKey),
     index("notifications_unsent_idx").on(t.sentAt, t.createdAt),
+    index("notifications_due_idx").on(t.status, t.nextAttemptAt),
+    check(
+      "notifications_status_check",
+      sql`${t.status} in ('pending', 'sending', 'sent', 'skipped', 'dead')`,
+    ),
   ],
 );
