@@ -58,4 +58,50 @@ describe("the scheduled reconcile", () => {
     expect(exposed).toMatch(/billing_reconcile_customers_total\{result="synced"[^}]*\} 1\n/);
     expect(exposed).toMatch(/billing_reconcile_last_run_timestamp_seconds\{[^}]*\} \d+/);
   });
+
+  it("ends an expired grace period with no webhook: past due keeps pro for the grace, then the default plan", async () => {
+    const t = await createTestDb();
+    cleanups.push(() => t.cleanup());
+    const fake = createStripeFake({ webhookSecret: SECRET });
+    await fake.start(0);
+    cleanups.push(() => fake.stop());
+    const env = parseEnv({
+      DATABASE_URL: t.url,
+      STRIPE_SECRET_KEY: "sk_test_worker",
+      STRIPE_WEBHOOK_SECRET: SECRET,
+      STRIPE_API_BASE: fake.url,
+      LOG_LEVEL: "silent",
+    });
+    const deps = await buildDeps(env, silentLogger());
+    cleanups.push(() => deps.close());
+    const { stripe } = deps.billing!;
+
+    const id = await subscribedTenant(t.db, fake, "pro");
+    const [tenant] = await t.db.select().from(tenants).where(eq(tenants.id, id));
+    const [subscription] = (await stripe.subscriptions.list({ customer: tenant!.stripeCustomerId! })).data;
+    const card = await stripe.paymentMethods.attach("pm_card_chargeCustomerFail", {
+      customer: tenant!.stripeCustomerId!,
+    });
+    await stripe.subscriptions.update(subscription!.id, { default_payment_method: card.id });
+    fake.clock.advance("32d"); // the renewal's payment fails: past_due
+
+    const planAfterRun = async (at: Date) => {
+      const job = reconcileJob(
+        { ...deps.billing!, clock: () => at },
+        {
+          everyMs: 60_000,
+          registry: createMetrics({ service: "w", defaultMetrics: false }).registry,
+          logger: silentLogger(),
+        },
+      );
+      expect(await job.run()).toMatchObject({ failed: 0 });
+      const [row] = await t.db.select().from(tenants).where(eq(tenants.id, id));
+      return row?.plan;
+    };
+    const now = new Date(fake.clock.now() * 1000);
+    expect((await stripe.subscriptions.retrieve(subscription!.id)).status).toBe("past_due");
+    expect(await planAfterRun(now)).toBe("pro");
+    // Eight days later Stripe has sent nothing new: only the scheduled reconcile ends the grace.
+    expect(await planAfterRun(new Date(now.getTime() + 8 * 86_400_000))).toBe("free");
+  });
 });
