@@ -16,7 +16,8 @@ describe("the scheduled reconcile", () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  it("repairs a tenant whose webhooks never came, logs its progress and counts it in /metrics", async () => {
+  /** A fresh database, a Stripe stand-in and the worker's own production deps over both. */
+  async function workerOnFake() {
     const t = await createTestDb();
     cleanups.push(() => t.cleanup());
     const fake = createStripeFake({ webhookSecret: SECRET });
@@ -29,9 +30,14 @@ describe("the scheduled reconcile", () => {
       STRIPE_API_BASE: fake.url,
       LOG_LEVEL: "silent",
     });
-    expect(env.RECONCILE_INTERVAL_MINUTES).toBe(60);
     const deps = await buildDeps(env, silentLogger());
     cleanups.push(() => deps.close());
+    return { t, fake, env, deps };
+  }
+
+  it("repairs a tenant whose webhooks never came, logs its progress and counts it in /metrics", async () => {
+    const { t, fake, env, deps } = await workerOnFake();
+    expect(env.RECONCILE_INTERVAL_MINUTES).toBe(60);
 
     const id = await subscribedTenant(t.db, fake, "pro");
     // No webhook is delivered: the tenant still has the free plan here while Stripe bills it for pro.
@@ -60,20 +66,7 @@ describe("the scheduled reconcile", () => {
   });
 
   it("ends an expired grace period with no webhook: past due keeps pro for the grace, then the default plan", async () => {
-    const t = await createTestDb();
-    cleanups.push(() => t.cleanup());
-    const fake = createStripeFake({ webhookSecret: SECRET });
-    await fake.start(0);
-    cleanups.push(() => fake.stop());
-    const env = parseEnv({
-      DATABASE_URL: t.url,
-      STRIPE_SECRET_KEY: "sk_test_worker",
-      STRIPE_WEBHOOK_SECRET: SECRET,
-      STRIPE_API_BASE: fake.url,
-      LOG_LEVEL: "silent",
-    });
-    const deps = await buildDeps(env, silentLogger());
-    cleanups.push(() => deps.close());
+    const { t, fake, deps } = await workerOnFake();
     const { stripe } = deps.billing!;
 
     const id = await subscribedTenant(t.db, fake, "pro");
