@@ -11,7 +11,7 @@ import { billingHandler } from "./billing-handler.js";
 import { type IncomingEvent, insertEvent } from "./intake-store.js";
 import { createInboxWorker } from "./worker.js";
 
-const TENANTS = 12;
+const TENANTS = 8;
 const OUTAGE_SECONDS = 5 * 60;
 
 describe("a Stripe outage of 5 minutes (simulated clock)", () => {
@@ -118,5 +118,6 @@ describe("a Stripe outage of 5 minutes (simulated clock)", () => {
     }
     const unsynced = await h.t.db.execute(sql`select 1 from tenants where plan = 'free'`);
     expect(unsynced).toHaveLength(0);
-  });
+    // A few seconds alone; on a loaded 2-core CI machine, running beside every other suite, far more.
+  }, 300_000);
 });
