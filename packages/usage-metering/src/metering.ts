@@ -10,7 +10,7 @@ import { UsageInputError } from "./errors.js";
 import { normalizeBatch, type UsageEventInput } from "./events.js";
 import { ingestEvents } from "./ingest.js";
 import { DEFAULT_METERS, defineMeters, isAdditive, type MeterInput, type Meters } from "./meters.js";
-import type { PlanProvider } from "./plans.js";
+import type { Plan, PlanProvider } from "./plans.js";
 import { overage } from "./pricing.js";
 import { periodTotals, type UsagePoint, usageSeries } from "./queries.js";
 import { calendarMonth, DEFAULT_LATE_WINDOW_MS, type Granularity, type Period, truncate } from "./time.js";
@@ -354,11 +354,15 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     };
   }
 
-  /** Quota or feature check from the cache (no database round trip on a hit). */
-  const check = (tenantId: string, feature: string): Promise<Entitlement> => cache.check(tenantId, feature);
+  /**
+   * Quota or feature check from the cache (no database round trip on a hit). Pass the tenant's `plan`
+   * when it is already known (a resolved tenant): `planFor` is then not asked.
+   */
+  const check = (tenantId: string, feature: string, plan?: Plan): Promise<Entitlement> =>
+    cache.check(tenantId, feature, plan);
   /** `check()` answered from the cache without a promise; `undefined` when the tenant is not cached yet. */
-  const checkCached = (tenantId: string, feature: string): Entitlement | undefined =>
-    cache.checkCached(tenantId, feature);
+  const checkCached = (tenantId: string, feature: string, plan?: Plan): Entitlement | undefined =>
+    cache.checkCached(tenantId, feature, plan);
 
   return {
     meters,
