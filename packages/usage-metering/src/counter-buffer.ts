@@ -137,10 +137,10 @@ export function createCounterBuffer(options: CounterBufferOptions) {
   timer.unref?.();
 
   function increment(tenantId: string, meter: string, n = 1): void {
-    pending.add(tenantId, meter, Math.floor(clock() / MINUTE_MS) * MINUTE_MS, n);
+    const cells = pending.add(tenantId, meter, Math.floor(clock() / MINUTE_MS) * MINUTE_MS, n);
     // After close() there is no timer: a late increment (a request finishing during shutdown) is
     // flushed on its own rather than left in memory.
-    if (pending.size >= maxKeys || closed) flushSoon();
+    if (cells >= maxKeys || closed) flushSoon();
   }
 
   /**

@@ -25,7 +25,8 @@ export function createPendingCells(clock: () => number) {
   /** When the first cell was counted (clock ms). */
   let sinceMs = 0;
 
-  function add(tenantId: string, meter: string, minuteMs: number, n: number): void {
+  /** Adds `n` units to a cell; returns how many cells there are now. */
+  function add(tenantId: string, meter: string, minuteMs: number, n: number): number {
     let byMeter = cells.get(tenantId);
     if (byMeter === undefined) {
       byMeter = new Map();
@@ -43,6 +44,7 @@ export function createPendingCells(clock: () => number) {
     } else {
       minutes.set(minuteMs, before + n);
     }
+    return count;
   }
 
   /** Takes every cell (rows in no particular order) and when the first was counted; empties the set. */
