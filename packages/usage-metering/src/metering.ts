@@ -17,7 +17,7 @@ import { createUsageReads } from "./usage-reads.js";
 
 export interface UsageMeteringOptions {
   db: Database;
-  /** Which plan a tenant is on (the billing package's catalogue). */
+  /** Which plan a tenant is on (a metering view of an `@org/plans` plan). */
   planFor: PlanProvider;
   /** Meter declarations. @default DEFAULT_METERS (api_calls, tokens, seats) */
   meters?: readonly MeterInput[] | Meters;

@@ -9,7 +9,7 @@ export type PlanInput = MeteringPlanInput;
 export type Plan = MeteringPlan;
 
 /**
- * Which plan a tenant is on. The billing package owns the catalogue and subscriptions; metering only
+ * Which plan a tenant is on. `@org/plans` owns the catalogue, billing the subscriptions; metering only
  * asks. May be async (a database or cache lookup); its answer is cached by the entitlement checks.
  */
 export type PlanProvider = (tenantId: string) => Plan | Promise<Plan>;
