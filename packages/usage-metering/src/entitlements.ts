@@ -84,28 +84,6 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
     return pendingLoad;
   }
 
-  function decide(entry: Entry, tenantId: string, feature: string, plan: Plan): Entitlement {
-    const meter = meters.get(feature);
-    const terms = plan.meters[feature];
-    if (meter && terms) {
-      const buffered = isAdditive(meter)
-        ? buffer.pendingSum(tenantId, feature, entry.period.start, entry.period.end)
-        : 0;
-      const used = Math.max(entry.stored[feature] ?? 0, entry.shared[feature] ?? 0) + buffered;
-      const remaining = Math.max(0, terms.included - used);
-      return {
-        feature,
-        allowed: terms.limit === "soft" || used < terms.included,
-        limit: terms.included,
-        used,
-        remaining,
-      };
-    }
-    // A meter without terms in the plan has no quota; otherwise a boolean feature, absent = not available.
-    if (meter) return { feature, allowed: true };
-    return { feature, allowed: plan.features[feature] === true };
-  }
-
   /**
    * Whether the tenant may use `feature` (a meter or a boolean feature of its plan). `plan`, when the
    * caller already knows it (a resolved tenant), is used as it is: `planFor` is not asked.
@@ -116,7 +94,7 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
   async function check(tenantId: string, feature: string, plan?: Plan): Promise<Entitlement> {
     const pending = entryFor(tenantId, plan);
     const entry = pending instanceof Promise ? await pending : pending;
-    return decide(entry, tenantId, feature, plan ?? entry.plan);
+    return decide(meters, buffer, entry, tenantId, feature, plan ?? entry.plan);
   }
 
   /**
@@ -128,7 +106,9 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
    */
   function checkCached(tenantId: string, feature: string, plan?: Plan): Entitlement | undefined {
     const entry = entryFor(tenantId, plan);
-    return entry instanceof Promise ? undefined : decide(entry, tenantId, feature, plan ?? entry.plan);
+    return entry instanceof Promise
+      ? undefined
+      : decide(meters, buffer, entry, tenantId, feature, plan ?? entry.plan);
   }
 
   /** Units now stored in Postgres (a flush or an ingest): keeps cached totals current without a read. */
@@ -165,3 +145,33 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
 }
 
 export type EntitlementCache = ReturnType<typeof createEntitlementCache>;
+
+/** The answer for one tenant's feature from its cache entry, buffered counts included. */
+function decide(
+  meters: Meters,
+  buffer: CounterBuffer,
+  entry: Entry,
+  tenantId: string,
+  feature: string,
+  plan: Plan,
+): Entitlement {
+  const meter = meters.get(feature);
+  const terms = plan.meters[feature];
+  if (meter && terms) {
+    const buffered = isAdditive(meter)
+      ? buffer.pendingSum(tenantId, feature, entry.period.start, entry.period.end)
+      : 0;
+    const used = Math.max(entry.stored[feature] ?? 0, entry.shared[feature] ?? 0) + buffered;
+    const remaining = Math.max(0, terms.included - used);
+    return {
+      feature,
+      allowed: terms.limit === "soft" || used < terms.included,
+      limit: terms.included,
+      used,
+      remaining,
+    };
+  }
+  // A meter without terms in the plan has no quota; otherwise a boolean feature, absent = not available.
+  if (meter) return { feature, allowed: true };
+  return { feature, allowed: plan.features[feature] === true };
+}
