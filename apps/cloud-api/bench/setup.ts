@@ -4,11 +4,11 @@
  * servers' environment, the load of `GET /v1/tenant` on a tenant's subdomain, and its signup.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { httpLoad } from "@org/bench";
+import { type CatalogData, DEFAULT_PLANS } from "@org/billing";
 import { createStripeFake } from "@org/stripe-fake";
 import { createFreshDatabase, TEST_REDIS_URL } from "@org/testing";
 
@@ -16,9 +16,8 @@ export const BASE = "example.test";
 
 /** The default catalogue, with the free plan's rate limit and hard quota out of reach. */
 function benchPlansFile(): string {
-  const require = createRequire(import.meta.url);
-  const catalogue = JSON.parse(readFileSync(require.resolve("@org/billing/default-plans.json"), "utf8"));
-  const free = catalogue.plans.find((p: { id: string }) => p.id === "free");
+  const catalogue = structuredClone(DEFAULT_PLANS) as CatalogData;
+  const free = catalogue.plans.find((p) => p.id === "free")!;
   free.rateLimit = { perSecond: 10_000_000, burst: 20_000_000 };
   free.meters.api_calls = { included: 1_000_000_000_000, limit: "hard" };
   const file = join(tmpdir(), `bench-plans-${randomUUID()}.json`);

@@ -1,9 +1,10 @@
 /** @module Checkout: a subscription-mode session, always for the tenant's own customer. */
+
+import type { Interval } from "@org/plans";
 import type Stripe from "stripe";
 import type { BillingDeps } from "./context.js";
 import { ensureCustomer, type TenantForBilling } from "./customers.js";
 import { BillingError } from "./errors.js";
-import type { Interval } from "./plans/schema.js";
 import { LIVE_STATUSES } from "./stripe-shapes.js";
 
 export interface CheckoutRequest {

@@ -1,7 +1,7 @@
 /** @module What the billing functions need, passed in by the app. */
 import type { Database } from "@org/db";
+import type { PlanCatalog } from "@org/plans";
 import type Stripe from "stripe";
-import type { PlanCatalog } from "./plans/catalog.js";
 
 /** The subset of a pino logger billing uses. */
 export interface BillingLogger {

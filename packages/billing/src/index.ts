@@ -1,4 +1,23 @@
 /** @module @org/billing: subscriptions on Stripe that never drift. */
+
+export {
+  type CatalogData,
+  CatalogError,
+  catalogSchema,
+  createPlanCatalog,
+  DEFAULT_PLANS,
+  type Interval,
+  loadPlanCatalog,
+  type OveragePricing,
+  overagePricingSchema,
+  type Plan,
+  type PlanCatalog,
+  type PlanMeter,
+  type PriceMatch,
+  planMeterSchema,
+  planSchema,
+  toMeteringPlan,
+} from "@org/plans";
 export { type CheckoutRequest, type CheckoutResult, createCheckout } from "./checkout.js";
 export {
   type BillingDeps,
@@ -80,26 +99,6 @@ export {
   signNotificationBody,
   webhookNotificationSender,
 } from "./notifications/index.js";
-export {
-  CatalogError,
-  createPlanCatalog,
-  DEFAULT_PLANS,
-  loadPlanCatalog,
-  type PlanCatalog,
-  type PriceMatch,
-  toMeteringPlan,
-} from "./plans/catalog.js";
-export {
-  type CatalogData,
-  catalogSchema,
-  type Interval,
-  type OveragePricing,
-  overagePricingSchema,
-  type Plan,
-  type PlanMeter,
-  planMeterSchema,
-  planSchema,
-} from "./plans/schema.js";
 export { type ReconcileProgress, reconcileAll } from "./reconcile.js";
 export {
   createStripeClient,

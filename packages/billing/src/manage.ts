@@ -1,10 +1,10 @@
 /** @module Plan changes, seats, cancel and resume, the Customer Portal. */
 import { randomUUID } from "node:crypto";
+import type { Interval } from "@org/plans";
 import type Stripe from "stripe";
 import { type BillingDeps, loggerOf } from "./context.js";
 import { ensureCustomer, type TenantForBilling } from "./customers.js";
 import { BillingError } from "./errors.js";
-import type { Interval } from "./plans/schema.js";
 import { idOf, LIVE_STATUSES, primaryItem } from "./stripe-shapes.js";
 import { type SyncResult, syncCustomer } from "./sync.js";
 

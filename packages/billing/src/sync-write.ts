@@ -1,10 +1,10 @@
 /** @module Writing a Stripe snapshot: one short transaction, skipped when a newer snapshot was written. */
 import { billingSyncState, invoices, recordPlanChange, subscriptions, tenants } from "@org/db";
+import type { PriceMatch } from "@org/plans";
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { DEFAULT_PAST_DUE_GRACE_MS, loggerOf, nowOf, type SyncDeps } from "./context.js";
 import { type Entitlement, entitlementFor } from "./entitlement-policy.js";
-import type { PriceMatch } from "./plans/catalog.js";
 import {
   currentSubscription,
   fromUnix,

@@ -1,5 +1,6 @@
 import { type Database, newId, tenants } from "@org/db";
 import { createStripeOperations } from "@org/idempotency";
+import { loadPlanCatalog, type PlanCatalog } from "@org/plans";
 import { createStripeFake, type StripeFake } from "@org/stripe-fake";
 import { createTestDb, type TestDb, type TestDbOptions } from "@org/testing";
 import { eq } from "drizzle-orm";
@@ -7,7 +8,6 @@ import type Stripe from "stripe";
 import { createCheckout } from "../src/checkout.js";
 import type { BillingDeps } from "../src/context.js";
 import type { TenantForBilling } from "../src/customers.js";
-import { loadPlanCatalog, type PlanCatalog } from "../src/plans/catalog.js";
 import { createStripeClient } from "../src/stripe-client.js";
 import { handleStripeEvent } from "../src/webhooks/handlers.js";
 

@@ -1,5 +1,4 @@
-import { createPlanCatalog, DEFAULT_PLANS, type PlanCatalog } from "../src/plans/catalog.js";
-import type { CatalogData } from "../src/plans/schema.js";
+import { type CatalogData, createPlanCatalog, DEFAULT_PLANS, type PlanCatalog } from "@org/plans";
 
 /** The price pro's monthly price is rotated to by default in {@link rotatedCatalog}. */
 export const ROTATED_PRO_MONTHLY = "price_pro_monthly_2027";

@@ -172,10 +172,14 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
       policies: (c) => deps.plans.policies(tenantOf(c).plan),
     }),
   );
-  app.use("/v1/*", quota<PlatformEnv>({ metering: deps.metering, tenantId }));
+  const planOf = (c: Context<PlatformEnv>) => deps.plans.metering(tenantOf(c).plan);
+  app.use("/v1/*", quota<PlatformEnv>({ metering: deps.metering, tenantId, plan: planOf }));
 
   app.route("/", tenantRoutes({ db: deps.db, apiKeys: deps.apiKeys }));
-  app.route("/", usageRoutes<PlatformEnv>({ metering: deps.metering, tenantId: (c) => tenantOf(c).id }));
+  app.route(
+    "/",
+    usageRoutes<PlatformEnv>({ metering: deps.metering, tenantId: (c) => tenantOf(c).id, plan: planOf }),
+  );
 
   const billing = deps.billing;
   if (billing) {

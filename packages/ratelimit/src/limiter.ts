@@ -1,10 +1,13 @@
 /** @module The limiter: a store, a local "blocked until" cache, and an insurance limiter for outages. */
-import { type RateLimitDecision, toDecision } from "./decision.js";
-import { retryAfterOf } from "./gcra.js";
+import { createBlockedCache } from "./blocked-cache.js";
+import type { RateLimitDecision } from "./decision.js";
+import { createFallback } from "./fallback.js";
 import { assertKey } from "./key.js";
-import { createMemoryStore } from "./memory-store.js";
-import { createPolicy, dividePolicy, type Policy } from "./policy.js";
-import { type RateLimitStore, RateLimitStoreError, type StoreDecision } from "./store.js";
+import { createLeases } from "./leases.js";
+import { createPolicy, type Policy } from "./policy.js";
+import type { RateLimitStore } from "./store.js";
+import { createStoreDecision } from "./store-decision.js";
+import { createStoreHealth } from "./store-health.js";
 import { createTickAnswers } from "./tick-answers.js";
 
 /** A pino-compatible logger (only the two levels used). */
@@ -84,22 +87,6 @@ export interface RateLimiter {
   readonly policies: readonly Policy[];
 }
 
-interface Lease {
-  policies: readonly Policy[];
-  units: number;
-  expiresAtMs: number;
-  atMs: number;
-  offsetsMs: number[];
-  requesting: boolean;
-}
-
-interface Blocked {
-  policies: readonly Policy[];
-  untilMs: number;
-  atMs: number;
-  offsetsMs: number[];
-}
-
 /**
  * Creates a limiter over a store.
  *
@@ -138,169 +125,41 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     metrics,
     clock = Date.now,
   } = options;
-  const policies =
-    options.policies ??
-    (options.rate !== undefined && options.periodMs !== undefined
-      ? [
-          createPolicy({
-            name: options.name ?? "default",
-            rate: options.rate,
-            periodMs: options.periodMs,
-            burst: options.burst,
-          }),
-        ]
-      : []);
+  const policies = policiesOf(options);
   if (!(expectedNodes >= 1)) throw new Error("ratelimit: expectedNodes must be >= 1");
 
-  const insurance = createMemoryStore({ maxKeys: maxLocalKeys, clock });
-  const divided = new WeakMap<readonly Policy[], readonly Policy[]>();
-  const blocked = new Map<string, Blocked>();
-  const leases = new Map<string, Lease>();
-  let down = false;
-  let downSinceMs = 0;
-  let retryAtMs = 0;
-  let probing = false;
-
-  function dividedOf(ps: readonly Policy[]): readonly Policy[] {
-    let d = divided.get(ps);
-    if (!d) {
-      d = ps.map((p) => dividePolicy(p, expectedNodes));
-      divided.set(ps, d);
-    }
-    return d;
-  }
-
-  function cachedRefusal(
-    key: string,
-    ps: readonly Policy[],
-    cost: number,
-    now: number,
-  ): RateLimitDecision | null {
-    const b = blocked.get(key);
-    if (b === undefined) return null;
-    if (b.policies !== ps || now >= b.untilMs) {
-      blocked.delete(key);
-      return null;
-    }
-    const elapsed = now - b.atMs;
-    const offsetsMs = b.offsetsMs.map((o) => o - elapsed);
-    metrics?.increment("ratelimit_blocked_cache_hits_total");
-    return toDecision(ps, { allowed: false, leased: 0, offsetsMs }, cost, "blocked-cache");
-  }
-
-  function remember(key: string, ps: readonly Policy[], raw: StoreDecision, now: number): void {
-    // The earliest moment any single unit could pass: refusing before it is what the store would do.
-    let waitMs = 0;
-    for (let j = 0; j < ps.length; j++) {
-      const w = retryAfterOf(ps[j]!, raw.offsetsMs[j]!, 1);
-      if (w > waitMs) waitMs = w;
-    }
-    if (waitMs <= 0) return;
-    if (blocked.size >= maxLocalKeys) {
-      const oldest = blocked.keys().next().value;
-      if (oldest !== undefined) blocked.delete(oldest);
-    }
-    blocked.set(key, { policies: ps, untilMs: now + waitMs, atMs: now, offsetsMs: raw.offsetsMs });
-  }
-
-  /** Spends `cost` from the key's lease if it holds enough, else returns null. */
-  function fromLease(
-    key: string,
-    ps: readonly Policy[],
-    cost: number,
-    now: number,
-  ): RateLimitDecision | null {
-    const lease = leases.get(key);
-    if (lease === undefined || lease.policies !== ps || lease.units < cost || now >= lease.expiresAtMs)
-      return null;
-    lease.units -= cost;
-    if (lease.units < leaseUnits / 2 && !lease.requesting && !down) topUp(key, lease, ps, now);
-    const elapsed = now - lease.atMs;
-    const offsetsMs = lease.offsetsMs.map((o) => o - elapsed);
-    return toDecision(ps, { allowed: true, leased: 0, offsetsMs }, cost, "lease");
-  }
-
-  /**
-   * Asks for the next lease (a decision of cost 0) while half of this one is still left: a busy key
-   * is then answered from leases throughout, instead of by one store call per request each time a
-   * lease runs out. A failure only drops the ask; the key's next store decision meets the outage.
-   */
-  function topUp(key: string, lease: Lease, ps: readonly Policy[], now: number): void {
-    lease.requesting = true;
-    store.decide(key, ps, 0, leaseUnits).then(
-      (raw) => leaseGranted(key, ps, raw, now),
-      () => leaseGranted(key, ps, null, now),
-    );
-  }
-
-  /**
-   * An expired lease's unspent units go back to the store (a negative cost, decided in the same
-   * tick and batch just before this request's own decision), instead of being lost.
-   */
-  function refundExpired(key: string, ps: readonly Policy[], now: number): void {
-    const lease = leases.get(key);
-    if (lease === undefined || lease.requesting || lease.units <= 0 || lease.policies !== ps) return;
-    if (now < lease.expiresAtMs) return;
-    const units = lease.units;
-    lease.units = 0;
-    store.decide(key, ps, -units, 0).catch(() => {}); // lost on failure: never admits more
-  }
-
-  /** How many units to ask for along with this decision: none while another ask is in flight. */
-  function leaseAsk(key: string): number {
-    const lease = leases.get(key);
-    if (lease?.requesting) return 0;
-    if (lease) lease.requesting = true;
-    else {
-      if (leases.size >= maxLocalKeys) {
-        const oldest = leases.keys().next().value;
-        if (oldest !== undefined) leases.delete(oldest);
-      }
-      leases.set(key, { policies: [], units: 0, expiresAtMs: 0, atMs: 0, offsetsMs: [], requesting: true });
-    }
-    return leaseUnits;
-  }
-
-  function leaseGranted(key: string, ps: readonly Policy[], raw: StoreDecision | null, now: number): void {
-    const lease = leases.get(key);
-    if (!lease) return;
-    lease.requesting = false;
-    if (raw === null || raw.leased <= 0) return;
-    // Units still held under the same policies are kept: they are charged already.
-    const kept = lease.policies === ps && now < lease.expiresAtMs ? lease.units : 0;
-    lease.policies = ps;
-    lease.units = kept + raw.leased;
-    lease.expiresAtMs = now + leaseTtlMs;
-    lease.atMs = now;
-    lease.offsetsMs = raw.offsetsMs;
-  }
-
-  async function fallback(key: string, ps: readonly Policy[], cost: number): Promise<RateLimitDecision> {
-    metrics?.increment("ratelimit_fallback_decisions_total");
-    if (failMode === "insurance") {
-      const local = dividedOf(ps);
-      return toDecision(local, await insurance.decide(key, local, cost), cost, "insurance");
-    }
-    const offsetsMs: number[] = ps.map((p) => (failMode === "open" ? 0 : p.toleranceMs + retryIntervalMs));
-    return toDecision(ps, { allowed: failMode === "open", leased: 0, offsetsMs }, cost, `fail-${failMode}`);
-  }
-
-  function markDown(error: unknown, now: number): void {
-    if (!down) {
-      down = true;
-      downSinceMs = now;
-      logger?.warn({ err: error, store: store.kind, failMode, expectedNodes }, "ratelimit.store_down");
-    }
-    metrics?.increment("ratelimit_store_errors_total");
-    retryAtMs = now + retryIntervalMs;
-  }
-
-  function markUp(now: number): void {
-    logger?.info({ store: store.kind, downForMs: now - downSinceMs }, "ratelimit.store_recovered");
-    metrics?.increment("ratelimit_store_recoveries_total");
-    down = false;
-  }
-
+  const health = createStoreHealth({
+    store,
+    retryIntervalMs,
+    context: { failMode, expectedNodes },
+    logger,
+    onError: () => metrics?.increment("ratelimit_store_errors_total"),
+    onRecovery: () => metrics?.increment("ratelimit_store_recoveries_total"),
+  });
+  const fallback = createFallback({
+    failMode,
+    expectedNodes,
+    retryIntervalMs,
+    maxLocalKeys,
+    clock,
+    onDecision: () => metrics?.increment("ratelimit_fallback_decisions_total"),
+  });
+  const blocked = createBlockedCache({
+    maxLocalKeys,
+    onHit: () => metrics?.increment("ratelimit_blocked_cache_hits_total"),
+  });
+  const leasing = leaseUnits > 0;
+  const leases = createLeases({ store, leaseUnits, leaseTtlMs, maxLocalKeys, isDown: () => health.down });
+  const decide = createStoreDecision({
+    store,
+    health,
+    fallback,
+    leases: leasing ? leases : undefined,
+    blocked: blockedCache ? blocked : undefined,
+    logger,
+    metrics,
+    clock,
+  });
   /** Local answers (blocked cache, lease) leave with the tick's other answers (see createTickAnswers). */
   const answerAtTickEnd = createTickAnswers<RateLimitDecision>();
 
@@ -311,70 +170,39 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       return Promise.reject(error);
     }
     const now = clock();
-    if (blockedCache && cost > 0 && blocked.size > 0) {
-      const refusal = cachedRefusal(key, ps, cost, now);
+    if (blockedCache && cost > 0 && blocked.any) {
+      const refusal = blocked.refusal(key, ps, cost, now);
       if (refusal) return answerAtTickEnd(refusal);
     }
-    if (leaseUnits > 0 && cost > 0 && leases.size > 0) {
-      const leased = fromLease(key, ps, cost, now);
+    if (leasing && cost > 0 && leases.any) {
+      const leased = leases.spend(key, ps, cost, now);
       if (leased) return answerAtTickEnd(leased);
     }
     return decide(key, ps, cost, now);
   }
 
-  /** A decision by the store, or by the fallback while the store is down. */
-  async function decide(
-    key: string,
-    ps: readonly Policy[],
-    cost: number,
-    now: number,
-  ): Promise<RateLimitDecision> {
-    let probe = false;
-    if (down) {
-      if (probing || now < retryAtMs) return fallback(key, ps, cost);
-      probing = probe = true;
-    }
-    let raw: StoreDecision;
-    if (leaseUnits > 0 && leases.size > 0) refundExpired(key, ps, now);
-    const ask = leaseUnits > 0 && cost > 0 ? leaseAsk(key) : 0;
-    try {
-      raw = await store.decide(key, ps, cost, ask);
-    } catch (error) {
-      if (ask > 0) leaseGranted(key, ps, null, now);
-      if (probe) probing = false;
-      if (error instanceof RateLimitStoreError && error.code === "key_error") {
-        // The store answered; only this key's state is bad. Every other key stays on the store.
-        metrics?.increment("ratelimit_key_errors_total");
-        logger?.warn({ err: error, key, store: store.kind }, "ratelimit.key_error");
-        if (down) markUp(clock());
-        return fallback(key, ps, cost);
-      }
-      markDown(error, clock());
-      return fallback(key, ps, cost);
-    }
-    if (ask > 0) leaseGranted(key, ps, raw, now);
-    if (probe) probing = false;
-    if (down) markUp(clock());
-    if (!raw.allowed) {
-      // Refused by the store, but a lease may have come in for the key while this was in flight:
-      // its units are charged already and meant for requests like this one (else they are stranded).
-      if (leaseUnits > 0 && cost > 0 && leases.size > 0) {
-        const leased = fromLease(key, ps, cost, clock());
-        if (leased) return leased;
-      }
-      if (blockedCache) remember(key, ps, raw, now);
-    }
-    return toDecision(ps, raw, cost, "store");
-  }
-
   return {
     policies,
     get degraded() {
-      return down;
+      return health.down;
     },
     limit(key, cost = 1) {
       return limitWith(key, policies, cost);
     },
     limitWith,
   };
+}
+
+/** The limiter's own policies: `policies`, or one made from `rate`/`periodMs`/`burst`, or none. */
+function policiesOf(options: RateLimiterOptions): readonly Policy[] {
+  if (options.policies) return options.policies;
+  if (options.rate === undefined || options.periodMs === undefined) return [];
+  return [
+    createPolicy({
+      name: options.name ?? "default",
+      rate: options.rate,
+      periodMs: options.periodMs,
+      burst: options.burst,
+    }),
+  ];
 }

@@ -1,9 +1,9 @@
 /** @module In-memory accumulation of counter increments per (tenant, meter, minute), flushed in batches. */
 import { randomUUID } from "node:crypto";
-import { performance } from "node:perf_hooks";
-import { backoffDelayMs } from "./backoff.js";
-import { isRowError } from "./retry.js";
+import { createFlushQueue } from "./flush-queue.js";
+import { createPendingCells, type PendingCells } from "./pending-cells.js";
 import { MINUTE_MS } from "./time.js";
+import { createUnsettledBatches, type UnsettledBatches } from "./unsettled-batches.js";
 
 /** One accumulated cell: `n` units of `meter` for `tenantId` in the minute starting at `minuteMs`. */
 export interface BucketDelta {
@@ -86,25 +86,6 @@ export interface CounterBufferStats {
   quarantinedUnits: number;
 }
 
-type Cells = Map<string, Map<string, Map<number, number>>>;
-
-interface Batch {
-  id: string;
-  rows: BucketDelta[];
-  /** When its oldest cell was counted (clock ms). */
-  sinceMs: number;
-}
-
-function cellsOf(cells: Cells): BucketDelta[] {
-  const out: BucketDelta[] = [];
-  for (const [tenantId, byMeter] of cells) {
-    for (const [meter, minutes] of byMeter) {
-      for (const [minuteMs, n] of minutes) out.push({ tenantId, meter, minuteMs, n });
-    }
-  }
-  return out;
-}
-
 /** Flushes close() makes at most while counting goes on (see close()). */
 const CLOSE_ROUNDS = 20;
 
@@ -131,221 +112,52 @@ const CLOSE_ROUNDS = 20;
  * await buffer.close(); // drains
  */
 export function createCounterBuffer(options: CounterBufferOptions) {
-  const {
-    write,
-    onFlushed,
-    onError,
-    onQuarantine,
-    clock = Date.now,
-    intervalMs = 1_000,
-    maxKeys = 10_000,
-    retryBaseMs = intervalMs,
-    retryMaxMs = 60_000,
-    maxRetryAgeMs = 6 * 86_400_000,
-    isRejected = isRowError,
-    random = Math.random,
-  } = options;
-  // tenant -> meter -> cells. Nested maps, not a joined string key: the hot path allocates nothing
-  // once a (tenant, meter, minute) cell exists, and a check reads one tenant's meter without a scan.
-  let pending: Cells = new Map();
-  let cellCount = 0;
-  /** When the first cell of `pending` was counted (clock ms). */
-  let pendingSinceMs = 0;
-  const quarantine: QuarantinedBatch[] = [];
-  let flushAttempts = 0;
-  let flushFailures = 0;
-  let consecutiveFailures = 0;
-  /** Monotonic ms before which timer and size-triggered flushes do not write (backoff). */
-  let retryAtMs = 0;
-  const due = () => performance.now() >= retryAtMs;
-  /** Batches taken from the buffer whose write failed; retried first, under their own ids. */
-  const unsettled: Batch[] = [];
-  let flushing: Promise<void> | null = null;
-  let flushStarts = 0;
-  let hold: Promise<void> | null = null;
-  let soonScheduled = false;
-  let soonQueued = false;
+  const { clock = Date.now, intervalMs = 1_000, maxKeys = 10_000 } = options;
+  const pending = createPendingCells(clock);
+  const batches = createUnsettledBatches(options);
+  const { unsettled, quarantine } = batches;
   let closed = false;
+  const queue = createFlushQueue({
+    flushOnce: async () => {
+      if (pending.size > 0) {
+        const { rows, sinceMs } = pending.take();
+        unsettled.push({ id: `fl_${randomUUID()}`, rows: rows.sort(compareCells), sinceMs });
+      }
+      await batches.settleAll();
+    },
+    attempts: () => batches.counts.attempts,
+    due: batches.due,
+    wantsMore: () => pending.size > 0 && (pending.size >= maxKeys || closed),
+  });
+  const { flush, flushSoon } = queue;
 
   const timer = setInterval(() => {
-    if ((cellCount > 0 || unsettled.length > 0) && due()) flush().catch(() => {});
+    if ((pending.size > 0 || unsettled.length > 0) && batches.due()) flush().catch(() => {});
   }, intervalMs);
   timer.unref?.();
 
-  function addCell(tenantId: string, meter: string, minuteMs: number, n: number): void {
-    let byMeter = pending.get(tenantId);
-    if (byMeter === undefined) {
-      byMeter = new Map();
-      pending.set(tenantId, byMeter);
-    }
-    let minutes = byMeter.get(meter);
-    if (minutes === undefined) {
-      minutes = new Map();
-      byMeter.set(meter, minutes);
-    }
-    const before = minutes.get(minuteMs);
-    if (before === undefined) {
-      minutes.set(minuteMs, n);
-      if (cellCount++ === 0) pendingSinceMs = clock();
-    } else {
-      minutes.set(minuteMs, before + n);
-    }
-  }
-
   function increment(tenantId: string, meter: string, n = 1): void {
-    addCell(tenantId, meter, Math.floor(clock() / MINUTE_MS) * MINUTE_MS, n);
+    const cells = pending.add(tenantId, meter, Math.floor(clock() / MINUTE_MS) * MINUTE_MS, n);
     // After close() there is no timer: a late increment (a request finishing during shutdown) is
     // flushed on its own rather than left in memory.
-    if (cellCount >= maxKeys || closed) flushSoon();
-  }
-
-  /**
-   * A flush at the end of this tick, unless one is already waiting to start: it will take everything
-   * counted until it starts, so counting that goes on while flushes are slow queues one flush, not
-   * one per tick. What arrives while the last one runs gets another when it ends.
-   */
-  function flushSoon(): void {
-    // While backing off, the timer makes the next attempt once it is due.
-    if (soonScheduled || !due()) return;
-    soonScheduled = true;
-    setImmediate(() => {
-      soonScheduled = false;
-      if (soonQueued) return;
-      soonQueued = true;
-      flush()
-        .catch(() => {})
-        .finally(() => {
-          soonQueued = false;
-          if (cellCount > 0 && (cellCount >= maxKeys || closed)) flushSoon();
-        });
-    });
-  }
-
-  function setAside(batch: Batch, reason: QuarantinedBatch["reason"], error: unknown): void {
-    const quarantined: QuarantinedBatch = { id: batch.id, rows: batch.rows, reason, error };
-    quarantine.push(quarantined);
-    onQuarantine?.(quarantined);
-  }
-
-  /**
-   * Writes `unsettled[0]` and takes it off the list, or quarantines or splits it. Throws (after
-   * scheduling the next attempt) when the database could not be reached or did not say.
-   */
-  async function settleFirst(): Promise<void> {
-    const batch = unsettled[0]!;
-    if (clock() - batch.sinceMs > maxRetryAgeMs) {
-      unsettled.shift();
-      setAside(batch, "retry_window_exceeded", undefined);
-      return;
-    }
-    flushStarts++;
-    flushAttempts++;
-    try {
-      await write(batch.rows, batch.id);
-    } catch (error) {
-      flushFailures++;
-      onError?.(error);
-      if (isRejected(error)) {
-        // The database answered "no" to these rows, so this statement did not commit (and no earlier
-        // attempt of the same rows can have). Halves get ids of their own, derived, so that they too
-        // are applied once however often they are retried.
-        unsettled.shift();
-        if (batch.rows.length === 1) setAside(batch, "rows_rejected", error);
-        else {
-          const mid = batch.rows.length >> 1;
-          unsettled.unshift(
-            { id: `${batch.id}.0`, rows: batch.rows.slice(0, mid), sinceMs: batch.sinceMs },
-            { id: `${batch.id}.1`, rows: batch.rows.slice(mid), sinceMs: batch.sinceMs },
-          );
-        }
-        return;
-      }
-      consecutiveFailures++;
-      retryAtMs =
-        performance.now() +
-        backoffDelayMs(consecutiveFailures, { baseMs: retryBaseMs, maxMs: retryMaxMs, random });
-      throw error;
-    }
-    consecutiveFailures = 0;
-    retryAtMs = 0;
-    unsettled.shift();
-    onFlushed?.(batch.rows, batch.id);
-  }
-
-  async function flushOnce(): Promise<void> {
-    if (hold) await hold;
-    if (cellCount > 0) {
-      unsettled.push({
-        id: `fl_${randomUUID()}`,
-        rows: cellsOf(pending).sort(compareCells),
-        sinceMs: pendingSinceMs,
-      });
-      pending = new Map();
-      cellCount = 0;
-    }
-    // Oldest first, each under its own id: if an earlier attempt did commit (a connection lost during
-    // the commit), the ledger recognises the id and nothing is added twice.
-    while (unsettled.length > 0) await settleFirst();
-  }
-
-  /** Writes everything buffered now. Concurrent calls share one write; a call during a write waits for the next. */
-  function flush(): Promise<void> {
-    const previous = flushing ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(flushOnce);
-    const tracked = next.finally(() => {
-      if (flushing === tracked) flushing = null;
-    });
-    flushing = tracked;
-    return tracked;
+    if (cells >= maxKeys || closed) flushSoon();
   }
 
   /**
    * Runs a database read and returns it with the buffered cells that the read cannot have seen,
-   * never counting a cell twice: it waits out a running flush, and reads again if a flush started
-   * while it was reading (after a few tries it holds flushes back for one read).
+   * never counting a cell twice (see the flush queue's `readConsistent`).
    */
-  async function readWithPending<T>(read: () => Promise<T>): Promise<{ result: T; cells: BucketDelta[] }> {
-    for (let attempt = 0; ; attempt++) {
-      while (flushing) await flushing.catch(() => {});
-      const startedBefore = flushStarts;
-      let release: (() => void) | undefined;
-      if (attempt >= 3) hold = new Promise<void>((r) => (release = r));
-      try {
-        const result = await read();
-        if (flushStarts === startedBefore) {
-          return {
-            result,
-            cells: [
-              ...cellsOf(pending),
-              ...unsettled.flatMap((b) => b.rows),
-              ...quarantine.flatMap((b) => b.rows),
-            ],
-          };
-        }
-      } finally {
-        if (release) {
-          hold = null;
-          release();
-        }
-      }
-    }
-  }
+  const readWithPending = <T>(read: () => Promise<T>): Promise<{ result: T; cells: BucketDelta[] }> =>
+    queue.readConsistent(read, () => [
+      ...pending.rows(),
+      ...unsettled.flatMap((b) => b.rows),
+      ...quarantine.flatMap((b) => b.rows),
+    ]);
 
   /** Sum of one tenant's buffered units of `meter` in minutes within [fromMs, toMs) (not yet in the database). */
-  function pendingSum(tenantId: string, meter: string, fromMs: number, toMs: number): number {
-    let sum = 0;
-    const minutes = pending.get(tenantId)?.get(meter);
-    if (minutes !== undefined) {
-      for (const [minuteMs, n] of minutes) if (minuteMs >= fromMs && minuteMs < toMs) sum += n;
-    }
-    for (const batch of [...unsettled, ...quarantine]) {
-      for (const r of batch.rows) {
-        if (r.tenantId === tenantId && r.meter === meter && r.minuteMs >= fromMs && r.minuteMs < toMs)
-          sum += r.n;
-      }
-    }
-    return sum;
-  }
+  const pendingSum = (tenantId: string, meter: string, fromMs: number, toMs: number): number =>
+    pending.sum(tenantId, meter, fromMs, toMs) +
+    batchSum([...unsettled, ...quarantine], tenantId, meter, fromMs, toMs);
 
   /** Stops the timer and drains the buffer (retrying a failed write a few times). Idempotent. */
   async function close(): Promise<void> {
@@ -353,45 +165,7 @@ export function createCounterBuffer(options: CounterBufferOptions) {
       closed = true;
       clearInterval(timer);
     }
-    // Flushes until the buffer is empty. Counting that goes on meanwhile (callers that were not
-    // stopped first) could keep it from ever being so: after CLOSE_ROUNDS flushes close() stops
-    // waiting, and later counts are flushed by the increments themselves (each schedules a flush
-    // once closed).
-    let failures = 0;
-    for (let round = 0; round < CLOSE_ROUNDS; round++) {
-      try {
-        await flush();
-        if (cellCount === 0 && unsettled.length === 0) return;
-      } catch (error) {
-        if (++failures >= 5) throw error;
-        await new Promise((r) => setTimeout(r, 100 * failures));
-      }
-    }
-  }
-
-  function stats(): CounterBufferStats {
-    let bufferedUnits = 0;
-    let bufferedCells = cellCount;
-    for (const byMeter of pending.values()) {
-      for (const minutes of byMeter.values()) for (const n of minutes.values()) bufferedUnits += n;
-    }
-    for (const b of unsettled) {
-      bufferedCells += b.rows.length;
-      for (const r of b.rows) bufferedUnits += r.n;
-    }
-    const oldest = unsettled[0]?.sinceMs ?? (cellCount > 0 ? pendingSinceMs : undefined);
-    let quarantinedUnits = 0;
-    for (const b of quarantine) for (const r of b.rows) quarantinedUnits += r.n;
-    return {
-      bufferedCells,
-      bufferedUnits,
-      oldestUnflushedAgeMs: oldest === undefined ? 0 : Math.max(0, clock() - oldest),
-      flushAttempts,
-      flushFailures,
-      consecutiveFailures,
-      quarantinedBatches: quarantine.length,
-      quarantinedUnits,
-    };
+    await drain(flush, () => pending.size === 0 && unsettled.length === 0);
   }
 
   return {
@@ -400,13 +174,72 @@ export function createCounterBuffer(options: CounterBufferOptions) {
     close,
     readWithPending,
     pendingSum,
-    stats,
+    stats: (): CounterBufferStats => statsOf(pending, batches, clock),
     /** Batches set aside (see `onQuarantine`), oldest first. */
     quarantined: (): readonly QuarantinedBatch[] => quarantine,
     /** Distinct buffered cells. */
     get size() {
-      return cellCount;
+      return pending.size;
     },
+  };
+}
+
+/** Units of `meter` for one tenant in rows of batches, in minutes within [fromMs, toMs). */
+function batchSum(
+  batches: readonly { rows: BucketDelta[] }[],
+  tenantId: string,
+  meter: string,
+  fromMs: number,
+  toMs: number,
+): number {
+  let sum = 0;
+  for (const batch of batches) {
+    for (const r of batch.rows) {
+      if (r.tenantId === tenantId && r.meter === meter && r.minuteMs >= fromMs && r.minuteMs < toMs)
+        sum += r.n;
+    }
+  }
+  return sum;
+}
+
+/**
+ * Flushes until the buffer is empty. Counting that goes on meanwhile (callers that were not stopped
+ * first) could keep it from ever being so: after CLOSE_ROUNDS flushes this stops waiting, and later
+ * counts are flushed by the increments themselves (each schedules a flush once closed).
+ */
+async function drain(flush: () => Promise<void>, isEmpty: () => boolean): Promise<void> {
+  let failures = 0;
+  for (let round = 0; round < CLOSE_ROUNDS; round++) {
+    try {
+      await flush();
+      if (isEmpty()) return;
+    } catch (error) {
+      if (++failures >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 100 * failures));
+    }
+  }
+}
+
+function statsOf(pending: PendingCells, batches: UnsettledBatches, clock: () => number): CounterBufferStats {
+  let bufferedUnits = pending.units();
+  let bufferedCells = pending.size;
+  for (const b of batches.unsettled) {
+    bufferedCells += b.rows.length;
+    for (const r of b.rows) bufferedUnits += r.n;
+  }
+  const oldest = batches.unsettled[0]?.sinceMs ?? (pending.size > 0 ? pending.sinceMs : undefined);
+  let quarantinedUnits = 0;
+  for (const b of batches.quarantine) for (const r of b.rows) quarantinedUnits += r.n;
+  const { attempts, failures, consecutiveFailures } = batches.counts;
+  return {
+    bufferedCells,
+    bufferedUnits,
+    oldestUnflushedAgeMs: oldest === undefined ? 0 : Math.max(0, clock() - oldest),
+    flushAttempts: attempts,
+    flushFailures: failures,
+    consecutiveFailures,
+    quarantinedBatches: batches.quarantine.length,
+    quarantinedUnits,
   };
 }
 

@@ -51,9 +51,9 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
   const entries = new Map<string, Entry>();
   const loading = new Map<string, Promise<Entry>>();
 
-  async function load(tenantId: string): Promise<Entry> {
+  async function load(tenantId: string, knownPlan: Plan | undefined): Promise<Entry> {
     const now = clock();
-    const [plan, period] = await Promise.all([planFor(tenantId), periodOf(tenantId, now)]);
+    const [plan, period] = await Promise.all([knownPlan ?? planFor(tenantId), periodOf(tenantId, now)]);
     const shared = counters ? await counters.get(tenantId, period.start) : {};
     // Stored last, and the entry published in the same continuation: a flush that commits after this
     // read adds itself to the published entry through stored(), so no flush is missed or counted twice.
@@ -63,13 +63,13 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
     return entry;
   }
 
-  function entryFor(tenantId: string): Entry | Promise<Entry> {
+  function entryFor(tenantId: string, knownPlan: Plan | undefined): Entry | Promise<Entry> {
     const entry = entries.get(tenantId);
     const now = clock();
     if (entry && now < entry.period.end) {
       if (now - entry.loadedAtMs > ttlMs && !entry.reloading) {
         entry.reloading = true;
-        load(tenantId).catch((error) => {
+        load(tenantId, knownPlan).catch((error) => {
           entry.reloading = false;
           onError(error);
         });
@@ -78,43 +78,23 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
     }
     let pendingLoad = loading.get(tenantId);
     if (!pendingLoad) {
-      pendingLoad = load(tenantId).finally(() => loading.delete(tenantId));
+      pendingLoad = load(tenantId, knownPlan).finally(() => loading.delete(tenantId));
       loading.set(tenantId, pendingLoad);
     }
     return pendingLoad;
   }
 
-  function decide(entry: Entry, tenantId: string, feature: string): Entitlement {
-    const meter = meters.get(feature);
-    const terms = entry.plan.meters[feature];
-    if (meter && terms) {
-      const buffered = isAdditive(meter)
-        ? buffer.pendingSum(tenantId, feature, entry.period.start, entry.period.end)
-        : 0;
-      const used = Math.max(entry.stored[feature] ?? 0, entry.shared[feature] ?? 0) + buffered;
-      const remaining = Math.max(0, terms.included - used);
-      return {
-        feature,
-        allowed: terms.limit === "soft" || used < terms.included,
-        limit: terms.included,
-        used,
-        remaining,
-      };
-    }
-    // A meter without terms in the plan has no quota; otherwise a boolean feature, absent = not available.
-    if (meter) return { feature, allowed: true };
-    return { feature, allowed: entry.plan.features[feature] === true };
-  }
-
   /**
-   * Whether the tenant may use `feature` (a meter or a boolean feature of its plan).
+   * Whether the tenant may use `feature` (a meter or a boolean feature of its plan). `plan`, when the
+   * caller already knows it (a resolved tenant), is used as it is: `planFor` is not asked.
    *
    * @example
    * const { allowed, remaining } = await check("ten_1", "api_calls");
    */
-  async function check(tenantId: string, feature: string): Promise<Entitlement> {
-    const entry = entryFor(tenantId);
-    return decide(entry instanceof Promise ? await entry : entry, tenantId, feature);
+  async function check(tenantId: string, feature: string, plan?: Plan): Promise<Entitlement> {
+    const pending = entryFor(tenantId, plan);
+    const entry = pending instanceof Promise ? await pending : pending;
+    return decide(meters, buffer, entry, tenantId, feature, plan ?? entry.plan);
   }
 
   /**
@@ -124,9 +104,11 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
    * @example
    * const entitlement = checkCached("ten_1", "api_calls") ?? (await check("ten_1", "api_calls"));
    */
-  function checkCached(tenantId: string, feature: string): Entitlement | undefined {
-    const entry = entryFor(tenantId);
-    return entry instanceof Promise ? undefined : decide(entry, tenantId, feature);
+  function checkCached(tenantId: string, feature: string, plan?: Plan): Entitlement | undefined {
+    const entry = entryFor(tenantId, plan);
+    return entry instanceof Promise
+      ? undefined
+      : decide(meters, buffer, entry, tenantId, feature, plan ?? entry.plan);
   }
 
   /** Units now stored in Postgres (a flush or an ingest): keeps cached totals current without a read. */
@@ -163,3 +145,33 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
 }
 
 export type EntitlementCache = ReturnType<typeof createEntitlementCache>;
+
+/** The answer for one tenant's feature from its cache entry, buffered counts included. */
+function decide(
+  meters: Meters,
+  buffer: CounterBuffer,
+  entry: Entry,
+  tenantId: string,
+  feature: string,
+  plan: Plan,
+): Entitlement {
+  const meter = meters.get(feature);
+  const terms = plan.meters[feature];
+  if (meter && terms) {
+    const buffered = isAdditive(meter)
+      ? buffer.pendingSum(tenantId, feature, entry.period.start, entry.period.end)
+      : 0;
+    const used = Math.max(entry.stored[feature] ?? 0, entry.shared[feature] ?? 0) + buffered;
+    const remaining = Math.max(0, terms.included - used);
+    return {
+      feature,
+      allowed: terms.limit === "soft" || used < terms.included,
+      limit: terms.included,
+      used,
+      remaining,
+    };
+  }
+  // A meter without terms in the plan has no quota; otherwise a boolean feature, absent = not available.
+  if (meter) return { feature, allowed: true };
+  return { feature, allowed: plan.features[feature] === true };
+}

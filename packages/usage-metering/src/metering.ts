@@ -1,27 +1,23 @@
 /** @module createUsageMetering: ingestion, buffered counters, queries, summaries and checks in one object. */
 import { randomUUID } from "node:crypto";
 import type { Database } from "@org/db";
-import { backoffDelayMs } from "./backoff.js";
-import { pruneFlushLedger, upsertBuckets } from "./buckets.js";
-import { type BucketDelta, createCounterBuffer, type QuarantinedBatch } from "./counter-buffer.js";
-import type { CounterStore, PeriodDelta } from "./counter-store.js";
+import { upsertBuckets } from "./buckets.js";
+import { createCounterBuffer, type QuarantinedBatch } from "./counter-buffer.js";
+import type { CounterStore } from "./counter-store.js";
 import { createEntitlementCache, type Entitlement } from "./entitlements.js";
-import { UsageInputError } from "./errors.js";
 import { normalizeBatch, type UsageEventInput } from "./events.js";
 import { ingestEvents } from "./ingest.js";
 import { DEFAULT_METERS, defineMeters, isAdditive, type MeterInput, type Meters } from "./meters.js";
-import type { PlanProvider } from "./plans.js";
-import { overage } from "./pricing.js";
-import { periodTotals, type UsagePoint, usageSeries } from "./queries.js";
-import { calendarMonth, DEFAULT_LATE_WINDOW_MS, type Granularity, type Period, truncate } from "./time.js";
-
-const LEDGER_PRUNE_EVERY_MS = 3_600_000;
-/** Attempts to add one flush to the shared counters before leaving it to the next reset. */
-const SHARE_ATTEMPTS = 5;
+import { createOnFlushed } from "./on-flushed.js";
+import type { Plan, PlanProvider } from "./plans.js";
+import { periodTotals } from "./queries.js";
+import { createSharedCounters } from "./shared-counters.js";
+import { calendarMonth, DEFAULT_LATE_WINDOW_MS, type Granularity, type Period } from "./time.js";
+import { createUsageReads } from "./usage-reads.js";
 
 export interface UsageMeteringOptions {
   db: Database;
-  /** Which plan a tenant is on (the billing package's catalogue). */
+  /** Which plan a tenant is on (a metering view of an `@org/plans` plan). */
   planFor: PlanProvider;
   /** Meter declarations. @default DEFAULT_METERS (api_calls, tokens, seats) */
   meters?: readonly MeterInput[] | Meters;
@@ -107,154 +103,10 @@ export interface UsageSummary {
  * process.once("SIGTERM", () => metering.close());
  */
 export function createUsageMetering(options: UsageMeteringOptions) {
-  const {
-    db,
-    planFor,
-    counters,
-    clock = Date.now,
-    periodOf = (_tenantId: string, nowMs: number) => calendarMonth(nowMs),
-    flushIntervalMs = 1_000,
-    maxBufferedCells = 10_000,
-    lateWindowMs = DEFAULT_LATE_WINDOW_MS,
-    maxFutureSkewMs = 5 * 60_000,
-    cacheTtlMs = 60_000,
-    onFlush,
-    onQuarantine,
-    flushRetryMaxMs = 60_000,
-    ledgerRetentionMs = 7 * 86_400_000,
-    counterResetIntervalMs = 300_000,
-    onError = () => {},
-  } = options;
-  if (ledgerRetentionMs < 2 * 86_400_000)
-    throw new Error(
-      "createUsageMetering: ledgerRetentionMs must be at least 2 days (retries stop a day before it)",
-    );
-  const maxRetryAgeMs = ledgerRetentionMs - 86_400_000;
-  const meters =
-    "list" in (options.meters ?? [])
-      ? (options.meters as Meters)
-      : defineMeters((options.meters as MeterInput[] | undefined) ?? DEFAULT_METERS);
-  const counterMeters = new Set(meters.list.filter(isAdditive).map((m) => m.key));
-
-  /** Tenants counted for since the last reset of their shared counters. */
-  const toReset = new Set<string>();
-
-  /**
-   * Adds stored units to the shared counters of the period they belong to, under the id of the
-   * write that stored them, so retrying (a lost reply) never adds twice. Best effort after a few
-   * attempts: Postgres is the record and the next reset repairs the counters.
-   */
-  async function share(
-    deltas: { tenantId: string; meter: string; atMs: number; n: number }[],
-    flushId: string,
-  ): Promise<void> {
-    if (!counters || deltas.length === 0) return;
-    const byKey = new Map<string, PeriodDelta>();
-    for (const d of deltas) {
-      const period = cache.periodOfCached(d.tenantId) ?? (await periodOf(d.tenantId, clock()));
-      if (d.atMs < period.start || d.atMs >= period.end) continue; // only the current period is checked
-      const key = `${d.tenantId}\u0000${d.meter}\u0000${period.start}`;
-      const found = byKey.get(key);
-      if (found) found.n += d.n;
-      else byKey.set(key, { tenantId: d.tenantId, meter: d.meter, periodStartMs: period.start, n: d.n });
-    }
-    // Marked after the add lands (or finally fails): a reset that ran before it then runs again after.
-    const mark = () => {
-      for (const d of byKey.values()) toReset.add(d.tenantId);
-    };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await counters.add([...byKey.values()], flushId);
-        return mark();
-      } catch (error) {
-        if (attempt >= SHARE_ATTEMPTS) {
-          mark();
-          throw error;
-        }
-        onError(error);
-        await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, { baseMs: 200, maxMs: 5_000 })));
-      }
-    }
-  }
-
-  /**
-   * Replaces the shared counters of `tenantIds` (default: every tenant counted for since the last
-   * reset) with their current-period totals in Postgres. A flush of another node landing between
-   * the read and the write may be counted twice or not at all until the next reset.
-   */
-  async function resetSharedCounters(tenantIds: Iterable<string> = [...toReset]): Promise<void> {
-    if (!counters) return;
-    for (const tenantId of tenantIds) {
-      toReset.delete(tenantId);
-      const period = await periodOf(tenantId, clock());
-      const totals = await periodTotals(db, tenantId, meters.list, period);
-      const shared: Record<string, number> = {};
-      for (const [meter, n] of Object.entries(totals))
-        if (counterMeters.has(meter) && n > 0) shared[meter] = n;
-      await counters.reset(tenantId, period.start, shared);
-    }
-  }
-
-  let lastPruneMs = 0;
-
-  function flushed(rows: BucketDelta[], flushId: string): void {
-    // The buffer stops retrying a batch a day before this (maxRetryAgeMs): older ids only take space.
-    if (clock() - lastPruneMs > LEDGER_PRUNE_EVERY_MS) {
-      lastPruneMs = clock();
-      pruneFlushLedger(db, ledgerRetentionMs).catch(onError);
-    }
-    let units = 0;
-    const tenants = new Set<string>();
-    for (const r of rows) {
-      cache.stored(r.tenantId, r.meter, r.minuteMs, r.n);
-      tenants.add(r.tenantId);
-      units += r.n;
-    }
-    onFlush?.({ cells: rows.length, units });
-    share(
-      rows.map((r) => ({ tenantId: r.tenantId, meter: r.meter, atMs: r.minuteMs, n: r.n })),
-      flushId,
-    )
-      .then(() => cache.refreshShared(tenants))
-      .catch(onError);
-  }
-
-  const buffer = createCounterBuffer({
-    write: (rows, flushId) => upsertBuckets(db, flushId, rows),
-    onFlushed: flushed,
-    onError,
-    onQuarantine,
-    clock,
-    intervalMs: flushIntervalMs,
-    maxKeys: maxBufferedCells,
-    retryMaxMs: flushRetryMaxMs,
-    maxRetryAgeMs,
-  });
-
-  const resetTimer =
-    counters && counterResetIntervalMs > 0
-      ? setInterval(() => void resetSharedCounters().catch(onError), counterResetIntervalMs)
-      : undefined;
-  resetTimer?.unref?.();
-
-  const cache = createEntitlementCache({
-    meters,
-    planFor,
-    periodOf,
-    loadTotals: async (tenantId, period) =>
-      (await buffer.readWithPending(() => periodTotals(db, tenantId, meters.list, period))).result,
-    buffer,
-    counters,
-    clock,
-    ttlMs: cacheTtlMs,
-    onError,
-  });
-
-  function meterOrThrow(key: string, path: string) {
-    const meter = meters.get(key);
-    if (!meter) throw new UsageInputError([{ path, message: `unknown meter "${key}"` }]);
-    return meter;
-  }
+  const o = resolveOptions(options);
+  const { db, clock, meters, counterMeters, onError } = o;
+  const { shared, buffer, cache, resetTimer } = wireComponents(o);
+  const reads = createUsageReads({ ...o, buffer });
 
   /**
    * Stores a batch (up to 1,000) durably with its bucket updates; ids already seen count once.
@@ -262,18 +114,17 @@ export function createUsageMetering(options: UsageMeteringOptions) {
    * @throws UsageInputError for a bad batch (nothing is stored).
    */
   async function ingest(tenantId: string, events: readonly UsageEventInput[]) {
-    const { events: unique, batchDuplicates } = normalizeBatch(events, meters, {
-      nowMs: clock(),
-      maxFutureSkewMs,
-      lateWindowMs,
-    });
-    const result = await ingestEvents(db, tenantId, unique, batchDuplicates);
+    const { maxFutureSkewMs, lateWindowMs } = o;
+    const normalized = normalizeBatch(events, meters, { nowMs: clock(), maxFutureSkewMs, lateWindowMs });
+    const result = await ingestEvents(db, tenantId, normalized.events, normalized.batchDuplicates);
     const additive = result.acceptedEvents.filter((e) => e.bucketDelta !== null);
     for (const e of additive) cache.stored(tenantId, e.meter, e.timestampMs, e.bucketDelta!);
-    share(
-      additive.map((e) => ({ tenantId, meter: e.meter, atMs: e.timestampMs, n: e.bucketDelta! })),
-      `in_${randomUUID()}`,
-    ).catch(onError);
+    shared
+      .share(
+        additive.map((e) => ({ tenantId, meter: e.meter, atMs: e.timestampMs, n: e.bucketDelta! })),
+        `in_${randomUUID()}`,
+      )
+      .catch(onError);
     return { accepted: result.accepted, duplicates: result.duplicates, duplicateIds: result.duplicateIds };
   }
 
@@ -288,87 +139,20 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     buffer.increment(tenantId, meter, n);
   }
 
-  /** One meter's usage over [from, to) at a UTC granularity, buffered counts included. */
-  async function usage(
-    tenantId: string,
-    query: UsageQuery,
-  ): Promise<{ meter: string; points: UsagePoint[] }> {
-    const meter = meterOrThrow(query.meter, "meter");
-    const { fromMs, toMs, granularity } = query;
-    const { result, cells } = await buffer.readWithPending(() =>
-      usageSeries(db, tenantId, meter, fromMs, toMs, granularity),
-    );
-    const points = new Map(result.map((p) => [p.startMs, p.value]));
-    for (const c of cells) {
-      if (c.tenantId !== tenantId || c.meter !== meter.key || c.minuteMs < fromMs || c.minuteMs >= toMs)
-        continue;
-      const start = truncate(c.minuteMs, granularity);
-      points.set(start, (points.get(start) ?? 0) + c.n);
-    }
-    return {
-      meter: meter.key,
-      points: [...points].sort((a, b) => a[0] - b[0]).map(([startMs, value]) => ({ startMs, value })),
-    };
-  }
-
-  /** Each meter's total in the tenant's current period, buffered counts included. */
-  async function currentPeriod(
-    tenantId: string,
-  ): Promise<{ period: Period; totals: Record<string, number> }> {
-    const period = await periodOf(tenantId, clock());
-    // Buffered minutes are whole minutes, and periods start on a minute, so minute filtering is exact.
-    const { result, cells } = await buffer.readWithPending(() =>
-      periodTotals(db, tenantId, meters.list, period),
-    );
-    for (const c of cells) {
-      if (c.tenantId === tenantId && c.minuteMs >= period.start && c.minuteMs < period.end) {
-        result[c.meter] = (result[c.meter] ?? 0) + c.n;
-      }
-    }
-    return { period, totals: result };
-  }
-
-  /** Current-period usage per meter with the plan's included quantity, overage and its cost. */
-  async function summary(tenantId: string): Promise<UsageSummary> {
-    const [{ period, totals }, plan] = await Promise.all([currentPeriod(tenantId), planFor(tenantId)]);
-    return {
-      period,
-      plan: plan.id,
-      currency: plan.currency,
-      meters: meters.list.map((m) => {
-        const used = totals[m.key] ?? 0;
-        const terms = plan.meters[m.key];
-        const priced =
-          terms?.overage && m.billing === "overage"
-            ? overage(used, terms.included, terms.overage)
-            : { quantity: terms ? Math.max(0, used - terms.included) : 0, amount: 0 };
-        return {
-          meter: m.key,
-          unit: m.unit,
-          used,
-          included: terms?.included ?? null,
-          overage: priced.quantity,
-          overageCost: priced.amount,
-        };
-      }),
-    };
-  }
-
-  /** Quota or feature check from the cache (no database round trip on a hit). */
-  const check = (tenantId: string, feature: string): Promise<Entitlement> => cache.check(tenantId, feature);
-  /** `check()` answered from the cache without a promise; `undefined` when the tenant is not cached yet. */
-  const checkCached = (tenantId: string, feature: string): Entitlement | undefined =>
-    cache.checkCached(tenantId, feature);
-
   return {
     meters,
     ingest,
     increment,
-    usage,
-    currentPeriod,
-    summary,
-    check,
-    checkCached,
+    ...reads,
+    /**
+     * Quota or feature check from the cache (no database round trip on a hit). Pass the tenant's
+     * `plan` when it is already known (a resolved tenant): `planFor` is then not asked.
+     */
+    check: (tenantId: string, feature: string, plan?: Plan): Promise<Entitlement> =>
+      cache.check(tenantId, feature, plan),
+    /** `check()` answered from the cache without a promise; `undefined` when the tenant is not cached yet. */
+    checkCached: (tenantId: string, feature: string, plan?: Plan): Entitlement | undefined =>
+      cache.checkCached(tenantId, feature, plan),
     /** Forgets a tenant's cached plan and totals (plan change, suspension). */
     invalidate: (tenantId: string) => void cache.invalidate(tenantId),
     /** Writes the buffered counts now. */
@@ -386,7 +170,79 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     stats: () => buffer.stats(),
     /** Counter batches set aside (rows Postgres rejects, or retried too long), kept for inspection. */
     quarantined: () => buffer.quarantined(),
-    resetSharedCounters,
+    /**
+     * Replaces the shared counters of `tenantIds` (default: every tenant counted for since the last
+     * reset) with their current-period totals in Postgres.
+     */
+    resetSharedCounters: (tenantIds?: Iterable<string>) => shared.reset(tenantIds),
+  };
+}
+
+/**
+ * The metering's parts, wired: the counter buffer writes to Postgres, and each durable flush updates
+ * the entitlement cache and the shared counters, which a timer resets to the Postgres totals.
+ */
+function wireComponents(o: ReturnType<typeof resolveOptions>) {
+  const { db, counters, meters, onError } = o;
+  const shared = createSharedCounters({
+    ...o,
+    meters: meters.list,
+    periodOfCached: (tenantId) => cache.periodOfCached(tenantId),
+  });
+  const buffer = createCounterBuffer({
+    write: (rows, flushId) => upsertBuckets(db, flushId, rows),
+    onFlushed: (rows, flushId) => flushed(rows, flushId),
+    onError,
+    onQuarantine: o.onQuarantine,
+    clock: o.clock,
+    intervalMs: o.flushIntervalMs,
+    maxKeys: o.maxBufferedCells,
+    retryMaxMs: o.flushRetryMaxMs,
+    maxRetryAgeMs: o.maxRetryAgeMs,
+  });
+  const resetTimer =
+    counters && o.counterResetIntervalMs > 0
+      ? setInterval(() => void shared.reset().catch(onError), o.counterResetIntervalMs)
+      : undefined;
+  resetTimer?.unref?.();
+  const cache = createEntitlementCache({
+    ...o,
+    buffer,
+    ttlMs: o.cacheTtlMs,
+    loadTotals: async (tenantId, period) =>
+      (await buffer.readWithPending(() => periodTotals(db, tenantId, meters.list, period))).result,
+  });
+  const flushed = createOnFlushed({ ...o, cache, shared });
+  return { shared, buffer, cache, resetTimer };
+}
+
+/** The options with their defaults, the meters declared, and the batch retry window checked. */
+function resolveOptions(options: UsageMeteringOptions) {
+  const ledgerRetentionMs = options.ledgerRetentionMs ?? 7 * 86_400_000;
+  if (ledgerRetentionMs < 2 * 86_400_000)
+    throw new Error(
+      "createUsageMetering: ledgerRetentionMs must be at least 2 days (retries stop a day before it)",
+    );
+  const meters =
+    "list" in (options.meters ?? [])
+      ? (options.meters as Meters)
+      : defineMeters((options.meters as MeterInput[] | undefined) ?? DEFAULT_METERS);
+  return {
+    ...options,
+    clock: options.clock ?? Date.now,
+    periodOf: options.periodOf ?? ((_tenantId: string, nowMs: number) => calendarMonth(nowMs)),
+    flushIntervalMs: options.flushIntervalMs ?? 1_000,
+    maxBufferedCells: options.maxBufferedCells ?? 10_000,
+    lateWindowMs: options.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS,
+    maxFutureSkewMs: options.maxFutureSkewMs ?? 5 * 60_000,
+    cacheTtlMs: options.cacheTtlMs ?? 60_000,
+    flushRetryMaxMs: options.flushRetryMaxMs ?? 60_000,
+    ledgerRetentionMs,
+    maxRetryAgeMs: ledgerRetentionMs - 86_400_000,
+    counterResetIntervalMs: options.counterResetIntervalMs ?? 300_000,
+    onError: options.onError ?? (() => {}),
+    meters,
+    counterMeters: new Set(meters.list.filter(isAdditive).map((m) => m.key)),
   };
 }
 

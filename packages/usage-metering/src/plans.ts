@@ -1,31 +1,15 @@
-/** @module The plan shape metering needs: included quantities, limits, overage prices, features. */
+/** @module The plan as metering sees it: the metering view of an `@org/plans` plan, and who provides it. */
+import { type MeteringPlan, type MeteringPlanInput, meteringPlanSchema } from "@org/plans";
 import { z } from "zod";
-import { priceSchema } from "./pricing.js";
 
-/** A plan's terms for one meter. A meter the plan does not list has no quota. */
-export const meterTermsSchema = z.object({
-  /** Included per billing period. */
-  included: z.number().int().nonnegative(),
-  /** `hard`: checks refuse once used >= included. `soft`: allowed, the excess is overage. */
-  limit: z.enum(["hard", "soft"]),
-  /** How usage above `included` is priced; absent -> not priced. */
-  overage: priceSchema.optional(),
-});
-
-export const planSchema = z.object({
-  id: z.string().min(1),
-  currency: z.string().length(3).default("usd"),
-  meters: z.record(z.string(), meterTermsSchema).default({}),
-  /** Boolean features, e.g. `{ sso: false, webhooks: true }`. A feature not listed is not available. */
-  features: z.record(z.string(), z.boolean()).default({}),
-});
-
-export type PlanInput = z.input<typeof planSchema>;
-export type Plan = z.output<typeof planSchema>;
-export type MeterTerms = z.output<typeof meterTermsSchema>;
+export { type MeterTerms, meterTermsSchema } from "@org/plans";
+/** The metering view's schema (`@org/plans`' `meteringPlanSchema`), under metering's historic name. */
+export const planSchema = meteringPlanSchema;
+export type PlanInput = MeteringPlanInput;
+export type Plan = MeteringPlan;
 
 /**
- * Which plan a tenant is on. The billing package owns the catalogue and subscriptions; metering only
+ * Which plan a tenant is on. `@org/plans` owns the catalogue, billing the subscriptions; metering only
  * asks. May be async (a database or cache lookup); its answer is cached by the entitlement checks.
  */
 export type PlanProvider = (tenantId: string) => Plan | Promise<Plan>;

@@ -1,4 +1,4 @@
-/** The design's default catalogue, as metering sees it (billing will own the real one). */
+/** The design's default catalogue, as metering sees it (`@org/plans` owns the real one). */
 
 import type { Database } from "@org/db";
 import { newId, tenants } from "@org/db";

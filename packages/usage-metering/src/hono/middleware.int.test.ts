@@ -2,8 +2,9 @@ import { problemErrorHandler } from "@org/problem";
 import { createTestDb, type TestDb } from "@org/testing";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedTenant } from "../../test/catalogue.js";
+import { PLANS, seedTenant } from "../../test/catalogue.js";
 import { type Harness, meteringFor } from "../../test/setup.js";
+import { planSchema } from "../plans.js";
 import { quota, usageCounter } from "./middleware.js";
 
 type AppEnv = { Variables: { tenantId?: string } };
@@ -59,5 +60,78 @@ describe("usageCounter and quota middleware", () => {
     h.plans.set(tenant, "pro");
     h.metering.increment(tenant, "api_calls", 2_000_000);
     expect((await app().request("/v1/thing", { headers: { "x-tenant": tenant } })).status).toBe(200);
+  });
+});
+
+describe("quota with the resolved tenant's plan", () => {
+  const planById = new Map(PLANS.map((p) => [p.id, planSchema.parse(p)]));
+  type TenantEnv = { Variables: { tenant?: { id: string; plan: string } } };
+
+  function countingMetering(startMs: number) {
+    const lookups = { count: 0 };
+    const harness = meteringFor(
+      t.db,
+      {
+        planFor: (tenantId) => {
+          lookups.count += 1;
+          return planById.get(h.plans.get(tenantId) ?? "pro")!;
+        },
+      },
+      startMs,
+    );
+    return { harness, lookups };
+  }
+
+  function tenantApp(metering: Harness["metering"], withPlan: boolean) {
+    const a = new Hono<TenantEnv>();
+    a.use(async (c, next) => {
+      c.set("tenant", { id: c.req.header("x-tenant")!, plan: c.req.header("x-plan")! });
+      await next();
+    });
+    a.use(
+      "/v1/*",
+      quota<TenantEnv>({
+        metering,
+        tenantId: (c) => c.get("tenant")?.id,
+        ...(withPlan ? { plan: (c) => planById.get(c.get("tenant")!.plan) } : {}),
+      }),
+    );
+    a.get("/v1/thing", (c) => c.json({ ok: true }));
+    a.onError(problemErrorHandler());
+    return a;
+  }
+
+  it("makes no plan lookup, and follows a plan change of the tenant at once", async () => {
+    const { harness, lookups } = countingMetering(Date.UTC(2026, 3, 15, 12));
+    try {
+      const tenant = await seedTenant(t.db, "free");
+      const a = tenantApp(harness.metering, true);
+      harness.metering.increment(tenant, "api_calls", 10_000);
+      const asFree = { "x-tenant": tenant, "x-plan": "free" };
+      expect((await a.request("/v1/thing", { headers: asFree })).status).toBe(429);
+      expect((await a.request("/v1/thing", { headers: asFree })).status).toBe(429);
+      expect(
+        (await a.request("/v1/thing", { headers: { "x-tenant": tenant, "x-plan": "pro" } })).status,
+      ).toBe(200);
+      expect(lookups.count).toBe(0);
+    } finally {
+      await harness.metering.close();
+    }
+  });
+
+  it("falls back to one plan lookup per tenant without the plan option", async () => {
+    const { harness, lookups } = countingMetering(Date.UTC(2026, 3, 15, 12));
+    try {
+      const tenant = await seedTenant(t.db, "free");
+      h.plans.set(tenant, "free");
+      const a = tenantApp(harness.metering, false);
+      harness.metering.increment(tenant, "api_calls", 10_000);
+      const headers = { "x-tenant": tenant, "x-plan": "pro" };
+      expect((await a.request("/v1/thing", { headers })).status).toBe(429);
+      expect((await a.request("/v1/thing", { headers })).status).toBe(429);
+      expect(lookups.count).toBe(1);
+    } finally {
+      await harness.metering.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { ProblemError } from "@org/problem";
 import type { Context, Env, MiddlewareHandler } from "hono";
 import type { Entitlement } from "../entitlements.js";
 import type { UsageMetering } from "../metering.js";
+import type { Plan } from "../plans.js";
 
 export interface UsageCounterOptions<E extends Env> {
   metering: UsageMetering;
@@ -39,6 +40,11 @@ export const usageCounter = <E extends Env = Env>(options: UsageCounterOptions<E
 export interface QuotaOptions<E extends Env> {
   metering: UsageMetering;
   tenantId: (c: Context<E>) => string | undefined;
+  /**
+   * The resolved tenant's plan (its metering view), read from the context: the check then never asks
+   * `planFor`. @default none: the plan comes from the metering's `planFor`.
+   */
+  plan?: (c: Context<E>) => Plan | undefined;
   /** @default "api_calls" */
   meter?: string;
 }
@@ -46,14 +52,19 @@ export interface QuotaOptions<E extends Env> {
 /**
  * Refuses a request with 429 `quota_exceeded` (problem+json) when the tenant's plan has a hard
  * limit on `meter` and it is used up. Answered from the entitlement cache: no database round trip.
- * Soft limits and meters without a quota never refuse.
+ * Soft limits and meters without a quota never refuse. With `plan`, the resolved tenant's plan is
+ * used and no plan lookup is made.
  *
  * @throws ProblemError `quota_exceeded` for the request.
  * @example
- * app.use("/v1/*", quota<AppEnv>({ metering, tenantId: (c) => c.get("tenant")?.id }));
+ * app.use("/v1/*", quota<AppEnv>({
+ *   metering,
+ *   tenantId: (c) => c.get("tenant")?.id,
+ *   plan: (c) => plans.metering(c.get("tenant").plan),
+ * }));
  */
 export const quota = <E extends Env = Env>(options: QuotaOptions<E>): MiddlewareHandler<E> => {
-  const { metering, tenantId, meter = "api_calls" } = options;
+  const { metering, tenantId, plan = () => undefined, meter = "api_calls" } = options;
   const enforce = (entitlement: Entitlement) => {
     if (!entitlement.allowed) {
       const { limit, used } = entitlement;
@@ -68,9 +79,10 @@ export const quota = <E extends Env = Env>(options: QuotaOptions<E>): Middleware
   return function quota(c, next) {
     const tenant = tenantId(c);
     if (tenant === undefined) return next();
-    const cached = metering.checkCached(tenant, meter);
+    const tenantPlan = plan(c);
+    const cached = metering.checkCached(tenant, meter, tenantPlan);
     if (cached === undefined) {
-      return metering.check(tenant, meter).then((entitlement) => {
+      return metering.check(tenant, meter, tenantPlan).then((entitlement) => {
         enforce(entitlement);
         return next();
       });

@@ -6,12 +6,15 @@ import type { Entitlement } from "../entitlements.js";
 import { UsageInputError } from "../errors.js";
 import { usageEventBatchSchema } from "../events.js";
 import type { MeterSummary, UsageMetering, UsageSummary } from "../metering.js";
+import type { Plan } from "../plans.js";
 import { GRANULARITIES, GRANULARITY_MS } from "../time.js";
 
 export interface UsageRoutesOptions<E extends Env> {
   metering: UsageMetering;
   /** The tenant of the request, as the app's tenant resolution set it (e.g. `(c) => c.get("tenant").id`). */
   tenantId: (c: Context<E>) => string;
+  /** The resolved tenant's plan (metering view): entitlement checks then make no plan lookup. */
+  plan?: (c: Context<E>) => Plan | undefined;
 }
 
 /** The body of `POST /v1/usage/events` (exported for OpenAPI documents and typed clients). */
@@ -100,7 +103,7 @@ function inputProblem(c: Context, error: UsageInputError): Response {
  * app.route("/", usageRoutes<AppEnv>({ metering, tenantId: (c) => c.get("tenant").id }));
  */
 export function usageRoutes<E extends Env = Env>(options: UsageRoutesOptions<E>): Hono<E> {
-  const { metering, tenantId } = options;
+  const { metering, tenantId, plan } = options;
   const app = new Hono<E>();
 
   app.post("/v1/usage/events", async (c) => {
@@ -150,7 +153,8 @@ export function usageRoutes<E extends Env = Env>(options: UsageRoutesOptions<E>)
   });
 
   app.get("/v1/entitlements/:feature", async (c) => {
-    return c.json((await metering.check(tenantId(c), c.req.param("feature"))) satisfies Entitlement);
+    const entitlement = await metering.check(tenantId(c), c.req.param("feature"), plan?.(c));
+    return c.json(entitlement satisfies Entitlement);
   });
 
   return app;

@@ -1,31 +1,10 @@
 /** @module The plans catalogue: the one place the platform asks "what may this tenant do". */
 import { readFileSync } from "node:fs";
-import type { Plan as MeteringPlan } from "@org/usage-metering";
-import defaultPlans from "../../plans/default-plans.json" with { type: "json" };
+import defaultPlans from "../plans/default-plans.json" with { type: "json" };
 import { type CatalogData, catalogSchema, type Interval, type Plan } from "./schema.js";
 
-/** The default catalogue (free, pro, enterprise), also shipped as `@org/billing/default-plans.json`. */
+/** The default catalogue (free, pro, enterprise), also shipped as `@org/plans/default-plans.json`. */
 export const DEFAULT_PLANS: unknown = defaultPlans;
-
-/**
- * The plan as the metering package needs it: meters with a limit (hard or soft) and their overage
- * price; unlimited meters are left out (no quota); features as a map.
- *
- * @example
- * createUsageMetering({ db, planFor: async (tenantId) => toMeteringPlan(catalog, planIdOf(tenantId)) });
- */
-export function toMeteringPlan(plan: Plan, currency: string): MeteringPlan {
-  const meters: MeteringPlan["meters"] = {};
-  for (const [meter, terms] of Object.entries(plan.meters)) {
-    if (terms.limit === "none" || terms.included === null) continue;
-    meters[meter] = {
-      included: terms.included,
-      limit: terms.limit,
-      ...(terms.overage ? { overage: terms.overage } : {}),
-    };
-  }
-  return { id: plan.id, currency, meters, features: Object.fromEntries(plan.features.map((f) => [f, true])) };
-}
 
 export interface PriceMatch {
   plan: Plan;

@@ -1,13 +1,16 @@
 /** @module The plans catalogue's shape: what a plan costs, includes, limits and enables. */
-import { priceSchema } from "@org/usage-metering";
 import { z } from "zod";
+import { priceSchema } from "./price.js";
 
 const minorUnits = z.number().int().nonnegative();
 
+/** An ISO 4217 currency code, lower case (Stripe's spelling). */
+export const currencySchema = z.string().length(3).toLowerCase();
+
 /**
- * How overage (usage above `included`) is priced: the metering package's price schema (per_unit,
- * package, graduated, volume; integer minor units), so the catalogue and the invoice preview can
- * never disagree on a price.
+ * How overage (usage above `included`) is priced (per_unit, package, graduated, volume; integer minor
+ * units): the one price schema metering also prices with, so the catalogue and the invoice preview
+ * can never disagree on a price.
  */
 export const overagePricingSchema = priceSchema;
 
@@ -43,7 +46,7 @@ export const planSchema = z.object({
 
 export const catalogSchema = z
   .object({
-    currency: z.string().length(3).toLowerCase(),
+    currency: currencySchema,
     /** The plan of tenants without a paid, entitled subscription. */
     defaultPlan: z.string(),
     plans: z.array(planSchema).min(1),
