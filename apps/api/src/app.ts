@@ -1,5 +1,5 @@
 /** @module createApp: the self-hosted api's Hono app, composed from the packages; runtime-agnostic. */
-import { assertRoutesDeclared } from "@org/multitenancy";
+import { assertRoutesDeclared } from "@org/multitenancy/hono";
 import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv, ROUTE_ACCESS } from "@org/platform";
 import { createServiceApp, type Logger, type ReadinessCheck, type ServiceMetrics } from "@org/server-kit";
 

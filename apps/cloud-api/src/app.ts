@@ -1,5 +1,6 @@
 /** @module createApp: the multi-tenant cloud-api, composed from the packages; runtime-agnostic. */
-import { assertRoutesDeclared, type Signup } from "@org/multitenancy";
+import type { Signup } from "@org/multitenancy";
+import { assertRoutesDeclared } from "@org/multitenancy/hono";
 import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv, ROUTE_ACCESS } from "@org/platform";
 import { clientIpKey } from "@org/ratelimit/hono";
 import {

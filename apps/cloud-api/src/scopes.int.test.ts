@@ -1,5 +1,6 @@
 import { newId, tenants } from "@org/db";
-import { type RouteAccess, SCOPES, signJwt, undeclaredRoutes } from "@org/multitenancy";
+import { SCOPES, signJwt } from "@org/multitenancy";
+import { type RouteAccess, undeclaredRoutes } from "@org/multitenancy/hono";
 import { ROUTE_ACCESS } from "@org/platform";
 import { inspectRoutes } from "hono/dev";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -2,7 +2,8 @@
 
 import { decodeCursor, encodeCursor, listEvents, queueStats, requeue } from "@org/billing";
 import { auditLog, type Database, newId, stripeWebhookEvents } from "@org/db";
-import { ProblemError, queryOf } from "@org/problem";
+import { ProblemError } from "@org/problem";
+import { queryOf } from "@org/server-kit";
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";

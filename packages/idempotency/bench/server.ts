@@ -6,13 +6,13 @@ import { serve } from "@hono/node-server";
 import { createDb } from "@org/db";
 import { Hono } from "hono";
 import { Redis } from "ioredis";
+import { idempotency } from "../src/hono/index.js";
 import { readRequestBody } from "../src/hono/request-body.js";
 import {
   createMemoryStore,
   createPostgresStore,
   createRedisStore,
   type IdempotencyStore,
-  idempotency,
 } from "../src/index.js";
 
 const [mode = "plain", databaseUrl = "", redisUrl = "", prefix = "", cache = "cache"] = process.argv.slice(2);

@@ -1,8 +1,5 @@
 /** @module @org/idempotency: Idempotency-Key for Hono over memory, Postgres or Redis; idempotent Stripe calls. */
 export { canonicalJson, requestFingerprint } from "./fingerprint.js";
-// The Hono part is served from `@org/idempotency/hono`, like every package's; it is re-exported here only until
-// this package's own tests and benchmarks import it from there.
-export * from "./hono/index.js";
 export { MAX_KEY_LENGTH, type ParsedKey, parseIdempotencyKey } from "./key.js";
 export { createMemoryStore } from "./memory-store.js";
 export { createPostgresStore, type PostgresStoreOptions } from "./postgres-store.js";

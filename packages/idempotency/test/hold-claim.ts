@@ -5,7 +5,8 @@
 import { createDb } from "@org/db";
 import { Hono } from "hono";
 import { Redis } from "ioredis";
-import { createPostgresStore, createRedisStore, idempotency } from "../src/index.js";
+import { idempotency } from "../src/hono/index.js";
+import { createPostgresStore, createRedisStore } from "../src/index.js";
 
 const [kind, url, prefix, key, lockTtlMs] = process.argv.slice(2);
 if (!kind || !url || prefix === undefined || !key || !lockTtlMs)

@@ -7,7 +7,7 @@ import {
   idempotency,
   isIdempotentReplay,
   markSensitiveFields,
-} from "../src/index.js";
+} from "../src/hono/index.js";
 
 export interface TestAppOptions extends Partial<IdempotencyOptions> {
   store: IdempotencyOptions["store"];

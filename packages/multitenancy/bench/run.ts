@@ -9,14 +9,13 @@ import { fileURLToPath } from "node:url";
 import { newId, tenants } from "@org/db";
 import { createTestDb, createTestRedis } from "@org/testing";
 import { Hono } from "hono";
+import { type TenantEnv, tenant } from "../src/hono/index.js";
 import {
   createApiKeyService,
   createLocalBus,
   createRedisBus,
   createTenantCache,
   createTenantLoader,
-  type TenantEnv,
-  tenant,
 } from "../src/index.js";
 
 const fmt = (ns: number) => (ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);

@@ -29,9 +29,6 @@ export {
   type TenantCacheOptions,
   type TenantLoader,
 } from "./cache/tenant-cache.js";
-// The Hono part is served from `@org/multitenancy/hono`, like every package's; it is re-exported here only until
-// this package's own tests and benchmarks import it from there.
-export * from "./hono/index.js";
 export {
   createJwtVerifier,
   type JwtClaims,

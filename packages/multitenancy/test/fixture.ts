@@ -5,6 +5,14 @@ import { problemErrorHandler, problemNotFound } from "@org/problem";
 import { Hono } from "hono";
 import {
   adminRoutes,
+  routeScopes,
+  signupRoutes,
+  TENANT_ROUTE_SCOPES,
+  type TenantEnv,
+  tenant,
+  tenantRoutes,
+} from "../src/hono/index.js";
+import {
   type BillingPort,
   createApiKeyService,
   createJwtVerifier,
@@ -13,12 +21,6 @@ import {
   createTenantCache,
   createTenantLoader,
   type InvalidationBus,
-  routeScopes,
-  signupRoutes,
-  TENANT_ROUTE_SCOPES,
-  type TenantEnv,
-  tenant,
-  tenantRoutes,
 } from "../src/index.js";
 import { createFakeBilling } from "./fake-billing.js";
 

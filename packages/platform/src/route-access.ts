@@ -1,5 +1,5 @@
 /** @module The route access table: what every route of api and cloud-api needs, in one place. */
-import { type RouteAccessTable, TENANT_ROUTE_SCOPES } from "@org/multitenancy";
+import { type RouteAccessTable, TENANT_ROUTE_SCOPES } from "@org/multitenancy/hono";
 
 /**
  * Every route the platform's services serve and what it needs: a scope of the caller's API key or

@@ -1,6 +1,5 @@
 /** @module @org/problem: RFC 9457 errors with stable codes. */
 export { codeToStatus, codeToTitle, type ErrorCode, errorCode } from "./codes.js";
-export { type HeaderList, requestHeader, withResponseHeaders } from "./headers.js";
 export {
   PROBLEM_CONTENT_TYPE,
   type ProblemBody,
@@ -14,4 +13,3 @@ export {
   problemErrorHandler,
   problemNotFound,
 } from "./problem-error.js";
-export { invalidInput, jsonBody, queryOf, validationProblem } from "./validate.js";

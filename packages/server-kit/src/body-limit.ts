@@ -1,7 +1,8 @@
 /** @module A body limit that costs nothing for requests without a body. */
-import { problemResponse, requestHeader } from "@org/problem";
+import { problemResponse } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit as honoBodyLimit } from "hono/body-limit";
+import { requestHeader } from "./headers.js";
 
 /**
  * Refuses bodies over `maxBytes` with a problem 413. GET and HEAD (which cannot carry a body in the

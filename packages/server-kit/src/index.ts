@@ -2,6 +2,7 @@
 
 export { DOCS_CONTENT_SECURITY_POLICY, mountApiDocs } from "./api-docs.js";
 export { apiEnv, ConfigError, parseConfig, runMain, serviceEnv } from "./config.js";
+export { type HeaderList, requestHeader, withResponseHeaders } from "./headers.js";
 export { type CheckResult, type HealthOptions, mountHealth, type ReadinessCheck } from "./health.js";
 export { createHttpMetrics, HTTP_DURATION_BUCKETS, type HttpMetrics } from "./http-metrics.js";
 export { lazyLambdaHandler } from "./lambda.js";
@@ -12,3 +13,4 @@ export { nodePeerAddress } from "./peer-address.js";
 export { PROBLEM_RESPONSE } from "./problem-response.js";
 export { type RunningServer, type ServeNodeOptions, serveNode } from "./serve-node.js";
 export { createServiceApp, type ServiceAppOptions } from "./service-app.js";
+export { invalidInput, jsonBody, queryOf, validationProblem } from "./validate.js";

@@ -1,7 +1,8 @@
 /** @module metricsAuth(): /metrics only for the holder of the metrics token. */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { ProblemError, requestHeader } from "@org/problem";
+import { ProblemError } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
+import { requestHeader } from "./headers.js";
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 

@@ -1,7 +1,8 @@
 import { Writable } from "node:stream";
-import { problemErrorHandler, requestHeader, withResponseHeaders } from "@org/problem";
+import { problemErrorHandler } from "@org/problem";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { requestHeader, withResponseHeaders } from "./headers.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { observe } from "./observe.js";

@@ -1,9 +1,9 @@
 /** @module Per-request observability: request id, a logger bound to it, metrics, one access-log line. */
 
 import { randomBytes } from "node:crypto";
-import { type HeaderList, requestHeader, withResponseHeaders } from "@org/problem";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
+import { type HeaderList, requestHeader, withResponseHeaders } from "./headers.js";
 import { lazyLogger } from "./lazy-logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 

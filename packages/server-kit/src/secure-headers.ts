@@ -1,5 +1,5 @@
 /** @module The security headers an API needs, set from one precomputed list. */
-import type { HeaderList } from "@org/problem";
+import type { HeaderList } from "./headers.js";
 
 // An API answers JSON: no framing, no sniffing, no referrer, HTTPS pinned, nothing to execute.
 // Names in lowercase, as they go out on Node (see withResponseHeaders): none is folded per request.

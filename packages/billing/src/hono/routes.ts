@@ -1,5 +1,6 @@
 /** @module The billing part of the HTTP contract, as a Hono route factory. */
-import { jsonBody, ProblemError, queryOf, requestHeader } from "@org/problem";
+import { ProblemError } from "@org/problem";
+import { jsonBody, queryOf, requestHeader } from "@org/server-kit";
 import { type Context, Hono } from "hono";
 import Stripe from "stripe";
 import { z } from "zod";

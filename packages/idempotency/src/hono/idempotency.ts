@@ -1,6 +1,7 @@
 /** @module idempotency(): the IETF Idempotency-Key draft for Hono, with Stripe's semantics. */
 import { randomUUID } from "node:crypto";
-import { ProblemError, requestHeader } from "@org/problem";
+import { ProblemError } from "@org/problem";
+import { requestHeader } from "@org/server-kit";
 import type { Context, MiddlewareHandler } from "hono";
 import { serializeList } from "structured-headers";
 import { requestFingerprint } from "../fingerprint.js";

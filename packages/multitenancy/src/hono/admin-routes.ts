@@ -1,12 +1,12 @@
 /** @module Operator routes: list tenants, change a tenant's status or plan. Bearer admin token. */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type Database, TENANT_STATUSES } from "@org/db";
-import { ProblemError, requestHeader } from "@org/problem";
+import { ProblemError } from "@org/problem";
+import { jsonBody, queryOf, requestHeader } from "@org/server-kit";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { InvalidationBus } from "../cache/bus.js";
 import { getTenant, listTenants, setTenantPlan, setTenantStatus, tenantView } from "../tenants.js";
-import { jsonBody, queryOf } from "./validate.js";
 
 /**
  * Options of {@link adminRoutes}.

@@ -23,5 +23,4 @@ export {
   type TenantRoutesOptions,
   tenantRoutes,
 } from "./tenant-routes.js";
-export { jsonBody, queryOf } from "./validate.js";
 export type { AuthPrincipal, TenantEnv, TenantVariables } from "./variables.js";

@@ -1,13 +1,13 @@
 /** @module POST /v1/tenants: the signup endpoint, behind a required Idempotency-Key. */
 import type { IdempotencyStore } from "@org/idempotency";
 import { idempotency, markSensitiveFields } from "@org/idempotency/hono";
-import { ProblemError, requestHeader } from "@org/problem";
+import { ProblemError } from "@org/problem";
+import { jsonBody, requestHeader } from "@org/server-kit";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { Signup } from "../saga/signup.js";
 import { type TenantView, tenantView } from "../tenants.js";
 import { slugFromHost } from "./tenant-middleware.js";
-import { jsonBody } from "./validate.js";
 
 /**
  * Options of {@link signupRoutes}.

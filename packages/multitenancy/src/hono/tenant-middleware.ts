@@ -1,6 +1,7 @@
 /** @module tenant(): resolves the tenant of a request from Host, API key, JWT or a fixed id. */
 import type { Database } from "@org/db";
-import { ProblemError, requestHeader } from "@org/problem";
+import { ProblemError } from "@org/problem";
+import { requestHeader } from "@org/server-kit";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { ApiKeyPrincipal, ApiKeyService } from "../api-keys.js";
 import type { TenantCache } from "../cache/tenant-cache.js";

@@ -1,14 +1,14 @@
 /** @module Routes of the caller's own tenant: GET /v1/tenant and the /v1/api-keys collection. */
 import type { Database } from "@org/db";
-import { markSensitiveFields } from "@org/idempotency";
+import { markSensitiveFields } from "@org/idempotency/hono";
 import { ProblemError } from "@org/problem";
+import { jsonBody } from "@org/server-kit";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { ApiKeyService, ApiKeyView, CreatedApiKey } from "../api-keys.js";
 import { SCOPES, ungrantableScopes } from "../scopes.js";
 import { getTenant, tenantView, tenantViewJson } from "../tenants.js";
 import type { RouteAccessTable } from "./route-scopes.js";
-import { jsonBody } from "./validate.js";
 import type { TenantEnv } from "./variables.js";
 
 /**

@@ -1,5 +1,5 @@
 /** @module usageRoutes: the usage and entitlement routes of the v1 HTTP contract. */
-import { validationProblem } from "@org/problem";
+import { validationProblem } from "@org/server-kit";
 import { type Context, type Env, Hono } from "hono";
 import { z } from "zod";
 import type { Entitlement } from "../entitlements.js";

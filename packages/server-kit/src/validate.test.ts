@@ -1,14 +1,18 @@
+import { problemErrorHandler } from "@org/problem";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { problemErrorHandler } from "./problem-error.js";
-import { jsonBody, queryOf } from "./validate.js";
+import { jsonBody, queryOf, validationProblem } from "./validate.js";
 
 const app = new Hono();
 app.post("/body", async (c) =>
   c.json(await jsonBody(c, z.object({ name: z.string().default("anon"), n: z.number().optional() }))),
 );
 app.get("/query", (c) => c.json(queryOf(c, z.object({ limit: z.coerce.number().int().max(10) }))));
+app.get("/invalid", (c) => {
+  const parsed = z.object({ n: z.number() }).safeParse({ n: "x" });
+  return parsed.success ? c.json({}) : validationProblem(parsed.error, "req-1");
+});
 app.onError(problemErrorHandler());
 
 describe("jsonBody and queryOf", () => {
@@ -34,5 +38,14 @@ describe("jsonBody and queryOf", () => {
     expect(body.issues.map((i) => i.path)).toEqual(["n"]);
     const query = await app.request("/query?limit=99");
     expect(await query.json()).toMatchObject({ code: "validation_failed", issues: [{ path: "limit" }] });
+  });
+
+  it("validationProblem answers 400 validation_failed with the zod issues and the request id", async () => {
+    const res = await app.request("/invalid");
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { code: string; requestId: string; issues: { path: string }[] };
+    expect(body.code).toBe("validation_failed");
+    expect(body.issues[0]?.path).toBe("n");
+    expect(body.requestId).toBe("req-1");
   });
 });

@@ -1,8 +1,8 @@
 /** @module Reading a request's JSON body or query with zod, failing as problem+json. */
+
+import { ProblemError, problemResponse } from "@org/problem";
 import type { Context } from "hono";
 import type { z } from "zod";
-import { problemResponse } from "./problem.js";
-import { ProblemError } from "./problem-error.js";
 
 /** The `validation_failed` problem of zod issues: each named by its path, listed in `issues`. */
 export function invalidInput(error: z.ZodError): ProblemError {

@@ -1,2 +1,0 @@
-/** @module Body and query validation: the platform's one implementation lives in @org/problem. */
-export { jsonBody, queryOf } from "@org/problem";
