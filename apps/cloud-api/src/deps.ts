@@ -81,6 +81,7 @@ export async function buildDeps(
     billing: port,
     plans: catalog.plans.map((p) => p.id),
     isPaid: (plan) => catalog.isPaid(plan),
+    trialDays: (plan) => catalog.get(plan)?.trialDays,
   });
   const sweeper = createSweeper({
     db,

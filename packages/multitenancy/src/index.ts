@@ -71,8 +71,10 @@ export {
   type SignupInput,
   StepTimeoutError,
   signupSteps,
+  TRIAL_OPERATION,
 } from "./saga/signup-steps.js";
 export { createSweeper, type Sweeper, type SweeperOptions, type SweepResult } from "./saga/sweeper.js";
+export { claimTrial, normaliseEmail, releaseTrial } from "./saga/trial-claims.js";
 export { ALL_SCOPES, hasScope, SCOPES, type Scope, ungrantableScopes } from "./scopes.js";
 export { checkSlug, RESERVED_SLUGS, type SlugCheck } from "./slug.js";
 export { assertServable, type ResolvedTenant } from "./tenant.js";

@@ -49,5 +49,33 @@ export function signupBillingPort(deps: Pick<BillingDeps, "stripe" | "catalog" |
       if (!session.url) throw new BillingError("stripe_error", `checkout session ${session.id} has no URL`);
       return { id: session.id, url: session.url };
     },
+    async startTrial(input) {
+      const price = deps.catalog.priceId(input.plan, input.interval);
+      if (!price)
+        throw new BillingError(
+          "plan_not_found",
+          `plan ${input.plan} is not sold with a ${input.interval}ly price`,
+        );
+      const metadata = {
+        tenant_id: input.tenantId,
+        tenant_slug: input.slug,
+        plan: input.plan,
+        interval: input.interval,
+      };
+      // No payment method: at the trial's end Stripe cancels the subscription unless the customer
+      // added a card (portal or checkout), and sync moves the tenant back to the default plan.
+      const subscription = await deps.stripe.subscriptions.create(
+        {
+          customer: input.customerId,
+          items: [{ price, quantity: 1 }],
+          trial_period_days: input.trialDays,
+          trial_settings: { end_behavior: { missing_payment_method: "cancel" } },
+          payment_settings: { save_default_payment_method: "on_subscription" },
+          metadata,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { id: subscription.id };
+    },
   };
 }

@@ -98,6 +98,7 @@ export async function createPlatformHarness(options: PlatformHarnessOptions = {}
             billing: signupBillingPort(deps.billing),
             plans: catalog.plans.map((p) => p.id),
             isPaid: (plan) => catalog.isPaid(plan),
+            trialDays: (plan) => catalog.get(plan)?.trialDays,
           }),
         }
       : {}),

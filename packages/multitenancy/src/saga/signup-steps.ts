@@ -9,6 +9,7 @@ import type { OutboundOnce } from "./outbound-once.js";
 import { readOutbound, retireOutbound } from "./outbound-once.js";
 import type { BillingPort, IdentityPort } from "./ports.js";
 import type { SagaStep } from "./saga.js";
+import { claimTrial, releaseTrial } from "./trial-claims.js";
 
 /**
  * A validated signup request.
@@ -34,6 +35,11 @@ export interface SignupContext {
   input: SignupInput;
   tenantId: string;
   paid: boolean;
+  /** Days of a card-less trial the plan offers; the trial is granted only if the claim succeeds. */
+  trialDays?: number;
+  /** This signup holds the trial claim of its email: it starts a trial instead of a checkout. */
+  trial?: boolean;
+  trialSubscriptionId?: string;
   /** Set by reserve once the row is ours: only then may a compensation delete it. */
   reserved?: boolean;
   /**
@@ -88,6 +94,13 @@ export const CUSTOMER_OPERATION = "customer:create";
  * `${CHECKOUT_OPERATION}:${tenantId}`;
  */
 export const CHECKOUT_OPERATION = "checkout:create";
+/**
+ * Prefix of the trial subscription's idempotency key.
+ *
+ * @example
+ * `${TRIAL_OPERATION}:${tenantId}:${customerId}`;
+ */
+export const TRIAL_OPERATION = "trial:create";
 
 /**
  * A remote call of a saga step did not answer in time (it may still have happened).
@@ -349,11 +362,45 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
+  const trialClaim: SagaStep<SignupContext> = {
+    name: "trial_claim",
+    async run(ctx) {
+      if (!ctx.trialDays || !billing.startTrial) return;
+      ctx.trial = await claimTrial(db, {
+        tenantId: ctx.tenantId,
+        email: ctx.input.email,
+        plan: ctx.input.plan,
+      });
+    },
+    async compensate(ctx) {
+      if (ctx.trial) await releaseTrial(db, ctx.tenantId);
+      ctx.trial = false;
+    },
+  };
+
   const checkout: SagaStep<SignupContext> = {
     name: "checkout",
     async run(ctx) {
       if (!ctx.paid || !ctx.customerId) return;
       const customerId = ctx.customerId;
+      if (ctx.trial && ctx.trialDays && billing.startTrial) {
+        // Deleting the customer (compensation of the customer step) cancels this subscription too.
+        const subscription = await withTimeout(
+          "billing.startTrial",
+          ms,
+          billing.startTrial({
+            tenantId: ctx.tenantId,
+            slug: ctx.input.slug,
+            customerId,
+            plan: ctx.input.plan,
+            interval: ctx.input.interval,
+            trialDays: ctx.trialDays,
+            idempotencyKey: `${TRIAL_OPERATION}:${ctx.tenantId}:${customerId}`,
+          }),
+        );
+        ctx.trialSubscriptionId = subscription.id;
+        return;
+      }
       // Keyed by the customer too: a retry after a compensation has a new customer, and Stripe
       // rejects a key reused with other parameters (or replays the deleted customer's session).
       ctx.checkout = await withTimeout(
@@ -378,7 +425,12 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
       const activated = await db.transaction(async (tx) => {
         const rows = await tx
           .update(tenants)
-          .set({ status: "active", updatedAt: new Date() })
+          // A trial puts the tenant on its plan at once; otherwise billing does once checkout is paid.
+          .set({
+            status: "active",
+            updatedAt: new Date(),
+            ...(ctx.trialSubscriptionId ? { plan: ctx.input.plan } : {}),
+          })
           .where(ownRow(ctx))
           .returning({ id: tenants.id });
         if (rows.length === 0) return false;
@@ -387,7 +439,12 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
           actor: "system:signup",
           action: "tenant.created",
           target: ctx.tenantId,
-          data: { slug: ctx.input.slug, plan: ctx.input.plan, checkout: ctx.checkout?.id ?? null },
+          data: {
+            slug: ctx.input.slug,
+            plan: ctx.input.plan,
+            checkout: ctx.checkout?.id ?? null,
+            trialSubscription: ctx.trialSubscriptionId ?? null,
+          },
         });
         return true;
       });
@@ -400,5 +457,5 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
-  return [reserve, customer, identityStep, firstKey, checkout, activate];
+  return [reserve, customer, identityStep, firstKey, trialClaim, checkout, activate];
 }

@@ -25,6 +25,12 @@ export interface SignupOptions extends Omit<SignupDeps, "identity" | "once"> {
   plans?: readonly string[];
   /** Plans that go through checkout. @default every plan but "free" */
   isPaid?: (plan: string) => boolean;
+  /**
+   * Days of the card-less trial a plan offers (the catalogue's `trialDays`). The first signup of an
+   * email on such a plan starts a trial; later ones (same normalised email) go through checkout.
+   * @default no trials
+   */
+  trialDays?: (plan: string) => number | undefined;
   hooks?: SagaHooks;
   /**
    * A pending tenant untouched this long is an abandoned signup: a new signup for its slug
@@ -131,7 +137,13 @@ export function createSignup(options: SignupOptions): Signup {
         throw new ProblemError("plan_not_found", { detail: `Unknown plan "${input.plan}".` });
       }
       const tenantId = runOptions.requestKey ? signupTenantId(runOptions.requestKey, input) : newId("tenant");
-      const ctx: SignupContext = { input, tenantId, paid: isPaid(input.plan) };
+      const trialDays = options.trialDays?.(input.plan);
+      const ctx: SignupContext = {
+        input,
+        tenantId,
+        paid: isPaid(input.plan),
+        ...(trialDays ? { trialDays } : {}),
+      };
       try {
         await runSaga(steps, ctx, hooks);
       } catch (error) {
