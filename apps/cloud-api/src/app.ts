@@ -1,5 +1,5 @@
 /** @module createApp: the multi-tenant cloud-api, composed from the packages; runtime-agnostic. */
-import { assertRoutesDeclared, type Signup } from "@org/multitenancy";
+import { assertRoutesDeclared } from "@org/multitenancy";
 import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv, ROUTE_ACCESS } from "@org/platform";
 import { clientIpKey } from "@org/ratelimit/hono";
 import {
@@ -9,6 +9,7 @@ import {
   type ReadinessCheck,
   type ServiceMetrics,
 } from "@org/server-kit";
+import type { Signup } from "@org/signup";
 
 export type AppEnv = PlatformEnv;
 

@@ -1,6 +1,6 @@
-/** @module The Stripe steps of the signup saga (the multitenancy package's BillingPort), on billing's client. */
+/** @module The Stripe steps of the signup saga (BillingPort), on billing's client. */
 import { type BillingDeps, BillingError, deleteCustomer } from "@org/billing";
-import type { BillingPort } from "@org/multitenancy";
+import type { BillingPort } from "./ports.js";
 
 /**
  * Stripe calls for the signup saga. The saga owns once-ness (it stores the idempotency key before

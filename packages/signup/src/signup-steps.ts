@@ -1,14 +1,21 @@
 /** @module The signup saga's steps, each with its compensation, testable one by one. */
 import { apiKeys, type Database, tenants } from "@org/db";
-import { ProblemError } from "@org/problem";
+import { type ApiKeyService, type CreatedApiKey, type InvalidationBus, writeAudit } from "@org/multitenancy";
 import { and, eq, lt } from "drizzle-orm";
-import type { ApiKeyService, CreatedApiKey } from "../api-keys.js";
-import { writeAudit } from "../audit.js";
-import type { InvalidationBus } from "../cache/bus.js";
 import type { OutboundOnce } from "./outbound-once.js";
 import { readOutbound, retireOutbound } from "./outbound-once.js";
 import type { BillingPort, IdentityPort } from "./ports.js";
 import type { SagaStep } from "./saga.js";
+
+/**
+ * Expected refusals of the signup steps.
+ *
+ * @example
+ * if (outcome.reason === "slug_taken") ...
+ */
+export type SignupStepFailure = "slug_taken";
+type Step = SagaStep<SignupContext, SignupStepFailure>;
+
 import { claimTrial, releaseTrial } from "./trial-claims.js";
 
 /**
@@ -185,7 +192,7 @@ export async function deleteTenantCustomer(
  * @example
  * await runSaga(signupSteps(deps), ctx);
  */
-export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
+export function signupSteps(deps: SignupDeps): Step[] {
   const { db, bus, billing, identity, apiKeys: keys, once } = deps;
   const ms = deps.stepTimeoutMs ?? 10_000;
   const resumeAfterMs = deps.resumeAfterMs ?? 60_000;
@@ -247,7 +254,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     return true;
   };
 
-  const reserve: SagaStep<SignupContext> = {
+  const reserve: Step = {
     name: "reserve",
     async run(ctx) {
       // ON CONFLICT DO NOTHING on the unique slug: of any number of racing signups exactly one row
@@ -272,7 +279,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
       let [row] = await insert();
       if (!row && (await resume(ctx))) return;
       if (!row && (await deps.reclaimSlug?.(ctx.input.slug))) [row] = await insert();
-      if (!row) throw new ProblemError("slug_taken", { detail: `The slug "${ctx.input.slug}" is taken.` });
+      if (!row) return { ok: false, reason: "slug_taken", detail: `The slug "${ctx.input.slug}" is taken.` };
       ctx.reserved = true;
       ctx.version = version;
     },
@@ -298,7 +305,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
-  const customer: SagaStep<SignupContext> = {
+  const customer: Step = {
     name: "customer",
     async run(ctx) {
       // The timeout bounds the remote call only, not our own bookkeeping around it.
@@ -328,7 +335,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
-  const identityStep: SagaStep<SignupContext> = {
+  const identityStep: Step = {
     name: "identity",
     async run(ctx) {
       await withTimeout(
@@ -347,7 +354,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
-  const firstKey: SagaStep<SignupContext> = {
+  const firstKey: Step = {
     name: "api_key",
     async run(ctx) {
       ctx.apiKey = await keys.create(ctx.tenantId, { name: "default" }, "system:signup");
@@ -362,7 +369,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
-  const trialClaim: SagaStep<SignupContext> = {
+  const trialClaim: Step = {
     name: "trial_claim",
     async run(ctx) {
       if (!ctx.trialDays || !billing.startTrial) return;
@@ -378,7 +385,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
-  const checkout: SagaStep<SignupContext> = {
+  const checkout: Step = {
     name: "checkout",
     async run(ctx) {
       if (!ctx.paid || !ctx.customerId) return;
@@ -419,7 +426,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     // An open session of a deleted customer cannot be paid: deleting the customer undoes this step.
   };
 
-  const activate: SagaStep<SignupContext> = {
+  const activate: Step = {
     name: "activate",
     async run(ctx) {
       const activated = await db.transaction(async (tx) => {

@@ -1,0 +1,3 @@
+import { chaosConfig } from "@org/vitest-config";
+
+export default chaosConfig();
