@@ -1,3 +1,0 @@
-import { chaosConfig } from "@org/vitest-config";
-
-export default chaosConfig();
