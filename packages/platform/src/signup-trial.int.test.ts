@@ -52,6 +52,11 @@ describe("signup on a plan with trialDays (enterprise): a card-less trial, one p
     expect(days).toBe(14);
     const me = await h.app.request("/v1/tenant", { headers: bearer(body.apiKey.secret) });
     expect(await me.json()).toMatchObject({ plan: "enterprise" });
+    // Synced at signup, before any webhook: the subscription already reads trialing.
+    const subscription = await h.app.request("/v1/billing/subscription", {
+      headers: bearer(body.apiKey.secret),
+    });
+    expect(await subscription.json()).toMatchObject({ plan: "enterprise", status: "trialing" });
   });
 
   it("gives the same email (other case, +tag) no second trial: that signup goes through checkout", async () => {

@@ -38,6 +38,11 @@ export interface BillingPort {
     trialDays: number;
     idempotencyKey: string;
   }): Promise<{ id: string }>;
+  /**
+   * Writes the customer's subscription state from Stripe (billing's `syncCustomer`), called once a
+   * trial signup is active so the subscription reads `trialing` before any webhook arrives.
+   */
+  syncCustomer?(customerId: string): Promise<void>;
 }
 
 /**

@@ -1,17 +1,23 @@
 /** @module The Stripe steps of the signup saga (BillingPort), on billing's client. */
-import { type BillingDeps, BillingError, deleteCustomer } from "@org/billing";
+import { type BillingDeps, BillingError, deleteCustomer, syncCustomer } from "@org/billing";
 import type { BillingPort } from "./ports.js";
 
 /**
- * Stripe calls for the signup saga. The saga owns once-ness (it stores the idempotency key before
+ * Stripe calls for the signup saga. Given the whole of billing's deps (with `db`), it also syncs a
+ * trial's subscription eagerly; with only Stripe, the catalogue and the URLs it leaves that to webhooks. The saga owns once-ness (it stores the idempotency key before
  * each step), so these pass its key to Stripe; the checkout is for the new customer, with the
  * tenant on `client_reference_id` and in the metadata of the session and its subscription.
  *
  * @example
  * const signup = createSignup({ db, bus, apiKeys, billing: signupBillingPort(billingDeps) });
  */
-export function signupBillingPort(deps: Pick<BillingDeps, "stripe" | "catalog" | "urls">): BillingPort {
+export function signupBillingPort(
+  deps: Pick<BillingDeps, "stripe" | "catalog" | "urls"> | BillingDeps,
+): BillingPort {
   return {
+    ...("db" in deps
+      ? { syncCustomer: async (customerId: string) => void (await syncCustomer(deps, customerId)) }
+      : {}),
     async createCustomer(input) {
       const customer = await deps.stripe.customers.create(
         { email: input.email, name: input.name, metadata: { tenant_id: input.tenantId } },

@@ -461,6 +461,10 @@ export function signupSteps(deps: SignupDeps): Step[] {
       // publish must not fail the saga, whose compensations would delete the key and the customer
       // of an active tenant; other nodes then answer "unknown slug" until their negative TTL ends.
       await bus.publish({ tenantId: ctx.tenantId, slug: ctx.input.slug }).catch(() => {});
+      // Same reasoning: the webhook of the new subscription syncs it anyway if this fails.
+      if (ctx.trialSubscriptionId && ctx.customerId) {
+        await billing.syncCustomer?.(ctx.customerId).catch(() => {});
+      }
     },
   };
 
