@@ -97,4 +97,22 @@ describe("signup on a plan with trialDays (enterprise): a card-less trial, one p
     const me = await h.app.request("/v1/tenant", { headers: bearer(body.apiKey.secret) });
     expect(await me.json()).toMatchObject({ plan: "free", status: "active" });
   });
+
+  it("gives the claim back when the trial cannot start: the signup is compensated and a retry gets the trial", async () => {
+    h.fake!.faults.failNext(10, { path: "/v1/subscriptions", method: "POST" });
+    const failed = await signup("trial-fails", "owner@trial-fails.test");
+    h.fake!.faults.clear();
+    expect(failed.status).toBe(502);
+    expect(await failed.json()).toMatchObject({ code: "stripe_error" });
+    const claims = await h.t.db
+      .select()
+      .from(trialClaims)
+      .where(eq(trialClaims.email, "owner@trial-fails.test"));
+    expect(claims).toEqual([]);
+    expect(await h.t.db.select().from(tenants).where(eq(tenants.slug, "trial-fails"))).toEqual([]);
+
+    const retried = (await (await signup("trial-fails", "owner@trial-fails.test")).json()) as Created;
+    expect(retried.checkoutUrl).toBeUndefined();
+    expect(retried.tenant.plan).toBe("enterprise");
+  });
 });
