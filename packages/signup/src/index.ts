@@ -27,17 +27,22 @@ export {
 } from "./signup.js";
 export { signupBillingPort } from "./signup-billing-port.js";
 export {
-  CHECKOUT_OPERATION,
   CUSTOMER_OPERATION,
   deleteTenantCustomer,
   SignupClaimedError,
   type SignupContext,
   type SignupDeps,
   type SignupInput,
+  type SignupStep,
   type SignupStepFailure,
-  StepTimeoutError,
   signupSteps,
-  TRIAL_OPERATION,
 } from "./signup-steps.js";
+export {
+  CHECKOUT_OPERATION,
+  subscriptionStep,
+  TRIAL_OPERATION,
+  trialClaimStep,
+} from "./subscription-steps.js";
 export { createSweeper, type Sweeper, type SweeperOptions, type SweepResult } from "./sweeper.js";
+export { StepTimeoutError, withTimeout } from "./timeout.js";
 export { claimTrial, normaliseEmail, releaseTrial } from "./trial-claims.js";

@@ -14,9 +14,12 @@ import type { SagaStep } from "./saga.js";
  * if (outcome.reason === "slug_taken") ...
  */
 export type SignupStepFailure = "slug_taken";
-type Step = SagaStep<SignupContext, SignupStepFailure>;
+/** A step of the signup saga. */
+export type SignupStep = SagaStep<SignupContext, SignupStepFailure>;
+type Step = SignupStep;
 
-import { claimTrial, releaseTrial } from "./trial-claims.js";
+import { subscriptionStep, trialClaimStep } from "./subscription-steps.js";
+import { withTimeout } from "./timeout.js";
 
 /**
  * A validated signup request.
@@ -94,33 +97,6 @@ export interface SignupDeps {
  * await readOutbound(db, CUSTOMER_OPERATION, tenantId);
  */
 export const CUSTOMER_OPERATION = "customer:create";
-/**
- * Prefix of the checkout session's idempotency key.
- *
- * @example
- * `${CHECKOUT_OPERATION}:${tenantId}`;
- */
-export const CHECKOUT_OPERATION = "checkout:create";
-/**
- * Prefix of the trial subscription's idempotency key.
- *
- * @example
- * `${TRIAL_OPERATION}:${tenantId}:${customerId}`;
- */
-export const TRIAL_OPERATION = "trial:create";
-
-/**
- * A remote call of a saga step did not answer in time (it may still have happened).
- *
- * @example
- * if (error.cause instanceof StepTimeoutError) log.warn("billing slow");
- */
-export class StepTimeoutError extends Error {
-  constructor(what: string, ms: number) {
-    super(`${what} did not answer within ${ms} ms`);
-    this.name = "StepTimeoutError";
-  }
-}
 
 /**
  * The tenant row of a signup in progress was claimed by the sweeper (or a resumed retry): this run
@@ -134,15 +110,6 @@ export class SignupClaimedError extends Error {
     super(`tenant ${tenantId} is no longer this signup's pending row`);
     this.name = "SignupClaimedError";
   }
-}
-
-/** Rejects after `ms`; the call itself may still complete remotely, which compensations allow for. */
-function withTimeout<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StepTimeoutError(what, ms)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -369,63 +336,6 @@ export function signupSteps(deps: SignupDeps): Step[] {
     },
   };
 
-  const trialClaim: Step = {
-    name: "trial_claim",
-    async run(ctx) {
-      if (!ctx.trialDays || !billing.startTrial) return;
-      ctx.trial = await claimTrial(db, {
-        tenantId: ctx.tenantId,
-        email: ctx.input.email,
-        plan: ctx.input.plan,
-      });
-    },
-    async compensate(ctx) {
-      if (ctx.trial) await releaseTrial(db, ctx.tenantId);
-      ctx.trial = false;
-    },
-  };
-
-  const checkout: Step = {
-    name: "checkout",
-    async run(ctx) {
-      if (!ctx.paid || !ctx.customerId) return;
-      const customerId = ctx.customerId;
-      if (ctx.trial && ctx.trialDays && billing.startTrial) {
-        // Deleting the customer (compensation of the customer step) cancels this subscription too.
-        const subscription = await withTimeout(
-          "billing.startTrial",
-          ms,
-          billing.startTrial({
-            tenantId: ctx.tenantId,
-            slug: ctx.input.slug,
-            customerId,
-            plan: ctx.input.plan,
-            interval: ctx.input.interval,
-            trialDays: ctx.trialDays,
-            idempotencyKey: `${TRIAL_OPERATION}:${ctx.tenantId}:${customerId}`,
-          }),
-        );
-        ctx.trialSubscriptionId = subscription.id;
-        return;
-      }
-      // Keyed by the customer too: a retry after a compensation has a new customer, and Stripe
-      // rejects a key reused with other parameters (or replays the deleted customer's session).
-      ctx.checkout = await withTimeout(
-        "billing.createCheckoutSession",
-        ms,
-        billing.createCheckoutSession({
-          tenantId: ctx.tenantId,
-          slug: ctx.input.slug,
-          customerId,
-          plan: ctx.input.plan,
-          interval: ctx.input.interval,
-          idempotencyKey: `${CHECKOUT_OPERATION}:${ctx.tenantId}:${customerId}`,
-        }),
-      );
-    },
-    // An open session of a deleted customer cannot be paid: deleting the customer undoes this step.
-  };
-
   const activate: Step = {
     name: "activate",
     async run(ctx) {
@@ -468,5 +378,5 @@ export function signupSteps(deps: SignupDeps): Step[] {
     },
   };
 
-  return [reserve, customer, identityStep, firstKey, trialClaim, checkout, activate];
+  return [reserve, customer, identityStep, firstKey, trialClaimStep(deps), subscriptionStep(deps), activate];
 }
