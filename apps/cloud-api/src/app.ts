@@ -1,5 +1,4 @@
 /** @module createApp: the multi-tenant cloud-api, composed from the packages; runtime-agnostic. */
-import type { Signup } from "@org/multitenancy";
 import { assertRoutesDeclared } from "@org/multitenancy/hono";
 import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv, ROUTE_ACCESS } from "@org/platform";
 import { clientIpKey } from "@org/ratelimit/hono";
@@ -10,6 +9,7 @@ import {
   type ReadinessCheck,
   type ServiceMetrics,
 } from "@org/server-kit";
+import type { Signup } from "@org/signup";
 
 export type AppEnv = PlatformEnv;
 

@@ -1,14 +1,12 @@
 /** @module Builds cloud-api's dependencies: Postgres, Redis, Stripe, the plans catalogue, signup. */
 import { loadPlanCatalog, type PlanCatalog } from "@org/billing";
 import { closeDb, createDb, type Database, migrate } from "@org/db";
-import { createSignup, createSweeper, type Signup, type Sweeper } from "@org/multitenancy";
 import {
   type BuiltPlatformDeps,
   createOverageReporting,
   createPlatformDeps,
   createPlatformPlans,
   readinessChecks,
-  signupBillingPort,
 } from "@org/platform";
 import {
   createLogger,
@@ -17,6 +15,7 @@ import {
   type ReadinessCheck,
   type ServiceMetrics,
 } from "@org/server-kit";
+import { createSignup, createSweeper, type Signup, type Sweeper, signupBillingPort } from "@org/signup";
 import { Redis } from "ioredis";
 import type { Env } from "./env.js";
 
@@ -81,6 +80,7 @@ export async function buildDeps(
     billing: port,
     plans: catalog.plans.map((p) => p.id),
     isPaid: (plan) => catalog.isPaid(plan),
+    trialDays: (plan) => catalog.get(plan)?.trialDays,
   });
   const sweeper = createSweeper({
     db,

@@ -4,8 +4,14 @@
  * Real `stripe` SDK against the Stripe stand-in, its fault injection, real Postgres.
  */
 import { stripeOperations, tenants } from "@org/db";
-import { createSignup, createSweeper, type SagaHooks, type Sweeper, signupTenantId } from "@org/multitenancy";
-import { signupBillingPort } from "@org/platform";
+import {
+  createSignup,
+  createSweeper,
+  type SagaHooks,
+  type Sweeper,
+  signupBillingPort,
+  signupTenantId,
+} from "@org/signup";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE, type CloudHarness, createCloudHarness } from "../test/harness.js";
@@ -183,7 +189,7 @@ describe("the sweeper's claim blocks a late activation", () => {
       await race.claimedSignal; // claimed, now deleting the customer: activation comes now
     });
     const outcome = race.run(slug, key).then(
-      () => "activated",
+      (result) => (result.ok ? "activated" : "refused"),
       () => "refused",
     );
     // The refused signup compensates on its own; the sweeper finishes its deletion after that.
@@ -200,7 +206,8 @@ describe("the sweeper's claim blocks a late activation", () => {
       apiKeys: h.deps.apiKeys,
       billing: signupBillingPort(h.deps.billing!),
     }).run(input(slug), { requestKey: key });
-    await expectOneLiveCustomer(retried.tenant.id, retried.checkoutUrl);
+    if (!retried.ok) throw new Error(`retry refused: ${retried.reason}`);
+    await expectOneLiveCustomer(retried.value.tenant.id, retried.value.checkoutUrl);
   });
 
   it("activation first: the sweeper's claim on the stale snapshot fails and the customer stays", async () => {
@@ -212,8 +219,9 @@ describe("the sweeper's claim blocks a late activation", () => {
     });
     race.releaseDelete();
     const result = await race.run(slug, key);
+    if (!result.ok) throw new Error(`signup refused: ${result.reason}`);
     expect(await race.sweeper.compensate(snapshot!)).toBe(false);
-    await expectOneLiveCustomer(result.tenant.id, result.checkoutUrl);
+    await expectOneLiveCustomer(result.value.tenant.id, result.value.checkoutUrl);
   });
 
   it("at once, 20 times: exactly one of them wins each time, and the outcome is consistent", async () => {
@@ -227,7 +235,7 @@ describe("the sweeper's claim blocks a late activation", () => {
       });
       race.releaseDelete();
       const activated = await race.run(slug, key).then(
-        () => true,
+        (result) => result.ok,
         () => false,
       );
       const swept = await sweeping!;

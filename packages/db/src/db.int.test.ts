@@ -22,6 +22,7 @@ const TABLES = [
   "subscriptions",
   "tenant_plan_history",
   "tenants",
+  "trial_claims",
   "usage_buckets",
   "usage_events",
   "usage_flushes",

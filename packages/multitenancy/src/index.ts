@@ -1,4 +1,4 @@
-/** @module @org/multitenancy: tenants, resolution, the tenant cache, API keys, JWT and the signup saga. */
+/** @module @org/multitenancy: tenants, resolution, the tenant cache, API keys, API keys and JWT. */
 export {
   type ApiKeyPrincipal,
   type ApiKeyService,
@@ -41,35 +41,6 @@ export {
   signJwt,
 } from "./jwt.js";
 export { createLastUsedBatcher, type LastUsedBatcher, type LastUsedBatcherOptions } from "./last-used.js";
-export {
-  createOutboundOnce,
-  type OutboundOnce,
-  type OutboundRecord,
-  readOutbound,
-  retireOutbound,
-} from "./saga/outbound-once.js";
-export { type BillingPort, type IdentityPort, noopIdentity } from "./saga/ports.js";
-export { runSaga, SagaError, type SagaHooks, type SagaStep } from "./saga/saga.js";
-export {
-  createSignup,
-  type Signup,
-  type SignupOptions,
-  type SignupResult,
-  type SignupRunOptions,
-  signupTenantId,
-} from "./saga/signup.js";
-export {
-  CHECKOUT_OPERATION,
-  CUSTOMER_OPERATION,
-  deleteTenantCustomer,
-  SignupClaimedError,
-  type SignupContext,
-  type SignupDeps,
-  type SignupInput,
-  StepTimeoutError,
-  signupSteps,
-} from "./saga/signup-steps.js";
-export { createSweeper, type Sweeper, type SweeperOptions, type SweepResult } from "./saga/sweeper.js";
 export { ALL_SCOPES, hasScope, SCOPES, type Scope, ungrantableScopes } from "./scopes.js";
 export { checkSlug, RESERVED_SLUGS, type SlugCheck } from "./slug.js";
 export { assertServable, type ResolvedTenant } from "./tenant.js";

@@ -1,47 +1,36 @@
 /** A fully wired app over a test database, as cloud-api would mount the package. */
 import { type Database, newId, tenants } from "@org/db";
-import { createPostgresStore } from "@org/idempotency";
 import { problemErrorHandler, problemNotFound } from "@org/problem";
 import { Hono } from "hono";
 import {
   adminRoutes,
   routeScopes,
-  signupRoutes,
   TENANT_ROUTE_SCOPES,
   type TenantEnv,
   tenant,
   tenantRoutes,
 } from "../src/hono/index.js";
 import {
-  type BillingPort,
   createApiKeyService,
   createJwtVerifier,
   createLocalBus,
-  createSignup,
   createTenantCache,
   createTenantLoader,
   type InvalidationBus,
 } from "../src/index.js";
-import { createFakeBilling } from "./fake-billing.js";
 
 export const BASE_DOMAIN = "example.test";
 export const ADMIN_TOKEN = "admin-token-0123456789abcdefghijklmnop";
 export const JWT_SECRET = "jwt-secret-0123456789abcdefghijklmnopq";
 
-export function createFixture(db: Database, options: { bus?: InvalidationBus; billing?: BillingPort } = {}) {
+export function createFixture(db: Database, options: { bus?: InvalidationBus } = {}) {
   const bus = options.bus ?? createLocalBus();
-  const billing = options.billing ?? createFakeBilling();
   const cache = createTenantCache({ loader: createTenantLoader(db), bus });
   const apiKeys = createApiKeyService({ db, bus });
   const jwt = createJwtVerifier({ secret: JWT_SECRET });
-  const signup = createSignup({ db, bus, billing, apiKeys });
   const app = new Hono<TenantEnv>();
   app.onError(problemErrorHandler());
   app.notFound(problemNotFound);
-  app.route(
-    "/",
-    signupRoutes({ signup, idempotencyStore: createPostgresStore({ db }), baseDomain: BASE_DOMAIN }),
-  );
   app.use("/v1/*", tenant({ db, cache, baseDomain: BASE_DOMAIN, apiKeys, jwt }));
   app.use("/v1/*", routeScopes(TENANT_ROUTE_SCOPES));
   app.route("/", tenantRoutes({ db, apiKeys }));
@@ -58,7 +47,7 @@ export function createFixture(db: Database, options: { bus?: InvalidationBus; bi
     return { id, slug, secret: key.secret, keyId: key.id };
   };
 
-  return { app, bus, billing, cache, apiKeys, signup, seedTenant };
+  return { app, bus, cache, apiKeys, seedTenant };
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

@@ -56,6 +56,27 @@ describe("the default catalogue", () => {
     expect(catalog.hasFeature("free", "audit_log_export")).toBe(false);
     for (const plan of ["free", "pro", "enterprise"]) expect(catalog.hasFeature(plan, "webhooks")).toBe(true);
   });
+
+  it("offers a card-less trial on enterprise only", () => {
+    expect(catalog.get("enterprise")?.trialDays).toBe(14);
+    expect(catalog.get("pro")?.trialDays).toBeUndefined();
+    expect(catalog.get("free")?.trialDays).toBeUndefined();
+  });
+});
+
+describe("trialDays", () => {
+  const withTrial = (plan: string, trialDays: unknown) => {
+    const data = structuredClone(DEFAULT_PLANS) as { plans: { id: string; trialDays?: unknown }[] };
+    for (const p of data.plans) if (p.id === plan) p.trialDays = trialDays;
+    return data;
+  };
+
+  it("refuses a trial on a plan without a price, and a trial longer than Stripe's 730 days", () => {
+    expect(() => createPlanCatalog(withTrial("free", 14))).toThrow(/free: trialDays needs a price/);
+    expect(() => createPlanCatalog(withTrial("pro", 731))).toThrow(CatalogError);
+    expect(() => createPlanCatalog(withTrial("pro", 0))).toThrow(CatalogError);
+    expect(createPlanCatalog(withTrial("pro", 30)).get("pro")?.trialDays).toBe(30);
+  });
 });
 
 describe("a rotated price", () => {

@@ -42,6 +42,11 @@ export const planSchema = z.object({
   rateLimit: z.object({ perSecond: z.number().positive(), burst: z.number().int().positive() }),
   meters: z.record(z.string(), planMeterSchema),
   features: z.array(z.string()),
+  /**
+   * Days of a card-less trial granted at signup (Stripe's `trial_period_days`, at most 730); absent:
+   * signup on this plan goes through checkout. Only plans with a price can have a trial.
+   */
+  trialDays: z.number().int().positive().max(730).optional(),
 });
 
 export const catalogSchema = z
@@ -65,6 +70,8 @@ export const catalogSchema = z
           priceIds.add(priceId);
         }
       }
+      if (plan.trialDays !== undefined && !plan.prices.month && !plan.prices.year)
+        ctx.addIssue({ code: "custom", message: `plan ${plan.id}: trialDays needs a price` });
       for (const [meter, m] of Object.entries(plan.meters)) {
         if (m.limit === "soft" && m.included !== null && !m.overage)
           ctx.addIssue({

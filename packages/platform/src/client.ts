@@ -12,8 +12,9 @@ import type {
   portalBody,
 } from "@org/billing/hono";
 import type { CreatedApiKey, TenantView } from "@org/multitenancy";
-import type { ApiKeyList, createKeyBody, SignupResponse, signupBody } from "@org/multitenancy/hono";
+import type { ApiKeyList, createKeyBody } from "@org/multitenancy/hono";
 import type { ProblemBody } from "@org/problem";
+import type { SignupResponse, signupBody } from "@org/signup/hono";
 import type { Entitlement } from "@org/usage-metering";
 import type {
   UsageEventsResponse,

@@ -21,7 +21,6 @@ export { createPlatformPlans, type PlatformPlans, SELF_HOSTED_PLAN } from "./pla
 export { type BuiltPlatformDeps, createPlatformDeps, type PlatformDepsOptions } from "./platform-deps.js";
 export { readinessChecks } from "./readiness.js";
 export { ROUTE_ACCESS } from "./route-access.js";
-export { signupBillingPort } from "./signup-billing-port.js";
 export {
   ABUSE_POLICIES,
   type MountV1Options,

@@ -6,7 +6,8 @@ import {
   pageQuery,
   portalBody,
 } from "@org/billing/hono";
-import { adminTenantPatchBody, adminTenantsQuery, createKeyBody, signupBody } from "@org/multitenancy/hono";
+import { adminTenantPatchBody, adminTenantsQuery, createKeyBody } from "@org/multitenancy/hono";
+import { signupBody } from "@org/signup/hono";
 import { usageEventsBody, usageQuery } from "@org/usage-metering/hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";

@@ -7,8 +7,9 @@ import {
   pageQuery,
   portalBody,
 } from "@org/billing/hono";
-import { adminTenantPatchBody, adminTenantsQuery, createKeyBody, signupBody } from "@org/multitenancy/hono";
+import { adminTenantPatchBody, adminTenantsQuery, createKeyBody } from "@org/multitenancy/hono";
 import { mountApiDocs, PROBLEM_RESPONSE } from "@org/server-kit";
+import { signupBody } from "@org/signup/hono";
 import { usageEventsBody, usageQuery } from "@org/usage-metering/hono";
 import type { Env, Hono } from "hono";
 import { z } from "zod";

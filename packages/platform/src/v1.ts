@@ -4,19 +4,14 @@ import { billingNotConfiguredRoutes, billingRoutes } from "@org/billing/hono";
 import { type Database, tenants } from "@org/db";
 import type { IdempotencyStore } from "@org/idempotency";
 import { type IdempotencyVariables, idempotency, isIdempotentReplay } from "@org/idempotency/hono";
-import type { ApiKeyService, InvalidationBus, JwtVerifier, Signup, TenantCache } from "@org/multitenancy";
-import {
-  adminRoutes,
-  routeScopes,
-  signupRoutes,
-  type TenantVariables,
-  tenant,
-  tenantRoutes,
-} from "@org/multitenancy/hono";
+import type { ApiKeyService, InvalidationBus, JwtVerifier, TenantCache } from "@org/multitenancy";
+import { adminRoutes, routeScopes, type TenantVariables, tenant, tenantRoutes } from "@org/multitenancy/hono";
 import { ProblemError } from "@org/problem";
 import { createPolicy, type RateLimiter } from "@org/ratelimit";
 import { failureLimit, type RateLimitVariables, ratelimit } from "@org/ratelimit/hono";
 import type { ObserveVariables } from "@org/server-kit";
+import type { Signup } from "@org/signup";
+import { signupRoutes } from "@org/signup/hono";
 import type { UsageMetering } from "@org/usage-metering";
 import { quota, usageCounter, usageRoutes, usageSummaryView } from "@org/usage-metering/hono";
 import { eq } from "drizzle-orm";

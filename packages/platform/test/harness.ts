@@ -2,8 +2,8 @@
 import { Writable } from "node:stream";
 import { loadPlanCatalog, type PlanCatalog } from "@org/billing";
 import { newId, tenants } from "@org/db";
-import { createSignup } from "@org/multitenancy";
 import { createLogger, createMetrics, createServiceApp } from "@org/server-kit";
+import { createSignup, signupBillingPort } from "@org/signup";
 import { createStripeFake, type StripeFake } from "@org/stripe-fake";
 import { createTestDb, createTestRedis, type TestDb, type TestRedis } from "@org/testing";
 import {
@@ -15,7 +15,6 @@ import {
   type OpenApiOptions,
   type PlatformEnv,
   readinessChecks,
-  signupBillingPort,
 } from "../src/index.js";
 
 export const BASE_DOMAIN = "example.test";
@@ -98,6 +97,7 @@ export async function createPlatformHarness(options: PlatformHarnessOptions = {}
             billing: signupBillingPort(deps.billing),
             plans: catalog.plans.map((p) => p.id),
             isPaid: (plan) => catalog.isPaid(plan),
+            trialDays: (plan) => catalog.get(plan)?.trialDays,
           }),
         }
       : {}),

@@ -78,3 +78,23 @@ export const auditLog = pgTable(
   },
   (t) => [index("audit_log_tenant_at_idx").on(t.tenantId, t.at)],
 );
+
+/**
+ * The card-less trials granted at signup: one per tenant (primary key) and one per normalised email
+ * (unique index), so of concurrent signups with the same email exactly one inserts its claim. A
+ * signup that is compensated deletes its tenant row and with it the claim (cascade); a tenant that
+ * is later suspended or marked deleted keeps it, so the email never gets a second trial.
+ */
+export const trialClaims = pgTable(
+  "trial_claims",
+  {
+    tenantId: text()
+      .primaryKey()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    /** Lower-case, trimmed, `+tag` removed from the local part (see `@org/signup`'s normaliseEmail). */
+    email: text().notNull(),
+    plan: text().notNull(),
+    claimedAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("trial_claims_email_key").on(t.email)],
+);

@@ -1,4 +1,4 @@
-/** @module @org/multitenancy/hono: tenant resolution middleware, the tenant, API-key, signup and admin routes. */
+/** @module @org/multitenancy/hono: tenant resolution middleware, the tenant, API-key and admin routes. */
 export {
   type AdminRoutesOptions,
   adminAuth,
@@ -14,7 +14,6 @@ export {
   routeScopes,
   undeclaredRoutes,
 } from "./route-scopes.js";
-export { type SignupResponse, type SignupRoutesOptions, signupBody, signupRoutes } from "./signup-routes.js";
 export { requireScope, slugFromHost, type TenantResolutionOptions, tenant } from "./tenant-middleware.js";
 export {
   type ApiKeyList,

@@ -1,10 +1,8 @@
 /** @module createSignup(): validates a signup and runs the saga. */
 import { createHash } from "node:crypto";
 import { newId, tenants } from "@org/db";
-import { ProblemError } from "@org/problem";
+import { checkSlug, getTenant, type TenantRow } from "@org/multitenancy";
 import { eq } from "drizzle-orm";
-import { checkSlug } from "../slug.js";
-import { getTenant, type TenantRow } from "../tenants.js";
 import { createOutboundOnce, type OutboundOnce } from "./outbound-once.js";
 import { type IdentityPort, noopIdentity } from "./ports.js";
 import { runSaga, SagaError, type SagaHooks } from "./saga.js";
@@ -25,6 +23,12 @@ export interface SignupOptions extends Omit<SignupDeps, "identity" | "once"> {
   plans?: readonly string[];
   /** Plans that go through checkout. @default every plan but "free" */
   isPaid?: (plan: string) => boolean;
+  /**
+   * Days of the card-less trial a plan offers (the catalogue's `trialDays`). The first signup of an
+   * email on such a plan starts a trial; later ones (same normalised email) go through checkout.
+   * @default no trials
+   */
+  trialDays?: (plan: string) => number | undefined;
   hooks?: SagaHooks;
   /**
    * A pending tenant untouched this long is an abandoned signup: a new signup for its slug
@@ -44,6 +48,26 @@ export interface SignupResult {
   apiKey: { id: string; secret: string };
   checkoutUrl?: string;
 }
+
+/**
+ * Why a signup was refused: the request names an invalid slug or an unknown plan, the slug is
+ * taken, or billing failed (nothing was created; retry later).
+ *
+ * @example
+ * if (!outcome.ok && outcome.reason === "slug_taken") suggestAnotherSlug();
+ */
+export type SignupFailureReason = "slug_invalid" | "plan_not_found" | "slug_taken" | "billing_failed";
+
+/**
+ * What {@link Signup.run} returns: the new tenant, or an expected refusal with a human detail.
+ *
+ * @example
+ * const outcome = await signup.run(input);
+ * if (outcome.ok) return outcome.value.apiKey;
+ */
+export type SignupOutcome =
+  | { ok: true; value: SignupResult }
+  | { ok: false; reason: SignupFailureReason; detail: string };
 
 /**
  * SignupRunOptions
@@ -67,7 +91,7 @@ export interface SignupRunOptions {
  * const result = await createSignup({ db, bus, billing, apiKeys }).run(input);
  */
 export interface Signup {
-  run(input: SignupInput, options?: SignupRunOptions): Promise<SignupResult>;
+  run(input: SignupInput, options?: SignupRunOptions): Promise<SignupOutcome>;
 }
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -95,7 +119,7 @@ export function signupTenantId(requestKey: string, input: Pick<SignupInput, "slu
  * A failure after an external step compensates in reverse; what a crash leaves pending the sweeper
  * cleans up ({@link createSweeper}).
  *
- * @throws {ProblemError} `slug_invalid`, `plan_not_found`, `slug_taken`, `stripe_error`
+ * @throws {Error} only for bugs and database failures; expected refusals are returned
  * @example
  * const signup = createSignup({ db, bus, billing, apiKeys });
  * const { tenant, apiKey, checkoutUrl } = await signup.run({ name, slug, email, plan: "pro", interval: "month" });
@@ -126,27 +150,38 @@ export function createSignup(options: SignupOptions): Signup {
   return {
     async run(input, runOptions = {}) {
       const slug = checkSlug(input.slug);
-      if (!slug.ok) throw new ProblemError("slug_invalid", { detail: `Slug ${slug.reason}.` });
+      if (!slug.ok) return { ok: false, reason: "slug_invalid", detail: `Slug ${slug.reason}.` };
       if (!plans.includes(input.plan)) {
-        throw new ProblemError("plan_not_found", { detail: `Unknown plan "${input.plan}".` });
+        return { ok: false, reason: "plan_not_found", detail: `Unknown plan "${input.plan}".` };
       }
       const tenantId = runOptions.requestKey ? signupTenantId(runOptions.requestKey, input) : newId("tenant");
-      const ctx: SignupContext = { input, tenantId, paid: isPaid(input.plan) };
+      const trialDays = options.trialDays?.(input.plan);
+      const ctx: SignupContext = {
+        input,
+        tenantId,
+        paid: isPaid(input.plan),
+        ...(trialDays ? { trialDays } : {}),
+      };
       try {
-        await runSaga(steps, ctx, hooks);
+        const outcome = await runSaga(steps, ctx, hooks);
+        if (!outcome.ok) return { ok: false, reason: outcome.reason, detail: outcome.detail };
       } catch (error) {
-        const cause = error instanceof SagaError ? error.cause : error;
-        if (cause instanceof ProblemError) throw cause;
-        throw new ProblemError("stripe_error", {
-          detail: `Signup could not be completed (${error instanceof SagaError ? error.step : "unknown"} step failed); nothing was created. Retry later.`,
-        });
+        if (!(error instanceof SagaError)) throw error;
+        return {
+          ok: false,
+          reason: "billing_failed",
+          detail: `Signup could not be completed (${error.step} step failed); nothing was created. Retry later.`,
+        };
       }
       const tenant = await getTenant(options.db, ctx.tenantId);
       if (!tenant || !ctx.apiKey) throw new Error("signup finished without a tenant or key");
       return {
-        tenant,
-        apiKey: { id: ctx.apiKey.id, secret: ctx.apiKey.secret },
-        ...(ctx.checkout ? { checkoutUrl: ctx.checkout.url } : {}),
+        ok: true,
+        value: {
+          tenant,
+          apiKey: { id: ctx.apiKey.id, secret: ctx.apiKey.secret },
+          ...(ctx.checkout ? { checkoutUrl: ctx.checkout.url } : {}),
+        },
       };
     },
   };

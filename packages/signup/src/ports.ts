@@ -25,6 +25,24 @@ export interface BillingPort {
     interval: "month" | "year";
     idempotencyKey: string;
   }): Promise<{ id: string; url: string }>;
+  /**
+   * Starts a subscription in trial with no payment method (plans with `trialDays`). Without it,
+   * signup on a trial plan goes through checkout.
+   */
+  startTrial?(input: {
+    tenantId: string;
+    slug: string;
+    customerId: string;
+    plan: string;
+    interval: "month" | "year";
+    trialDays: number;
+    idempotencyKey: string;
+  }): Promise<{ id: string }>;
+  /**
+   * Writes the customer's subscription state from Stripe (billing's `syncCustomer`), called once a
+   * trial signup is active so the subscription reads `trialing` before any webhook arrives.
+   */
+  syncCustomer?(customerId: string): Promise<void>;
 }
 
 /**

@@ -1,16 +1,10 @@
 /** Fault injection at every step of the signup saga, then the sweeper: no orphan survives. */
 import { tenants } from "@org/db";
+import { type ApiKeyService, createApiKeyService, createLocalBus } from "@org/multitenancy";
 import { createTestDb, type TestDb } from "@org/testing";
 import { eq, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ApiKeyService,
-  createApiKeyService,
-  createLocalBus,
-  createSignup,
-  createSweeper,
-  type IdentityPort,
-} from "../src/index.js";
+import { createSignup, createSweeper, type IdentityPort, type SignupOutcome } from "../src/index.js";
 import { createFakeBilling, type FakeBilling, type Fault } from "./fake-billing.js";
 
 let t: TestDb;
@@ -18,6 +12,11 @@ beforeAll(async () => {
   t = await createTestDb();
 });
 afterAll(() => t.cleanup());
+
+const succeeded = (outcome: SignupOutcome) => {
+  if (!outcome.ok) throw new Error(`signup refused: ${outcome.reason}`);
+  return outcome.value;
+};
 
 let n = 0;
 function setup(options: { identityFails?: boolean; keyFails?: boolean } = {}) {
@@ -80,12 +79,12 @@ describe("signup saga under faults", () => {
     async (_, op, fault) => {
       const { billing, signup, sweeper, slug, orgs } = setup();
       billing.faults[op] = [fault];
-      await expect(signup.run(input(slug))).rejects.toMatchObject({ code: "stripe_error" });
+      await expect(signup.run(input(slug))).resolves.toMatchObject({ ok: false, reason: "billing_failed" });
       // Compensation ran inline: usually nothing is left even before the sweeper.
       await sweeper.sweep();
       await assertNoOrphans(billing, orgs);
       expect(billing.live()).toEqual([]);
-      const again = await signup.run(input(slug));
+      const again = succeeded(await signup.run(input(slug)));
       expect(again.tenant.status).toBe("active");
       await assertNoOrphans(billing, orgs);
     },
@@ -97,7 +96,7 @@ describe("signup saga under faults", () => {
       const { billing, signup, sweeper, slug, orgs } = setup();
       billing.faults.createCheckoutSession = ["error"];
       billing.faults.deleteCustomer = [fault];
-      await expect(signup.run(input(slug))).rejects.toMatchObject({ code: "stripe_error" });
+      await expect(signup.run(input(slug))).resolves.toMatchObject({ ok: false, reason: "billing_failed" });
       const [left] = await t.db.select().from(tenants).where(eq(tenants.slug, slug));
       expect(left?.status).toBe("pending"); // the slug stays reserved while a customer may point at it
       expect(left?.stripeCustomerId).toBeTruthy();
@@ -116,7 +115,7 @@ describe("signup saga under faults", () => {
     const apiKeys = createApiKeyService({ db: t.db, bus: createLocalBus() });
     const signup = createSignup({ db: t.db, bus, billing, apiKeys, stepTimeoutMs: 400 });
     const slug = `fault-${++n}`;
-    const result = await signup.run(input(slug));
+    const result = succeeded(await signup.run(input(slug)));
     expect(result.tenant.status).toBe("active");
     expect(billing.live()).toEqual([result.tenant.stripeCustomerId]);
     expect(await apiKeys.verify(result.apiKey.secret)).toMatchObject({ tenantId: result.tenant.id });
@@ -124,14 +123,17 @@ describe("signup saga under faults", () => {
 
   it("identity provider failure: customer deleted, organisation removed, slug freed", async () => {
     const { billing, signup, slug, orgs } = setup({ identityFails: true });
-    await expect(signup.run(input(slug, "free"))).rejects.toMatchObject({ code: "stripe_error" });
+    await expect(signup.run(input(slug, "free"))).resolves.toMatchObject({
+      ok: false,
+      reason: "billing_failed",
+    });
     await assertNoOrphans(billing, orgs);
     expect(billing.calls.deleteCustomer).toBe(1);
   });
 
   it("API key step failure: everything before it is undone", async () => {
     const { billing, signup, slug, orgs } = setup({ keyFails: true });
-    await expect(signup.run(input(slug, "free"))).rejects.toBeDefined();
+    await expect(signup.run(input(slug, "free"))).resolves.toMatchObject({ ok: false });
     await assertNoOrphans(billing, orgs);
     expect(await t.db.select().from(tenants).where(eq(tenants.slug, slug))).toEqual([]);
   });
@@ -150,7 +152,7 @@ describe("signup saga under faults", () => {
     const { billing, signup, slug, orgs } = setup();
     billing.faults.createCheckoutSession = ["error"];
     billing.faults.deleteCustomer = ["error"];
-    await expect(signup.run(input(slug))).rejects.toBeDefined();
+    await expect(signup.run(input(slug))).resolves.toMatchObject({ ok: false });
     const s1 = createSweeper({ db: t.db, billing, now: () => new Date(Date.now() + 3_600_000) });
     const s2 = createSweeper({ db: t.db, billing, now: () => new Date(Date.now() + 3_600_000) });
     const [r1, r2] = await Promise.all([s1.sweep(), s2.sweep()]);
@@ -162,16 +164,16 @@ describe("signup saga under faults", () => {
     const { billing, signup, slug, orgs } = setup();
     billing.faults.createCheckoutSession = ["error"];
     billing.faults.deleteCustomer = ["error"];
-    await expect(signup.run(input(slug))).rejects.toBeDefined();
+    await expect(signup.run(input(slug))).resolves.toMatchObject({ ok: false });
     const [abandoned] = await t.db.select().from(tenants).where(eq(tenants.slug, slug));
     expect(abandoned?.status).toBe("pending");
     // Fresh: the slug is still held (the first signup might be running).
-    await expect(signup.run(input(slug))).rejects.toMatchObject({ code: "slug_taken" });
+    await expect(signup.run(input(slug))).resolves.toMatchObject({ ok: false, reason: "slug_taken" });
     await t.db
       .update(tenants)
       .set({ updatedAt: new Date(Date.now() - 3_600_000) })
       .where(eq(tenants.id, abandoned!.id));
-    const taken = await signup.run(input(slug, "free"));
+    const taken = succeeded(await signup.run(input(slug, "free")));
     expect(taken.tenant.id).not.toBe(abandoned?.id);
     expect(billing.customers.get(abandoned!.stripeCustomerId!)?.deleted).toBe(true);
     await assertNoOrphans(billing, orgs);

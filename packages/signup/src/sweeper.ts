@@ -1,8 +1,7 @@
 /** @module The sweeper: compensates signups that a crash left `pending`. */
 import { type Database, tenants } from "@org/db";
+import { stalePendingTenants, type TenantRow, writeAudit } from "@org/multitenancy";
 import { and, eq } from "drizzle-orm";
-import { writeAudit } from "../audit.js";
-import { stalePendingTenants, type TenantRow } from "../tenants.js";
 import { createOutboundOnce, type OutboundOnce } from "./outbound-once.js";
 import { type BillingPort, type IdentityPort, noopIdentity } from "./ports.js";
 import { deleteTenantCustomer } from "./signup-steps.js";

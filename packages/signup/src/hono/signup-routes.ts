@@ -1,13 +1,13 @@
 /** @module POST /v1/tenants: the signup endpoint, behind a required Idempotency-Key. */
 import type { IdempotencyStore } from "@org/idempotency";
 import { idempotency, markSensitiveFields } from "@org/idempotency/hono";
-import { ProblemError } from "@org/problem";
+import { type TenantView, tenantView } from "@org/multitenancy";
+import { slugFromHost } from "@org/multitenancy/hono";
+import { type ErrorCode, ProblemError } from "@org/problem";
 import { jsonBody, requestHeader } from "@org/server-kit";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
-import type { Signup } from "../saga/signup.js";
-import { type TenantView, tenantView } from "../tenants.js";
-import { slugFromHost } from "./tenant-middleware.js";
+import type { Signup, SignupFailureReason } from "../signup.js";
 
 /**
  * Options of {@link signupRoutes}.
@@ -28,6 +28,14 @@ export interface SignupRoutesOptions {
   /** When set, a Host naming a tenant (`{slug}.{baseDomain}`) does not serve signup (404). */
   baseDomain?: string;
 }
+
+/** The problem code of each refusal; their statuses come from @org/problem's code table. */
+const REFUSAL_CODES: Record<SignupFailureReason, ErrorCode> = {
+  slug_invalid: "slug_invalid",
+  plan_not_found: "plan_not_found",
+  slug_taken: "slug_taken",
+  billing_failed: "stripe_error",
+};
 
 export const signupBody = z.object({
   name: z.string().trim().min(1).max(200),
@@ -73,7 +81,9 @@ export function signupRoutes(options: SignupRoutesOptions): Hono {
   };
   app.post("/v1/tenants", hostGuard, keyed, async (c) => {
     const input = await jsonBody(c, signupBody);
-    const result = await signup.run(input, { requestKey: requestHeader(c, "idempotency-key") });
+    const outcome = await signup.run(input, { requestKey: requestHeader(c, "idempotency-key") });
+    if (!outcome.ok) throw new ProblemError(REFUSAL_CODES[outcome.reason], { detail: outcome.detail });
+    const result = outcome.value;
     const body: SignupResponse = {
       tenant: tenantView(result.tenant),
       apiKey: result.apiKey,

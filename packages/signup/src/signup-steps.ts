@@ -1,14 +1,25 @@
 /** @module The signup saga's steps, each with its compensation, testable one by one. */
 import { apiKeys, type Database, tenants } from "@org/db";
-import { ProblemError } from "@org/problem";
+import { type ApiKeyService, type CreatedApiKey, type InvalidationBus, writeAudit } from "@org/multitenancy";
 import { and, eq, lt } from "drizzle-orm";
-import type { ApiKeyService, CreatedApiKey } from "../api-keys.js";
-import { writeAudit } from "../audit.js";
-import type { InvalidationBus } from "../cache/bus.js";
 import type { OutboundOnce } from "./outbound-once.js";
 import { readOutbound, retireOutbound } from "./outbound-once.js";
 import type { BillingPort, IdentityPort } from "./ports.js";
 import type { SagaStep } from "./saga.js";
+
+/**
+ * Expected refusals of the signup steps.
+ *
+ * @example
+ * if (outcome.reason === "slug_taken") ...
+ */
+export type SignupStepFailure = "slug_taken";
+/** A step of the signup saga. */
+export type SignupStep = SagaStep<SignupContext, SignupStepFailure>;
+type Step = SignupStep;
+
+import { subscriptionStep, trialClaimStep } from "./subscription-steps.js";
+import { withTimeout } from "./timeout.js";
 
 /**
  * A validated signup request.
@@ -34,6 +45,11 @@ export interface SignupContext {
   input: SignupInput;
   tenantId: string;
   paid: boolean;
+  /** Days of a card-less trial the plan offers; the trial is granted only if the claim succeeds. */
+  trialDays?: number;
+  /** This signup holds the trial claim of its email: it starts a trial instead of a checkout. */
+  trial?: boolean;
+  trialSubscriptionId?: string;
   /** Set by reserve once the row is ours: only then may a compensation delete it. */
   reserved?: boolean;
   /**
@@ -81,26 +97,6 @@ export interface SignupDeps {
  * await readOutbound(db, CUSTOMER_OPERATION, tenantId);
  */
 export const CUSTOMER_OPERATION = "customer:create";
-/**
- * Prefix of the checkout session's idempotency key.
- *
- * @example
- * `${CHECKOUT_OPERATION}:${tenantId}`;
- */
-export const CHECKOUT_OPERATION = "checkout:create";
-
-/**
- * A remote call of a saga step did not answer in time (it may still have happened).
- *
- * @example
- * if (error.cause instanceof StepTimeoutError) log.warn("billing slow");
- */
-export class StepTimeoutError extends Error {
-  constructor(what: string, ms: number) {
-    super(`${what} did not answer within ${ms} ms`);
-    this.name = "StepTimeoutError";
-  }
-}
 
 /**
  * The tenant row of a signup in progress was claimed by the sweeper (or a resumed retry): this run
@@ -114,15 +110,6 @@ export class SignupClaimedError extends Error {
     super(`tenant ${tenantId} is no longer this signup's pending row`);
     this.name = "SignupClaimedError";
   }
-}
-
-/** Rejects after `ms`; the call itself may still complete remotely, which compensations allow for. */
-function withTimeout<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StepTimeoutError(what, ms)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -172,7 +159,7 @@ export async function deleteTenantCustomer(
  * @example
  * await runSaga(signupSteps(deps), ctx);
  */
-export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
+export function signupSteps(deps: SignupDeps): Step[] {
   const { db, bus, billing, identity, apiKeys: keys, once } = deps;
   const ms = deps.stepTimeoutMs ?? 10_000;
   const resumeAfterMs = deps.resumeAfterMs ?? 60_000;
@@ -234,7 +221,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     return true;
   };
 
-  const reserve: SagaStep<SignupContext> = {
+  const reserve: Step = {
     name: "reserve",
     async run(ctx) {
       // ON CONFLICT DO NOTHING on the unique slug: of any number of racing signups exactly one row
@@ -259,7 +246,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
       let [row] = await insert();
       if (!row && (await resume(ctx))) return;
       if (!row && (await deps.reclaimSlug?.(ctx.input.slug))) [row] = await insert();
-      if (!row) throw new ProblemError("slug_taken", { detail: `The slug "${ctx.input.slug}" is taken.` });
+      if (!row) return { ok: false, reason: "slug_taken", detail: `The slug "${ctx.input.slug}" is taken.` };
       ctx.reserved = true;
       ctx.version = version;
     },
@@ -285,7 +272,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
-  const customer: SagaStep<SignupContext> = {
+  const customer: Step = {
     name: "customer",
     async run(ctx) {
       // The timeout bounds the remote call only, not our own bookkeeping around it.
@@ -315,7 +302,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
-  const identityStep: SagaStep<SignupContext> = {
+  const identityStep: Step = {
     name: "identity",
     async run(ctx) {
       await withTimeout(
@@ -334,7 +321,7 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
-  const firstKey: SagaStep<SignupContext> = {
+  const firstKey: Step = {
     name: "api_key",
     async run(ctx) {
       ctx.apiKey = await keys.create(ctx.tenantId, { name: "default" }, "system:signup");
@@ -349,36 +336,18 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
     },
   };
 
-  const checkout: SagaStep<SignupContext> = {
-    name: "checkout",
-    async run(ctx) {
-      if (!ctx.paid || !ctx.customerId) return;
-      const customerId = ctx.customerId;
-      // Keyed by the customer too: a retry after a compensation has a new customer, and Stripe
-      // rejects a key reused with other parameters (or replays the deleted customer's session).
-      ctx.checkout = await withTimeout(
-        "billing.createCheckoutSession",
-        ms,
-        billing.createCheckoutSession({
-          tenantId: ctx.tenantId,
-          slug: ctx.input.slug,
-          customerId,
-          plan: ctx.input.plan,
-          interval: ctx.input.interval,
-          idempotencyKey: `${CHECKOUT_OPERATION}:${ctx.tenantId}:${customerId}`,
-        }),
-      );
-    },
-    // An open session of a deleted customer cannot be paid: deleting the customer undoes this step.
-  };
-
-  const activate: SagaStep<SignupContext> = {
+  const activate: Step = {
     name: "activate",
     async run(ctx) {
       const activated = await db.transaction(async (tx) => {
         const rows = await tx
           .update(tenants)
-          .set({ status: "active", updatedAt: new Date() })
+          // A trial puts the tenant on its plan at once; otherwise billing does once checkout is paid.
+          .set({
+            status: "active",
+            updatedAt: new Date(),
+            ...(ctx.trialSubscriptionId ? { plan: ctx.input.plan } : {}),
+          })
           .where(ownRow(ctx))
           .returning({ id: tenants.id });
         if (rows.length === 0) return false;
@@ -387,7 +356,12 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
           actor: "system:signup",
           action: "tenant.created",
           target: ctx.tenantId,
-          data: { slug: ctx.input.slug, plan: ctx.input.plan, checkout: ctx.checkout?.id ?? null },
+          data: {
+            slug: ctx.input.slug,
+            plan: ctx.input.plan,
+            checkout: ctx.checkout?.id ?? null,
+            trialSubscription: ctx.trialSubscriptionId ?? null,
+          },
         });
         return true;
       });
@@ -397,8 +371,12 @@ export function signupSteps(deps: SignupDeps): SagaStep<SignupContext>[] {
       // publish must not fail the saga, whose compensations would delete the key and the customer
       // of an active tenant; other nodes then answer "unknown slug" until their negative TTL ends.
       await bus.publish({ tenantId: ctx.tenantId, slug: ctx.input.slug }).catch(() => {});
+      // Same reasoning: the webhook of the new subscription syncs it anyway if this fails.
+      if (ctx.trialSubscriptionId && ctx.customerId) {
+        await billing.syncCustomer?.(ctx.customerId).catch(() => {});
+      }
     },
   };
 
-  return [reserve, customer, identityStep, firstKey, checkout, activate];
+  return [reserve, customer, identityStep, firstKey, trialClaimStep(deps), subscriptionStep(deps), activate];
 }

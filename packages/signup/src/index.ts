@@ -1,0 +1,48 @@
+/** @module @org/signup: the signup saga, its compensations, the sweeper and card-less trials. */
+export {
+  createOutboundOnce,
+  type OutboundOnce,
+  type OutboundRecord,
+  readOutbound,
+  retireOutbound,
+} from "./outbound-once.js";
+export { type BillingPort, type IdentityPort, noopIdentity } from "./ports.js";
+export {
+  runSaga,
+  SagaError,
+  type SagaHooks,
+  type SagaOutcome,
+  type SagaStep,
+  type StepFailure,
+} from "./saga.js";
+export {
+  createSignup,
+  type Signup,
+  type SignupFailureReason,
+  type SignupOptions,
+  type SignupOutcome,
+  type SignupResult,
+  type SignupRunOptions,
+  signupTenantId,
+} from "./signup.js";
+export { signupBillingPort } from "./signup-billing-port.js";
+export {
+  CUSTOMER_OPERATION,
+  deleteTenantCustomer,
+  SignupClaimedError,
+  type SignupContext,
+  type SignupDeps,
+  type SignupInput,
+  type SignupStep,
+  type SignupStepFailure,
+  signupSteps,
+} from "./signup-steps.js";
+export {
+  CHECKOUT_OPERATION,
+  subscriptionStep,
+  TRIAL_OPERATION,
+  trialClaimStep,
+} from "./subscription-steps.js";
+export { createSweeper, type Sweeper, type SweeperOptions, type SweepResult } from "./sweeper.js";
+export { StepTimeoutError, withTimeout } from "./timeout.js";
+export { claimTrial, normaliseEmail, releaseTrial } from "./trial-claims.js";

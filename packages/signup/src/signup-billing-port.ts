@@ -1,0 +1,87 @@
+/** @module The Stripe steps of the signup saga (BillingPort), on billing's client. */
+import { type BillingDeps, BillingError, deleteCustomer, syncCustomer } from "@org/billing";
+import type { BillingPort } from "./ports.js";
+
+/**
+ * Stripe calls for the signup saga. Given the whole of billing's deps (with `db`), it also syncs a
+ * trial's subscription eagerly; with only Stripe, the catalogue and the URLs it leaves that to webhooks. The saga owns once-ness (it stores the idempotency key before
+ * each step), so these pass its key to Stripe; the checkout is for the new customer, with the
+ * tenant on `client_reference_id` and in the metadata of the session and its subscription.
+ *
+ * @example
+ * const signup = createSignup({ db, bus, apiKeys, billing: signupBillingPort(billingDeps) });
+ */
+export function signupBillingPort(
+  deps: Pick<BillingDeps, "stripe" | "catalog" | "urls"> | BillingDeps,
+): BillingPort {
+  return {
+    ...("db" in deps
+      ? { syncCustomer: async (customerId: string) => void (await syncCustomer(deps, customerId)) }
+      : {}),
+    async createCustomer(input) {
+      const customer = await deps.stripe.customers.create(
+        { email: input.email, name: input.name, metadata: { tenant_id: input.tenantId } },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { id: customer.id };
+    },
+    deleteCustomer: (customerId) => deleteCustomer(deps, customerId),
+    async createCheckoutSession(input) {
+      const price = deps.catalog.priceId(input.plan, input.interval);
+      if (!price)
+        throw new BillingError(
+          "plan_not_found",
+          `plan ${input.plan} is not sold with a ${input.interval}ly price`,
+        );
+      const metadata = {
+        tenant_id: input.tenantId,
+        tenant_slug: input.slug,
+        plan: input.plan,
+        interval: input.interval,
+      };
+      const session = await deps.stripe.checkout.sessions.create(
+        {
+          mode: "subscription",
+          customer: input.customerId,
+          client_reference_id: input.tenantId,
+          line_items: [{ price, quantity: 1 }],
+          metadata,
+          subscription_data: { metadata },
+          success_url: deps.urls.checkoutSuccess,
+          cancel_url: deps.urls.checkoutCancel,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      if (!session.url) throw new BillingError("stripe_error", `checkout session ${session.id} has no URL`);
+      return { id: session.id, url: session.url };
+    },
+    async startTrial(input) {
+      const price = deps.catalog.priceId(input.plan, input.interval);
+      if (!price)
+        throw new BillingError(
+          "plan_not_found",
+          `plan ${input.plan} is not sold with a ${input.interval}ly price`,
+        );
+      const metadata = {
+        tenant_id: input.tenantId,
+        tenant_slug: input.slug,
+        plan: input.plan,
+        interval: input.interval,
+      };
+      // No payment method: at the trial's end Stripe cancels the subscription unless the customer
+      // added a card (portal or checkout), and sync moves the tenant back to the default plan.
+      const subscription = await deps.stripe.subscriptions.create(
+        {
+          customer: input.customerId,
+          items: [{ price, quantity: 1 }],
+          trial_period_days: input.trialDays,
+          trial_settings: { end_behavior: { missing_payment_method: "cancel" } },
+          payment_settings: { save_default_payment_method: "on_subscription" },
+          metadata,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { id: subscription.id };
+    },
+  };
+}
