@@ -18,7 +18,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .s-active,.s-processed{background:#c6f7e2;color:#014d40}
 .s-suspended,.s-dead,.s-failed{background:#ffe3e3;color:#610316}
 .s-pending,.s-processing{background:#fff3c4;color:#513c06}
-.bar{display:block;margin-top:4px}
+.over{color:#a61b1b;font-weight:600}
 button{font:inherit;padding:5px 12px;border:1px solid #3e7bfa;background:#3e7bfa;color:#fff;border-radius:4px;cursor:pointer}
 button.secondary{background:#fff;color:#3e7bfa}
 header button{background:transparent;border-color:#52606d;color:#cbd2d9}

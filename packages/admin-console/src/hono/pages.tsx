@@ -29,15 +29,7 @@ const Usage = (props: { used: number; included: number | null }) => {
   return (
     <div>
       {fmt(used)} / {fmt(included)}
-      <svg class="bar" width="160" height="6" role="img" aria-label={`${Math.round(share * 100)}% of quota`}>
-        <rect width="160" height="6" rx="3" fill="#e4e7eb" />
-        <rect
-          width={String(Math.round(Math.min(1, share) * 160))}
-          height="6"
-          rx="3"
-          fill={share > 1 ? "#e12d39" : "#3e7bfa"}
-        />
-      </svg>
+      <span class={share > 1 ? "over" : "muted"}> ({Math.round(share * 100)}%)</span>
     </div>
   );
 };
