@@ -126,9 +126,8 @@ export function adminConsole(options: AdminConsoleOptions): Hono<ConsoleEnv> {
   });
   const app = new Hono<ConsoleEnv>();
   const csrfOf = (c: Context<ConsoleEnv>) => sessions.csrfFor(c.get("consoleSession"));
-  for (const path of ["/admin", "/admin/login", "/admin/logout", "/admin/console", "/admin/console/*"])
-    app.use(path, frame);
-  app.use("/admin/console", requireSession(sessions));
+  // "/admin/console/*" matches "/admin/console" too: each middleware is registered once per request path.
+  for (const path of ["/admin", "/admin/login", "/admin/logout", "/admin/console/*"]) app.use(path, frame);
   app.use("/admin/console/*", requireSession(sessions));
   app.use("/admin/logout", requireSession(sessions));
   app.post("/admin/console/*", requireCsrf(sessions));

@@ -7,7 +7,7 @@ body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color
 header{display:flex;align-items:center;gap:24px;padding:12px 24px;background:#1f2933;color:#fff}
 header a{color:#cbd2d9;text-decoration:none}header a:hover{color:#fff}
 header strong{font-size:16px;margin-right:16px}
-header form{margin-left:auto}
+header form{margin:0 0 0 auto}
 main{max-width:1200px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 16px}h2{font-size:17px;margin:28px 0 10px}
 table{width:100%;border-collapse:collapse;background:#fff;border:1px solid #e4e7eb}
