@@ -30,8 +30,17 @@ interface Document {
 
 /** Routes of the service around the v1 contract (server-kit's and the document's own), not part of it. */
 const SERVICE_ROUTES = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/docs"]);
-/** The docs page's own files (`/docs/assets/...`) are part of the page, not of the API. */
-const isServiceRoute = (path: string) => SERVICE_ROUTES.has(path) || path.startsWith("/docs/");
+/**
+ * The docs page's own files (`/docs/assets/...`) are part of the page, not of the API; the admin
+ * console's HTML pages and form posts (`/admin`, `/admin/login`, `/admin/logout`,
+ * `/admin/console/...`) are a browser UI, not an API, and stay out of the document.
+ */
+const CONSOLE_ROUTES = new Set(["/admin", "/admin/login", "/admin/logout", "/admin/console"]);
+const isServiceRoute = (path: string) =>
+  SERVICE_ROUTES.has(path) ||
+  path.startsWith("/docs/") ||
+  CONSOLE_ROUTES.has(path) ||
+  path.startsWith("/admin/console/");
 
 /** `GET /v1/api-keys/{id}`: an operation as the document names it. */
 const operationName = (method: string, path: string) =>

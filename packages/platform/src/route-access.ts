@@ -37,4 +37,16 @@ export const ROUTE_ACCESS = {
   "ALL /v1/billing/*": "billing:read",
   "GET /admin/tenants": "admin",
   "PATCH /admin/tenants/:id": "admin",
+  // The admin console (HTML, @org/admin-console): the login form is public, the rest needs a
+  // console session opened with the admin token, and every POST a CSRF token.
+  "GET /admin": "public",
+  "GET /admin/login": "public",
+  "POST /admin/login": "public",
+  "POST /admin/logout": "admin",
+  "GET /admin/console": "admin",
+  "GET /admin/console/tenants/:id": "admin",
+  "GET /admin/console/webhook-events": "admin",
+  "GET /admin/console/dead-letters": "admin",
+  "POST /admin/console/webhook-events/replay-dead": "admin",
+  "POST /admin/console/webhook-events/:id/replay": "admin",
 } as const satisfies RouteAccessTable;

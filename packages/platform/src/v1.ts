@@ -1,4 +1,5 @@
 /** @module The v1 request pipeline and routes, mounted on a service app. */
+import { adminConsole } from "@org/admin-console/hono";
 import type { BillingDeps, TenantForBilling } from "@org/billing";
 import { billingNotConfiguredRoutes, billingRoutes } from "@org/billing/hono";
 import { type Database, tenants } from "@org/db";
@@ -39,7 +40,7 @@ export interface PlatformDeps {
   metering: UsageMetering;
   /** Billing routes are served when present; otherwise they answer 501 billing_not_configured. */
   billing?: BillingDeps;
-  /** Enables `/admin/*` (tenants) behind this bearer token. */
+  /** Enables `/admin/*` (tenants) behind this bearer token, and the admin console it logs in to. */
   adminToken?: string;
 }
 
@@ -199,6 +200,8 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
   } else {
     app.route("/", billingNotConfiguredRoutes());
   }
-  if (deps.adminToken)
+  if (deps.adminToken) {
     app.route("/", adminRoutes({ db: deps.db, bus: deps.bus, adminToken: deps.adminToken }));
+    app.route("/", adminConsole({ db: deps.db, metering: deps.metering, adminToken: deps.adminToken }));
+  }
 }
