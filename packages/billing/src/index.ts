@@ -10,6 +10,20 @@ export {
   type OutboundOperations,
   type SyncDeps,
 } from "./context.js";
+export {
+  type ConsumeRequest,
+  type CreditEntry,
+  type CreditGrant,
+  consumeCredits,
+  consumedBy,
+  consumeInTransaction,
+  creditBalance,
+  type GrantInput,
+  type GrantRequest,
+  grantCredits,
+  grantInputSchema,
+  listCreditLedger,
+} from "./credits/index.js";
 export { decodeCursor, encodeCursor } from "./cursor.js";
 export { deleteCustomer, ensureCustomer, findCustomerByTenant, type TenantForBilling } from "./customers.js";
 export {
