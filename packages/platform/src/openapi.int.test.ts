@@ -3,6 +3,7 @@ import {
   changeBody,
   checkoutBody,
   checkoutCompleteQuery,
+  creditGrantBody,
   pageQuery,
   portalBody,
 } from "@org/billing/hono";
@@ -86,6 +87,8 @@ const ROUTE_INPUTS: Record<string, { query?: z.ZodObject; body?: z.ZodType }> = 
   "GET /v1/billing/payment-methods": { query: pageQuery },
   "GET /admin/tenants": { query: adminTenantsQuery },
   "PATCH /admin/tenants/{id}": { body: adminTenantPatchBody },
+  "GET /v1/credits": { query: pageQuery },
+  "POST /admin/tenants/{id}/credits": { body: creditGrantBody },
 };
 
 describe("the OpenAPI document against the routes mountV1 registers", () => {

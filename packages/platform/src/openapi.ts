@@ -4,6 +4,7 @@ import {
   changeBody,
   checkoutBody,
   checkoutCompleteQuery,
+  creditGrantBody,
   pageQuery,
   portalBody,
 } from "@org/billing/hono";
@@ -74,6 +75,13 @@ function operations(options: OpenApiOptions): Operation[] {
       path: "/v1/entitlements/{feature}",
       summary: "Whether the plan allows a feature or meter, and what is left",
       tag: "usage",
+    },
+    {
+      method: "get",
+      path: "/v1/credits",
+      summary: "Credits balance and ledger, newest first",
+      query: pageQuery,
+      tag: "credits",
     },
     {
       method: "get",
@@ -169,6 +177,15 @@ function operations(options: OpenApiOptions): Operation[] {
         path: "/admin/tenants/{id}",
         summary: "Change a tenant's status or plan (admin token)",
         body: adminTenantPatchBody,
+        tag: "admin",
+      },
+      {
+        method: "post",
+        path: "/admin/tenants/{id}/credits",
+        summary: "Grant credits to a tenant (admin token; Idempotency-Key makes a top-up happen once)",
+        body: creditGrantBody,
+        status: 201,
+        idempotencyKey: "optional",
         tag: "admin",
       },
     );

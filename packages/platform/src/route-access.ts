@@ -24,6 +24,7 @@ export const ROUTE_ACCESS = {
   "GET /v1/usage": "usage:read",
   "GET /v1/usage/summary": "usage:read",
   "GET /v1/entitlements/:feature": "usage:read",
+  "GET /v1/credits": "billing:read",
   "GET /v1/billing/subscription": "billing:read",
   "GET /v1/billing/invoices": "billing:read",
   "GET /v1/billing/payment-methods": "billing:read",
@@ -37,4 +38,5 @@ export const ROUTE_ACCESS = {
   "ALL /v1/billing/*": "billing:read",
   "GET /admin/tenants": "admin",
   "PATCH /admin/tenants/:id": "admin",
+  "POST /admin/tenants/:id/credits": "admin",
 } as const satisfies RouteAccessTable;

@@ -1,11 +1,17 @@
 /** @module The v1 request pipeline and routes, mounted on a service app. */
 import type { BillingDeps, TenantForBilling } from "@org/billing";
-import { billingNotConfiguredRoutes, billingRoutes } from "@org/billing/hono";
+import {
+  adminCreditsRoutes,
+  billingNotConfiguredRoutes,
+  billingRoutes,
+  creditsRoutes,
+} from "@org/billing/hono";
 import { type Database, tenants } from "@org/db";
 import type { IdempotencyStore } from "@org/idempotency";
 import { type IdempotencyVariables, idempotency, isIdempotentReplay } from "@org/idempotency/hono";
 import type { ApiKeyService, InvalidationBus, JwtVerifier, Signup, TenantCache } from "@org/multitenancy";
 import {
+  adminAuth,
   adminRoutes,
   routeScopes,
   signupRoutes,
@@ -176,6 +182,16 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
 
   app.route("/", tenantRoutes({ db: deps.db, apiKeys: deps.apiKeys }));
   app.route("/", usageRoutes<PlatformEnv>({ metering: deps.metering, tenantId: (c) => tenantOf(c).id }));
+  app.route(
+    "/",
+    creditsRoutes({
+      db: deps.db,
+      tenantOf: (c) => {
+        const t = c.get("tenant" as never) as PlatformEnv["Variables"]["tenant"];
+        return { id: t.id, currency: deps.plans.metering(t.plan).currency };
+      },
+    }),
+  );
 
   const billing = deps.billing;
   if (billing) {
@@ -200,6 +216,16 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
   } else {
     app.route("/", billingNotConfiguredRoutes());
   }
-  if (deps.adminToken)
+  if (deps.adminToken) {
     app.route("/", adminRoutes({ db: deps.db, bus: deps.bus, adminToken: deps.adminToken }));
+    // The admin check runs first, then Idempotency-Key (one scope for the operator): a retried
+    // top-up replays its first answer instead of granting twice.
+    const guard = adminAuth(deps.adminToken);
+    app.post(
+      "/admin/tenants/:id/credits",
+      guard,
+      idempotency({ store: deps.idempotencyStore, scope: () => "admin" }),
+    );
+    app.route("/", adminCreditsRoutes({ db: deps.db, guard }));
+  }
 }

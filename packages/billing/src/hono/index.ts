@@ -1,4 +1,14 @@
 /** @module @org/billing/hono: the billing routes and the Stripe webhook verification middleware. */
+
+export {
+  type AdminCreditsRoutesOptions,
+  adminCreditsRoutes,
+  type CreditsRoutesOptions,
+  creditGrantBody,
+  creditsRoute,
+  creditsRoutes,
+  grantCreditsRoute,
+} from "./credits-routes.js";
 export {
   type BillingRoutesOptions,
   type BillingSubscriptionResponse,
