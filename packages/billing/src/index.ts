@@ -23,6 +23,7 @@ export {
   grantCredits,
   grantInputSchema,
   listCreditLedger,
+  overageCredits,
 } from "./credits/index.js";
 export { decodeCursor, encodeCursor } from "./cursor.js";
 export { deleteCustomer, ensureCustomer, findCustomerByTenant, type TenantForBilling } from "./customers.js";

@@ -8,3 +8,4 @@ export {
   grantCredits,
   grantInputSchema,
 } from "./grant.js";
+export { overageCredits } from "./overage-credits.js";
