@@ -72,6 +72,13 @@ function operations(options: OpenApiOptions): Operation[] {
     },
     {
       method: "get",
+      path: "/v1/usage/preview",
+      summary:
+        "The current period's overage priced as it will be reported, and the credits that would cover it",
+      tag: "usage",
+    },
+    {
+      method: "get",
       path: "/v1/entitlements/{feature}",
       summary: "Whether the plan allows a feature or meter, and what is left",
       tag: "usage",

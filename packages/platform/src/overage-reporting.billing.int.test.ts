@@ -9,7 +9,13 @@ import { type Database, newId, tenants } from "@org/db";
 import { createLocalBus, setTenantPlan, setTenantStatus } from "@org/multitenancy";
 import { createStripeFake, type StripeFake } from "@org/stripe-fake";
 import { createTestDb, type TestDb } from "@org/testing";
-import { createUsageMetering, type UsageMetering } from "@org/usage-metering";
+import {
+  calendarMonth,
+  createUsageMetering,
+  periodTotals,
+  previewOverage,
+  type UsageMetering,
+} from "@org/usage-metering";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOverageReporting } from "./overage-reporting.js";
@@ -147,5 +153,45 @@ describe("overage reporting to Stripe", () => {
     expect(ledger.data.filter((e) => e.kind === "consumption").map((e) => [e.amount, e.source])).toEqual([
       [-600, "overage:tokens:2026-03-01T00:00:00.000Z:0"],
     ]);
+  });
+
+  it("previews exactly what the reporter then sends for the same usage and credits (one pricing function)", async () => {
+    const tenant = await tenantOn("pro", 10_777_777);
+    const db = t.db as Database;
+    await metering.ingest(tenant.id, [
+      { id: "calls", meter: "api_calls", quantity: 1_002_345, timestamp: MARCH_20 },
+    ]);
+    await grantCredits(db, {
+      tenantId: tenant.id,
+      key: "prepaid",
+      amount: 1_234,
+      reason: "prepaid",
+      atMs: clock(),
+    });
+    const march = calendarMonth(Date.parse(MARCH_20));
+    const totals = await periodTotals(db, tenant.id, metering.meters.list, march);
+    const preview = previewOverage(
+      metering.meters,
+      plans.metering("pro"),
+      totals,
+      await creditBalance(db, tenant.id, "usd", clock()),
+    );
+    expect(preview.some((m) => m.credits > 0 && m.reportQuantity > 0)).toBe(true);
+    await reporting().reportDuePeriods();
+    for (const m of preview) {
+      const sent = fake
+        .meterEvents()
+        .filter((e) => e.customer === tenant.customer && e.event.event_name === m.meter);
+      expect(
+        sent.reduce((sum, e) => sum + e.value, 0),
+        m.meter,
+      ).toBe(m.reportQuantity);
+    }
+    const consumed = (await listCreditLedger(db, tenant.id, { limit: 10 })).data.filter(
+      (e) => e.kind === "consumption",
+    );
+    expect(-consumed.reduce((sum, e) => sum + e.amount, 0)).toBe(
+      preview.reduce((sum, m) => sum + m.credits, 0),
+    );
   });
 });

@@ -23,6 +23,7 @@ export const ROUTE_ACCESS = {
   "POST /v1/usage/events": "usage:write",
   "GET /v1/usage": "usage:read",
   "GET /v1/usage/summary": "usage:read",
+  "GET /v1/usage/preview": "usage:read",
   "GET /v1/entitlements/:feature": "usage:read",
   "GET /v1/credits": "billing:read",
   "GET /v1/billing/subscription": "billing:read",

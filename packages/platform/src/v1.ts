@@ -1,5 +1,5 @@
 /** @module The v1 request pipeline and routes, mounted on a service app. */
-import type { BillingDeps, TenantForBilling } from "@org/billing";
+import { type BillingDeps, creditBalance, type TenantForBilling } from "@org/billing";
 import {
   adminCreditsRoutes,
   billingNotConfiguredRoutes,
@@ -24,7 +24,13 @@ import { createPolicy, type RateLimiter } from "@org/ratelimit";
 import { failureLimit, type RateLimitVariables, ratelimit } from "@org/ratelimit/hono";
 import type { ObserveVariables } from "@org/server-kit";
 import type { UsageMetering } from "@org/usage-metering";
-import { quota, usageCounter, usageRoutes, usageSummaryView } from "@org/usage-metering/hono";
+import {
+  quota,
+  usageCounter,
+  usagePreviewRoutes,
+  usageRoutes,
+  usageSummaryView,
+} from "@org/usage-metering/hono";
 import { eq } from "drizzle-orm";
 import type { Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -182,6 +188,16 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
 
   app.route("/", tenantRoutes({ db: deps.db, apiKeys: deps.apiKeys }));
   app.route("/", usageRoutes<PlatformEnv>({ metering: deps.metering, tenantId: (c) => tenantOf(c).id }));
+  app.route(
+    "/",
+    usagePreviewRoutes({
+      metering: deps.metering,
+      tenantId: (c) => (c.get("tenant" as never) as PlatformEnv["Variables"]["tenant"]).id,
+      planOf: (c) =>
+        deps.plans.metering((c.get("tenant" as never) as PlatformEnv["Variables"]["tenant"]).plan),
+      availableCredits: (tenantId, currency) => creditBalance(deps.db, tenantId, currency, Date.now()),
+    }),
+  );
   app.route(
     "/",
     creditsRoutes({

@@ -32,6 +32,7 @@ export {
   type Meters,
   meterSchema,
 } from "./meters.js";
+export { type MeterPreview, previewOverage } from "./overage-preview.js";
 export { type OverageSplit, type OverageSplitInput, splitOverage } from "./overage-split.js";
 export {
   catalogue,
