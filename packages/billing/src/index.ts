@@ -115,6 +115,7 @@ export {
   planMeterSchema,
   planSchema,
 } from "./plans/schema.js";
+export { type PlanChangePreview, previewPlanChange } from "./preview.js";
 export { type ReconcileProgress, reconcileAll } from "./reconcile.js";
 export {
   createStripeClient,

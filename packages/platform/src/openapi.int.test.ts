@@ -1,4 +1,5 @@
 import {
+  billingPreviewQuery,
   cancelBody,
   changeBody,
   checkoutBody,
@@ -88,6 +89,7 @@ const ROUTE_INPUTS: Record<string, { query?: z.ZodObject; body?: z.ZodType }> = 
   "GET /admin/tenants": { query: adminTenantsQuery },
   "PATCH /admin/tenants/{id}": { body: adminTenantPatchBody },
   "GET /v1/credits": { query: pageQuery },
+  "GET /v1/billing/preview": { query: billingPreviewQuery },
   "POST /admin/tenants/{id}/credits": { body: creditGrantBody },
 };
 

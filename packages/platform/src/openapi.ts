@@ -1,5 +1,6 @@
 /** @module /openapi.json from the same zod schemas that validate the requests, and a /docs page. */
 import {
+  billingPreviewQuery,
   cancelBody,
   changeBody,
   checkoutBody,
@@ -140,6 +141,13 @@ function operations(options: OpenApiOptions): Operation[] {
       summary: "A Customer Portal URL",
       body: portalBody,
       idempotencyKey: "optional",
+      tag: "billing",
+    },
+    {
+      method: "get",
+      path: "/v1/billing/preview",
+      summary: "What switching to a plan now would invoice (Stripe's prorated invoice preview)",
+      query: billingPreviewQuery,
       tag: "billing",
     },
     {

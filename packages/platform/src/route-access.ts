@@ -28,6 +28,7 @@ export const ROUTE_ACCESS = {
   "GET /v1/credits": "billing:read",
   "GET /v1/billing/subscription": "billing:read",
   "GET /v1/billing/invoices": "billing:read",
+  "GET /v1/billing/preview": "billing:read",
   "GET /v1/billing/payment-methods": "billing:read",
   "GET /v1/billing/checkout/complete": "billing:read",
   "POST /v1/billing/checkout": "billing:write",

@@ -3,6 +3,7 @@ import { type BillingDeps, creditBalance, type TenantForBilling } from "@org/bil
 import {
   adminCreditsRoutes,
   billingNotConfiguredRoutes,
+  billingPreviewRoutes,
   billingRoutes,
   creditsRoutes,
 } from "@org/billing/hono";
@@ -219,6 +220,13 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
         if (!row) throw new ProblemError("tenant_not_found");
         c.set("billingTenant", row);
         await next();
+      }),
+    );
+    app.route(
+      "/",
+      billingPreviewRoutes({
+        billing,
+        tenantOf: (c) => c.get("billingTenant" as never) as PlatformEnv["Variables"]["billingTenant"],
       }),
     );
     app.route(

@@ -1,5 +1,6 @@
 /** @module @org/billing/hono: the billing routes and the Stripe webhook verification middleware. */
 
+export { billingPreviewQuery, billingPreviewRoute, billingPreviewRoutes } from "./billing-preview-route.js";
 export {
   type AdminCreditsRoutesOptions,
   adminCreditsRoutes,
