@@ -56,4 +56,18 @@ describe("credits over HTTP", () => {
     expect(cursor.status).toBe(400);
     expect(await cursor.json()).toMatchObject({ code: "validation_failed" });
   });
+
+  it("previews the current period's overage with the credits that would pay for it", async () => {
+    const tenant = await h.seedTenant("pro");
+    await grant(tenant.id, { amount: 700, reason: "prepaid" }, "preview-topup");
+    const res = await h.app.request("/v1/usage/preview", { headers: bearer(tenant.secret) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      availableCredits: number;
+      currency: string;
+      meters: { meter: string }[];
+    };
+    expect(body).toMatchObject({ availableCredits: 700, currency: "usd", plan: "pro" });
+    expect(body.meters.map((m) => m.meter).sort()).toEqual(["api_calls", "tokens"]);
+  });
 });
