@@ -29,6 +29,21 @@ export {
   type OutboundOperations,
   type SyncDeps,
 } from "./context.js";
+export {
+  type ConsumeRequest,
+  type CreditEntry,
+  type CreditGrant,
+  consumeCredits,
+  consumedBy,
+  consumeInTransaction,
+  creditBalance,
+  type GrantInput,
+  type GrantRequest,
+  grantCredits,
+  grantInputSchema,
+  listCreditLedger,
+  overageCredits,
+} from "./credits/index.js";
 export { decodeCursor, encodeCursor } from "./cursor.js";
 export { deleteCustomer, ensureCustomer, findCustomerByTenant, type TenantForBilling } from "./customers.js";
 export {
@@ -99,6 +114,7 @@ export {
   signNotificationBody,
   webhookNotificationSender,
 } from "./notifications/index.js";
+export { type PlanChangePreview, previewPlanChange } from "./preview.js";
 export { type ReconcileProgress, reconcileAll } from "./reconcile.js";
 export {
   createStripeClient,

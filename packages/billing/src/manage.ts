@@ -26,7 +26,7 @@ export interface ChangePlanRequest extends MutationOptions {
 
 export type ChangeKind = "upgrade" | "downgrade_scheduled" | "scheduled_change_canceled" | "unchanged";
 
-async function liveSubscription(deps: BillingDeps, customerId: string): Promise<Stripe.Subscription> {
+export async function liveSubscription(deps: BillingDeps, customerId: string): Promise<Stripe.Subscription> {
   const list = await deps.stripe.subscriptions.list({ customer: customerId, status: "all", limit: 20 });
   const live = list.data.find((s) => LIVE_STATUSES.has(s.status) && s.status !== "incomplete");
   if (!live) throw new BillingError("subscription_not_found", "the tenant has no live subscription");

@@ -8,6 +8,7 @@ const PREFIXES = {
   notification: "ntf",
   request: "req",
   event: "evt",
+  creditEntry: "cre",
 } as const;
 
 export type IdKind = keyof typeof PREFIXES;

@@ -1,8 +1,10 @@
 import {
+  billingPreviewQuery,
   cancelBody,
   changeBody,
   checkoutBody,
   checkoutCompleteQuery,
+  creditGrantBody,
   pageQuery,
   portalBody,
 } from "@org/billing/hono";
@@ -96,6 +98,9 @@ const ROUTE_INPUTS: Record<string, { query?: z.ZodObject; body?: z.ZodType }> = 
   "GET /v1/billing/payment-methods": { query: pageQuery },
   "GET /admin/tenants": { query: adminTenantsQuery },
   "PATCH /admin/tenants/{id}": { body: adminTenantPatchBody },
+  "GET /v1/credits": { query: pageQuery },
+  "GET /v1/billing/preview": { query: billingPreviewQuery },
+  "POST /admin/tenants/{id}/credits": { body: creditGrantBody },
 };
 
 describe("the OpenAPI document against the routes mountV1 registers", () => {

@@ -1,9 +1,11 @@
 /** @module /openapi.json from the same zod schemas that validate the requests, and a /docs page. */
 import {
+  billingPreviewQuery,
   cancelBody,
   changeBody,
   checkoutBody,
   checkoutCompleteQuery,
+  creditGrantBody,
   pageQuery,
   portalBody,
 } from "@org/billing/hono";
@@ -72,9 +74,23 @@ function operations(options: OpenApiOptions): Operation[] {
     },
     {
       method: "get",
+      path: "/v1/usage/preview",
+      summary:
+        "The current period's overage priced as it will be reported, and the credits that would cover it",
+      tag: "usage",
+    },
+    {
+      method: "get",
       path: "/v1/entitlements/{feature}",
       summary: "Whether the plan allows a feature or meter, and what is left",
       tag: "usage",
+    },
+    {
+      method: "get",
+      path: "/v1/credits",
+      summary: "Credits balance and ledger, newest first",
+      query: pageQuery,
+      tag: "credits",
     },
     {
       method: "get",
@@ -130,6 +146,13 @@ function operations(options: OpenApiOptions): Operation[] {
     },
     {
       method: "get",
+      path: "/v1/billing/preview",
+      summary: "What switching to a plan now would invoice (Stripe's prorated invoice preview)",
+      query: billingPreviewQuery,
+      tag: "billing",
+    },
+    {
+      method: "get",
       path: "/v1/billing/invoices",
       summary: "Invoices, newest first",
       query: pageQuery,
@@ -170,6 +193,15 @@ function operations(options: OpenApiOptions): Operation[] {
         path: "/admin/tenants/{id}",
         summary: "Change a tenant's status or plan (admin token)",
         body: adminTenantPatchBody,
+        tag: "admin",
+      },
+      {
+        method: "post",
+        path: "/admin/tenants/{id}/credits",
+        summary: "Grant credits to a tenant (admin token; Idempotency-Key makes a top-up happen once)",
+        body: creditGrantBody,
+        status: 201,
+        idempotencyKey: "optional",
         tag: "admin",
       },
     );

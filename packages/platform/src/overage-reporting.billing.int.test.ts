@@ -1,9 +1,21 @@
-import { createStripeClient, loadPlanCatalog } from "@org/billing";
+import {
+  createStripeClient,
+  creditBalance,
+  grantCredits,
+  listCreditLedger,
+  loadPlanCatalog,
+} from "@org/billing";
 import { type Database, newId, tenants } from "@org/db";
 import { createLocalBus, setTenantPlan, setTenantStatus } from "@org/multitenancy";
 import { createStripeFake, type StripeFake } from "@org/stripe-fake";
 import { createTestDb, type TestDb } from "@org/testing";
-import { createUsageMetering, type UsageMetering } from "@org/usage-metering";
+import {
+  calendarMonth,
+  createUsageMetering,
+  periodTotals,
+  previewOverage,
+  type UsageMetering,
+} from "@org/usage-metering";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOverageReporting } from "./overage-reporting.js";
@@ -113,5 +125,73 @@ describe("overage reporting to Stripe", () => {
     await Promise.all([1, 2, 3, 4].map(() => reporting().reportDuePeriods()));
     await reporting().reportDuePeriods();
     expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 300_000 });
+  });
+
+  it("pays the overage from credits first and reports only the uncovered quantity, once, with three reporters at once", async () => {
+    const tenant = await tenantOn("pro", 10_500_000); // 500,000 extra tokens at 2 per 1,000: 1,000
+    const db = t.db as Database;
+    await grantCredits(db, {
+      tenantId: tenant.id,
+      key: "prepaid",
+      amount: 600,
+      reason: "prepaid",
+      atMs: clock(),
+    });
+    const runs = await Promise.all([reporting(), reporting(), reporting()].map((r) => r.reportDuePeriods()));
+    expect(runs.every((r) => r.failures === 0)).toBe(true);
+    // 600 of credits cover 300,000 tokens; Stripe bills the other 200,000 (400)
+    expect(billedTokens(tenant.customer)).toEqual({ events: 1, total: 200_000 });
+    expect(await creditBalance(db, tenant.id, "usd", clock())).toBe(0);
+    await metering.ingest(tenant.id, [
+      { id: "late", meter: "tokens", quantity: 250_000, timestamp: "2026-03-31T23:00:00Z" },
+    ]);
+    await reporting().reportDuePeriods();
+    await reporting().reportDuePeriods();
+    // no credits left: the late 250,000 are reported as they are
+    expect(billedTokens(tenant.customer)).toEqual({ events: 2, total: 450_000 });
+    const ledger = await listCreditLedger(db, tenant.id, { limit: 10 });
+    expect(ledger.data.filter((e) => e.kind === "consumption").map((e) => [e.amount, e.source])).toEqual([
+      [-600, "overage:tokens:2026-03-01T00:00:00.000Z:0"],
+    ]);
+  });
+
+  it("previews exactly what the reporter then sends for the same usage and credits (one pricing function)", async () => {
+    const tenant = await tenantOn("pro", 10_777_777);
+    const db = t.db as Database;
+    await metering.ingest(tenant.id, [
+      { id: "calls", meter: "api_calls", quantity: 1_002_345, timestamp: MARCH_20 },
+    ]);
+    await grantCredits(db, {
+      tenantId: tenant.id,
+      key: "prepaid",
+      amount: 1_234,
+      reason: "prepaid",
+      atMs: clock(),
+    });
+    const march = calendarMonth(Date.parse(MARCH_20));
+    const totals = await periodTotals(db, tenant.id, metering.meters.list, march);
+    const preview = previewOverage(
+      metering.meters,
+      plans.metering("pro"),
+      totals,
+      await creditBalance(db, tenant.id, "usd", clock()),
+    );
+    expect(preview.some((m) => m.credits > 0 && m.reportQuantity > 0)).toBe(true);
+    await reporting().reportDuePeriods();
+    for (const m of preview) {
+      const sent = fake
+        .meterEvents()
+        .filter((e) => e.customer === tenant.customer && e.event.event_name === m.meter);
+      expect(
+        sent.reduce((sum, e) => sum + e.value, 0),
+        m.meter,
+      ).toBe(m.reportQuantity);
+    }
+    const consumed = (await listCreditLedger(db, tenant.id, { limit: 10 })).data.filter(
+      (e) => e.kind === "consumption",
+    );
+    expect(-consumed.reduce((sum, e) => sum + e.amount, 0)).toBe(
+      preview.reduce((sum, m) => sum + m.credits, 0),
+    );
   });
 });

@@ -1,5 +1,5 @@
 /** @module Reporting each tenant's overage of closed periods to Stripe, exactly once, late usage included. */
-import type { BillingDeps } from "@org/billing";
+import { type BillingDeps, overageCredits } from "@org/billing";
 import { planInForceAt, tenants } from "@org/db";
 import type { Logger } from "@org/server-kit";
 import {
@@ -75,6 +75,8 @@ export function createOverageReporting(options: OverageReportingOptions) {
     planAt: async (tenantId, atMs) =>
       options.plans.metering((await planInForceAt(billing.db, tenantId, new Date(atMs))) ?? ""),
     clock,
+    // Prepaid credits pay for the overage first; only the uncovered quantity becomes meter events.
+    credits: overageCredits(),
     send: async (report) => {
       await billing.stripe.billing.meterEvents.create(
         {

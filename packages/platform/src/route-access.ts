@@ -23,9 +23,12 @@ export const ROUTE_ACCESS = {
   "POST /v1/usage/events": "usage:write",
   "GET /v1/usage": "usage:read",
   "GET /v1/usage/summary": "usage:read",
+  "GET /v1/usage/preview": "usage:read",
   "GET /v1/entitlements/:feature": "usage:read",
+  "GET /v1/credits": "billing:read",
   "GET /v1/billing/subscription": "billing:read",
   "GET /v1/billing/invoices": "billing:read",
+  "GET /v1/billing/preview": "billing:read",
   "GET /v1/billing/payment-methods": "billing:read",
   "GET /v1/billing/checkout/complete": "billing:read",
   "POST /v1/billing/checkout": "billing:write",
@@ -37,6 +40,7 @@ export const ROUTE_ACCESS = {
   "ALL /v1/billing/*": "billing:read",
   "GET /admin/tenants": "admin",
   "PATCH /admin/tenants/:id": "admin",
+  "POST /admin/tenants/:id/credits": "admin",
   // The admin console (HTML, @org/admin-console): the login form is public, the rest needs a
   // console session opened with the admin token, and every POST a CSRF token.
   "GET /admin": "public",

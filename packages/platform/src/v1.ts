@@ -1,12 +1,25 @@
 /** @module The v1 request pipeline and routes, mounted on a service app. */
 import { adminConsole } from "@org/admin-console/hono";
-import type { BillingDeps, TenantForBilling } from "@org/billing";
-import { billingNotConfiguredRoutes, billingRoutes } from "@org/billing/hono";
+import { type BillingDeps, creditBalance, type TenantForBilling } from "@org/billing";
+import {
+  adminCreditsRoutes,
+  billingNotConfiguredRoutes,
+  billingPreviewRoutes,
+  billingRoutes,
+  creditsRoutes,
+} from "@org/billing/hono";
 import { type Database, tenants } from "@org/db";
 import type { IdempotencyStore } from "@org/idempotency";
 import { type IdempotencyVariables, idempotency, isIdempotentReplay } from "@org/idempotency/hono";
 import type { ApiKeyService, InvalidationBus, JwtVerifier, TenantCache } from "@org/multitenancy";
-import { adminRoutes, routeScopes, type TenantVariables, tenant, tenantRoutes } from "@org/multitenancy/hono";
+import {
+  adminAuth,
+  adminRoutes,
+  routeScopes,
+  type TenantVariables,
+  tenant,
+  tenantRoutes,
+} from "@org/multitenancy/hono";
 import { ProblemError } from "@org/problem";
 import { createPolicy, type RateLimiter } from "@org/ratelimit";
 import { failureLimit, type RateLimitVariables, ratelimit } from "@org/ratelimit/hono";
@@ -14,7 +27,13 @@ import type { ObserveVariables } from "@org/server-kit";
 import type { Signup } from "@org/signup";
 import { signupRoutes } from "@org/signup/hono";
 import type { UsageMetering } from "@org/usage-metering";
-import { quota, usageCounter, usageRoutes, usageSummaryView } from "@org/usage-metering/hono";
+import {
+  quota,
+  usageCounter,
+  usagePreviewRoutes,
+  usageRoutes,
+  usageSummaryView,
+} from "@org/usage-metering/hono";
 import { eq } from "drizzle-orm";
 import type { Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -176,6 +195,26 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
     "/",
     usageRoutes<PlatformEnv>({ metering: deps.metering, tenantId: (c) => tenantOf(c).id, plan: planOf }),
   );
+  app.route(
+    "/",
+    usagePreviewRoutes({
+      metering: deps.metering,
+      tenantId: (c) => (c.get("tenant" as never) as PlatformEnv["Variables"]["tenant"]).id,
+      planOf: (c) =>
+        deps.plans.metering((c.get("tenant" as never) as PlatformEnv["Variables"]["tenant"]).plan),
+      availableCredits: (tenantId, currency) => creditBalance(deps.db, tenantId, currency, Date.now()),
+    }),
+  );
+  app.route(
+    "/",
+    creditsRoutes({
+      db: deps.db,
+      tenantOf: (c) => {
+        const t = c.get("tenant" as never) as PlatformEnv["Variables"]["tenant"];
+        return { id: t.id, currency: deps.plans.metering(t.plan).currency };
+      },
+    }),
+  );
 
   const billing = deps.billing;
   if (billing) {
@@ -187,6 +226,13 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
         if (!row) throw new ProblemError("tenant_not_found");
         c.set("billingTenant", row);
         await next();
+      }),
+    );
+    app.route(
+      "/",
+      billingPreviewRoutes({
+        billing,
+        tenantOf: (c) => c.get("billingTenant" as never) as PlatformEnv["Variables"]["billingTenant"],
       }),
     );
     app.route(
@@ -203,5 +249,14 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
   if (deps.adminToken) {
     app.route("/", adminRoutes({ db: deps.db, bus: deps.bus, adminToken: deps.adminToken }));
     app.route("/", adminConsole({ db: deps.db, metering: deps.metering, adminToken: deps.adminToken }));
+    // The admin check runs first, then Idempotency-Key (one scope for the operator): a retried
+    // top-up replays its first answer instead of granting twice.
+    const guard = adminAuth(deps.adminToken);
+    app.post(
+      "/admin/tenants/:id/credits",
+      guard,
+      idempotency({ store: deps.idempotencyStore, scope: () => "admin" }),
+    );
+    app.route("/", adminCreditsRoutes({ db: deps.db, guard }));
   }
 }

@@ -32,6 +32,8 @@ export {
   type Meters,
   meterSchema,
 } from "./meters.js";
+export { type MeterPreview, previewOverage } from "./overage-preview.js";
+export { type OverageSplit, type OverageSplitInput, splitOverage } from "./overage-split.js";
 export {
   catalogue,
   type MeterTerms,
@@ -57,7 +59,9 @@ export {
   createOverageReporter,
   IDENTIFIER_MEMORY_MS,
   type LandedUsageFn,
+  type OverageCredits,
   type OverageReporterOptions,
+  overageCreditSource,
   type ReportOutcome,
   reportIdentifier,
   reportTimestamp,

@@ -1,9 +1,9 @@
 /** @module Exactly-once reporting of a period's overage to Stripe meter events through usage_reports. */
 import { createHash } from "node:crypto";
-import type { Database } from "@org/db";
+import type { Database, Executor } from "@org/db";
 import { isAdditive, type Meter, type Meters } from "./meters.js";
+import { splitOverage } from "./overage-split.js";
 import type { MeterTerms, PlanAtProvider } from "./plans.js";
-import { overage } from "./pricing.js";
 import { periodTotals } from "./queries.js";
 import {
   freezeReport,
@@ -71,6 +71,32 @@ export interface ReportOutcome {
   status: "sent" | "reconciled" | "already_reported" | "nothing" | "busy";
 }
 
+/**
+ * Prepaid credits that pay for overage before it is reported (billing passes its credits ledger).
+ * Both calls run inside the reporter's transaction, so a consumption commits with its report row.
+ */
+export interface OverageCredits {
+  /** Locks the tenant's credits for `tx`: the balance at `atMs`, and what sources starting with `sourcePrefix` consumed. */
+  open(
+    tx: Executor,
+    query: { tenantId: string; currency: string; atMs: number; sourcePrefix: string },
+  ): Promise<{ available: number; consumed: number }>;
+  consume(
+    tx: Executor,
+    consumption: { tenantId: string; currency: string; amount: number; source: string; atMs: number },
+  ): Promise<void>;
+}
+
+/**
+ * The consumption source of a (meter, period)'s report `seq`: one per report row, so a re-run never
+ * consumes twice. Without the seq it is the prefix of every report of that meter and period.
+ *
+ * @example
+ * overageCreditSource("tokens", Date.UTC(2026, 2, 1), 0); // "overage:tokens:2026-03-01T00:00:00.000Z:0"
+ */
+export const overageCreditSource = (meter: string, periodStartMs: number, seq?: number) =>
+  `overage:${meter}:${new Date(periodStartMs).toISOString()}:${seq ?? ""}`;
+
 export interface OverageReporterOptions {
   db: Database;
   meters: Meters;
@@ -78,6 +104,8 @@ export interface OverageReporterOptions {
   planAt: PlanAtProvider;
   send: UsageReporterFn;
   landed: LandedUsageFn;
+  /** Credits consumed before reporting; without them the whole overage is reported. */
+  credits?: OverageCredits;
   clock?: () => number;
 }
 
@@ -135,7 +163,7 @@ const sum = (rows: readonly ReportRow[], field: "quantity" | "amount") =>
  * await reporter.reportPeriod(tenantId, { start, end });
  */
 export function createOverageReporter(options: OverageReporterOptions) {
-  const { db, meters, planAt, send, landed, clock = Date.now } = options;
+  const { db, meters, planAt, send, landed, credits, clock = Date.now } = options;
 
   function toReport(key: ReportKey, meter: Meter, row: ReportRow): UsageReport {
     return {
@@ -194,6 +222,55 @@ export function createOverageReporter(options: OverageReporterOptions) {
     });
   }
 
+  /**
+   * Prices the period's overage, lets credits pay for what they can ({@link splitOverage}) and
+   * freezes the rest as the next report, in one transaction under the tenant's credits lock: the
+   * consumption (keyed by the report's seq) commits with the row or not at all. `undefined` when
+   * nothing is new; `busy` when another reporter froze this seq first (nothing consumed then).
+   */
+  async function freezeNext(
+    key: ReportKey,
+    meter: Meter,
+    terms: MeterTerms & { overage: NonNullable<MeterTerms["overage"]> },
+    currency: string,
+    used: number,
+    rows: readonly ReportRow[],
+  ): Promise<ReportRow | "busy" | undefined> {
+    return db.transaction(async (tx) => {
+      const nowMs = clock();
+      const target = { tenantId: key.tenantId, currency, atMs: nowMs };
+      const sourcePrefix = overageCreditSource(meter.key, key.period.start);
+      const credit = credits
+        ? await credits.open(tx, { ...target, sourcePrefix })
+        : { available: 0, consumed: 0 };
+      const reportedQuantity = sum(rows, "quantity");
+      const split = splitOverage({
+        quantity: Math.max(0, used - terms.included),
+        price: terms.overage,
+        reportedQuantity,
+        ...credit,
+      });
+      const grows = split.reportQuantity > reportedQuantity || split.consume > 0;
+      if (rows.length > 0 && !(isAdditive(meter) && grows)) return undefined;
+      const seq = rows.length === 0 ? 0 : rows.at(-1)!.seq + 1;
+      const row: ReportRow = {
+        seq,
+        quantity: split.reportQuantity - reportedQuantity,
+        amount: split.reportAmount - sum(rows, "amount"),
+        currency,
+        identifier: reportIdentifier(key.tenantId, meter.key, key.period.start, seq),
+        state: "pending",
+        createdAtMs: nowMs,
+        attemptedAtMs: nowMs,
+      };
+      if (!(await freezeReport(tx, key, { ...row, nowMs }))) return "busy";
+      if (split.consume > 0 && credits) {
+        await credits.consume(tx, { ...target, amount: split.consume, source: `${sourcePrefix}${seq}` });
+      }
+      return row;
+    });
+  }
+
   async function reportMeter(
     tenantId: string,
     meter: Meter,
@@ -214,29 +291,26 @@ export function createOverageReporter(options: OverageReporterOptions) {
       }
       settled.push(row);
     }
-    const computed = overage(used, terms.included, terms.overage);
-    const reportedQuantity = sum(rows, "quantity");
-    const due = computed.quantity - reportedQuantity;
-    if (rows.length === 0 || (isAdditive(meter) && due > 0)) {
-      const seq = rows.length === 0 ? 0 : rows.at(-1)!.seq + 1;
-      const row: ReportRow = {
-        seq,
-        quantity: rows.length === 0 ? computed.quantity : due,
-        amount: computed.amount - sum(rows, "amount"),
-        currency,
-        identifier: reportIdentifier(tenantId, meter.key, period.start, seq),
-        state: "pending",
-        createdAtMs: clock(),
-        attemptedAtMs: clock(),
+    const frozen = await freezeNext(key, meter, terms, currency, used, rows);
+    if (frozen === "busy") {
+      return {
+        meter: meter.key,
+        quantity: sum(rows, "quantity"),
+        amount: sum(rows, "amount"),
+        status: "busy",
       };
-      if (!(await freezeReport(db, key, { ...row, nowMs: row.createdAtMs }))) {
-        return { meter: meter.key, quantity: reportedQuantity, amount: sum(rows, "amount"), status: "busy" };
+    }
+    if (frozen) {
+      if ((await settlePending(key, meter, frozen.seq, settled)) === "busy") {
+        return {
+          meter: meter.key,
+          quantity: sum(rows, "quantity"),
+          amount: sum(rows, "amount"),
+          status: "busy",
+        };
       }
-      if ((await settlePending(key, meter, seq, settled)) === "busy") {
-        return { meter: meter.key, quantity: reportedQuantity, amount: sum(rows, "amount"), status: "busy" };
-      }
-      settled.push(row);
-      status = row.quantity > 0 ? "sent" : "nothing";
+      settled.push(frozen);
+      status = frozen.quantity > 0 ? "sent" : "nothing";
     }
     return { meter: meter.key, quantity: sum(settled, "quantity"), amount: sum(settled, "amount"), status };
   }

@@ -1,4 +1,15 @@
 /** @module @org/billing/hono: the billing routes and the Stripe webhook verification middleware. */
+
+export { billingPreviewQuery, billingPreviewRoute, billingPreviewRoutes } from "./billing-preview-route.js";
+export {
+  type AdminCreditsRoutesOptions,
+  adminCreditsRoutes,
+  type CreditsRoutesOptions,
+  creditGrantBody,
+  creditsRoute,
+  creditsRoutes,
+  grantCreditsRoute,
+} from "./credits-routes.js";
 export {
   type BillingRoutesOptions,
   type BillingSubscriptionResponse,

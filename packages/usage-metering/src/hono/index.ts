@@ -10,3 +10,8 @@ export {
   usageRoutes,
   usageSummaryView,
 } from "./routes.js";
+export {
+  type UsagePreviewRouteOptions,
+  usagePreviewRoute,
+  usagePreviewRoutes,
+} from "./usage-preview-route.js";
