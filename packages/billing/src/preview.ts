@@ -1,9 +1,10 @@
 /** @module What switching plans would bill now: Stripe's invoice preview with prorations. */
+
+import type { Interval } from "@org/plans";
 import type { BillingDeps } from "./context.js";
 import { ensureCustomer, type TenantForBilling } from "./customers.js";
 import { BillingError } from "./errors.js";
 import { liveSubscription } from "./manage.js";
-import type { Interval } from "./plans/schema.js";
 import { primaryItem } from "./stripe-shapes.js";
 
 export interface PlanChangePreview {

@@ -1,9 +1,20 @@
 /** @module The credits ledger as the overage reporter's `OverageCredits`. */
-import { rows } from "@org/db";
-import type { OverageCredits } from "@org/usage-metering";
+import { type Executor, rows } from "@org/db";
 import { sql } from "drizzle-orm";
-import { consumeInTransaction, lockedBalance } from "./consume.js";
+import { type ConsumeRequest, consumeInTransaction, lockedBalance } from "./consume.js";
 import { lockGrants } from "./grants.js";
+
+/**
+ * The credits port of usage-metering's overage reporter (`OverageCredits`), restated here so that
+ * billing does not import usage-metering; platform passes one to the other.
+ */
+export interface OverageCreditsPort {
+  open(
+    tx: Executor,
+    query: { tenantId: string; currency: string; atMs: number; sourcePrefix: string },
+  ): Promise<{ available: number; consumed: number }>;
+  consume(tx: Executor, consumption: ConsumeRequest): Promise<void>;
+}
 
 /**
  * Credits for `createOverageReporter({ credits })`: `open` takes the tenant's grants lock inside the
@@ -13,7 +24,7 @@ import { lockGrants } from "./grants.js";
  * @example
  * createOverageReporter({ db, meters, planAt, send, landed, credits: overageCredits() });
  */
-export function overageCredits(): OverageCredits {
+export function overageCredits(): OverageCreditsPort {
   return {
     async open(tx, query) {
       await lockGrants(tx, query.tenantId);

@@ -1,6 +1,7 @@
 /** @module `GET /v1/billing/preview?plan=&interval=`: the proration of switching to a plan, from Stripe. */
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { ProblemError, validationProblem } from "@org/problem";
+import { ProblemError } from "@org/problem";
+import { validationProblem } from "@org/server-kit";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { BillingDeps } from "../context.js";

@@ -1,7 +1,8 @@
 /** @module Credits over HTTP: `GET /v1/credits` for tenants, `POST /admin/tenants/:id/credits` for operators. */
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { type Database, tenants } from "@org/db";
-import { ProblemError, requestHeader, validationProblem } from "@org/problem";
+import { ProblemError } from "@org/problem";
+import { requestHeader, validationProblem } from "@org/server-kit";
 import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { z } from "zod";
