@@ -1,6 +1,8 @@
 /** @module createUsageMetering: ingestion, buffered counters, queries, summaries and checks in one object. */
 import { randomUUID } from "node:crypto";
 import type { Database } from "@org/db";
+import { createAlertDetector } from "./alert-detector.js";
+import { overageAmount, type ThresholdReached } from "./alerts.js";
 import { backoffDelayMs } from "./backoff.js";
 import { pruneFlushLedger, upsertBuckets } from "./buckets.js";
 import { type BucketDelta, createCounterBuffer, type QuarantinedBatch } from "./counter-buffer.js";
@@ -13,6 +15,7 @@ import { DEFAULT_METERS, defineMeters, isAdditive, type MeterInput, type Meters 
 import type { PlanProvider } from "./plans.js";
 import { overage } from "./pricing.js";
 import { periodTotals, type UsagePoint, usageSeries } from "./queries.js";
+import { createSpendCapCache } from "./spend-caps.js";
 import { calendarMonth, DEFAULT_LATE_WINDOW_MS, type Granularity, type Period, truncate } from "./time.js";
 
 const LEDGER_PRUNE_EVERY_MS = 3_600_000;
@@ -59,6 +62,11 @@ export interface UsageMeteringOptions {
    * @default 300_000
    */
   counterResetIntervalMs?: number;
+  /**
+   * Called once per usage-alert threshold per billing period, across every process, after a flush or
+   * an ingest stored the counts that crossed it. @default none: alerts are not detected
+   */
+  onThresholdReached?: (event: ThresholdReached) => void | Promise<void>;
   /** Background failures (a flush that will be retried, a cache reload, the shared counters). */
   onError?: (error: unknown) => void;
 }
@@ -135,6 +143,20 @@ export function createUsageMetering(options: UsageMeteringOptions) {
       ? (options.meters as Meters)
       : defineMeters((options.meters as MeterInput[] | undefined) ?? DEFAULT_METERS);
   const counterMeters = new Set(meters.list.filter(isAdditive).map((m) => m.key));
+  const detectAlerts = options.onThresholdReached
+    ? createAlertDetector({
+        db,
+        meters: meters.list,
+        planFor,
+        periodOf: async (tenantId) => periodOf(tenantId, clock()),
+        onThresholdReached: options.onThresholdReached,
+      })
+    : undefined;
+  /** Detection runs in the background: a failure is reported and retried by the next flush. */
+  const alertsFor = (tenantIds: Iterable<string>): Promise<void> =>
+    detectAlerts
+      ? Promise.all([...tenantIds].map((t) => detectAlerts(t).catch(onError))).then(() => {})
+      : Promise.resolve();
 
   /** Tenants counted for since the last reset of their shared counters. */
   const toReset = new Set<string>();
@@ -196,6 +218,15 @@ export function createUsageMetering(options: UsageMeteringOptions) {
   }
 
   let lastPruneMs = 0;
+  /** Alert checks started by flushes, awaited by `flush()` and `close()`. */
+  const pendingAlerts = new Set<Promise<void>>();
+  async function settleAlerts(): Promise<void> {
+    while (pendingAlerts.size > 0) {
+      const batch = [...pendingAlerts];
+      pendingAlerts.clear();
+      await Promise.all(batch);
+    }
+  }
 
   function flushed(rows: BucketDelta[], flushId: string): void {
     // The buffer stops retrying a batch a day before this (maxRetryAgeMs): older ids only take space.
@@ -211,6 +242,7 @@ export function createUsageMetering(options: UsageMeteringOptions) {
       units += r.n;
     }
     onFlush?.({ cells: rows.length, units });
+    pendingAlerts.add(alertsFor(tenants));
     share(
       rows.map((r) => ({ tenantId: r.tenantId, meter: r.meter, atMs: r.minuteMs, n: r.n })),
       flushId,
@@ -250,6 +282,20 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     onError,
   });
 
+  const spendCaps = createSpendCapCache({ db, clock, ttlMs: cacheTtlMs, onError });
+
+  /**
+   * Whether the tenant's overage on `meter` has reached its spend cap, from the caches only (no I/O).
+   * False while the tenant's plan, usage or settings are not cached yet.
+   */
+  function overSpendCap(tenantId: string, meter: string): boolean {
+    const cap = spendCaps.capOf(tenantId, meter);
+    if (cap === undefined) return false;
+    const plan = cache.planCached(tenantId);
+    const used = cache.checkCached(tenantId, meter)?.used;
+    return plan !== undefined && used !== undefined && overageAmount(plan, meter, used) >= cap;
+  }
+
   function meterOrThrow(key: string, path: string) {
     const meter = meters.get(key);
     if (!meter) throw new UsageInputError([{ path, message: `unknown meter "${key}"` }]);
@@ -270,6 +316,7 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     const result = await ingestEvents(db, tenantId, unique, batchDuplicates);
     const additive = result.acceptedEvents.filter((e) => e.bucketDelta !== null);
     for (const e of additive) cache.stored(tenantId, e.meter, e.timestampMs, e.bucketDelta!);
+    if (result.accepted > 0) await alertsFor([tenantId]);
     share(
       additive.map((e) => ({ tenantId, meter: e.meter, atMs: e.timestampMs, n: e.bucketDelta! })),
       `in_${randomUUID()}`,
@@ -369,14 +416,20 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     summary,
     check,
     checkCached,
+    overSpendCap,
+    /** Reloads a tenant's alert settings and spend caps now (after they were replaced). */
+    reloadAlertSettings: (tenantId: string) => spendCaps.reload(tenantId),
     /** Forgets a tenant's cached plan and totals (plan change, suspension). */
     invalidate: (tenantId: string) => void cache.invalidate(tenantId),
-    /** Writes the buffered counts now. */
-    flush: () => buffer.flush(),
+    /** Writes the buffered counts now, then waits for the alert checks they started. */
+    flush: async () => {
+      await buffer.flush();
+      await settleAlerts();
+    },
     /** Stops the timers and drains the buffer: call on SIGTERM after the server stopped taking requests. */
     close: () => {
       clearInterval(resetTimer);
-      return buffer.close();
+      return buffer.close().then(settleAlerts);
     },
     /** Buffered (tenant, meter, minute) cells. */
     get bufferedCells() {

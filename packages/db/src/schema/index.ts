@@ -3,3 +3,4 @@ export * from "./billing-sync.js";
 export * from "./idempotency.js";
 export * from "./tenancy.js";
 export * from "./usage.js";
+export * from "./usage-alerts.js";

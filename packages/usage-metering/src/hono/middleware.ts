@@ -46,9 +46,10 @@ export interface QuotaOptions<E extends Env> {
 /**
  * Refuses a request with 429 `quota_exceeded` (problem+json) when the tenant's plan has a hard
  * limit on `meter` and it is used up. Answered from the entitlement cache: no database round trip.
- * Soft limits and meters without a quota never refuse.
+ * Soft limits and meters without a quota never refuse. Past the tenant's spend cap (usage alerts,
+ * cached) it refuses with 402 `payment_required`.
  *
- * @throws ProblemError `quota_exceeded` for the request.
+ * @throws ProblemError `quota_exceeded` or `payment_required` for the request.
  * @example
  * app.use("/v1/*", quota<AppEnv>({ metering, tenantId: (c) => c.get("tenant")?.id }));
  */
@@ -63,6 +64,13 @@ export const quota = <E extends Env = Env>(options: QuotaOptions<E>): Middleware
       });
     }
   };
+  const enforceSpendCap = (tenant: string) => {
+    if (metering.overSpendCap(tenant, meter))
+      throw new ProblemError("payment_required", {
+        detail: `The overage on ${meter} has reached the spend cap set in the usage alerts.`,
+        extensions: { meter },
+      });
+  };
   // Not an async function: on a cached check (every request but a tenant's first) the chain's
   // promise is handed on as it is.
   return function quota(c, next) {
@@ -72,10 +80,12 @@ export const quota = <E extends Env = Env>(options: QuotaOptions<E>): Middleware
     if (cached === undefined) {
       return metering.check(tenant, meter).then((entitlement) => {
         enforce(entitlement);
+        enforceSpendCap(tenant);
         return next();
       });
     }
     enforce(cached);
+    enforceSpendCap(tenant);
     return next();
   };
 };
