@@ -74,3 +74,16 @@ export async function claimThresholds(
       returning meter, threshold`),
   );
 }
+
+/** Replaces the tenant's whole alert configuration. */
+export async function saveAlertSettings(
+  db: Executor,
+  tenantId: string,
+  meters: Record<string, MeterAlertSettings>,
+): Promise<void> {
+  const json = JSON.stringify(meters);
+  await db.execute(sql`
+    insert into usage_alert_settings (tenant_id, meters, updated_at)
+    values (${tenantId}, ${json}::jsonb, now())
+    on conflict (tenant_id) do update set meters = excluded.meters, updated_at = excluded.updated_at`);
+}

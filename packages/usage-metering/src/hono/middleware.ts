@@ -41,7 +41,14 @@ export interface QuotaOptions<E extends Env> {
   tenantId: (c: Context<E>) => string | undefined;
   /** @default "api_calls" */
   meter?: string;
+  /**
+   * Requests the spend cap never refuses. @default the usage alerts routes, so a tenant past its cap
+   * can still raise it.
+   */
+  spendCapExempt?: (c: Context<E>) => boolean;
 }
+
+const isAlertsRoute = <E extends Env>(c: Context<E>): boolean => c.req.path === "/v1/usage/alerts";
 
 /**
  * Refuses a request with 429 `quota_exceeded` (problem+json) when the tenant's plan has a hard
@@ -54,7 +61,7 @@ export interface QuotaOptions<E extends Env> {
  * app.use("/v1/*", quota<AppEnv>({ metering, tenantId: (c) => c.get("tenant")?.id }));
  */
 export const quota = <E extends Env = Env>(options: QuotaOptions<E>): MiddlewareHandler<E> => {
-  const { metering, tenantId, meter = "api_calls" } = options;
+  const { metering, tenantId, meter = "api_calls", spendCapExempt = isAlertsRoute } = options;
   const enforce = (entitlement: Entitlement) => {
     if (!entitlement.allowed) {
       const { limit, used } = entitlement;
@@ -64,8 +71,8 @@ export const quota = <E extends Env = Env>(options: QuotaOptions<E>): Middleware
       });
     }
   };
-  const enforceSpendCap = (tenant: string) => {
-    if (metering.overSpendCap(tenant, meter))
+  const enforceSpendCap = (c: Context<E>, tenant: string) => {
+    if (!spendCapExempt(c) && metering.overSpendCap(tenant, meter))
       throw new ProblemError("payment_required", {
         detail: `The overage on ${meter} has reached the spend cap set in the usage alerts.`,
         extensions: { meter },
@@ -80,12 +87,12 @@ export const quota = <E extends Env = Env>(options: QuotaOptions<E>): Middleware
     if (cached === undefined) {
       return metering.check(tenant, meter).then((entitlement) => {
         enforce(entitlement);
-        enforceSpendCap(tenant);
+        enforceSpendCap(c, tenant);
         return next();
       });
     }
     enforce(cached);
-    enforceSpendCap(tenant);
+    enforceSpendCap(c, tenant);
     return next();
   };
 };
