@@ -9,12 +9,12 @@ import {
 } from "@org/billing/hono";
 import { adminTenantPatchBody, adminTenantsQuery, createKeyBody, signupBody } from "@org/multitenancy/hono";
 import { mountApiDocs, PROBLEM_RESPONSE } from "@org/server-kit";
-import { usageEventsBody, usageQuery } from "@org/usage-metering/hono";
+import { usageAlertsBody, usageEventsBody, usageQuery } from "@org/usage-metering/hono";
 import type { Env, Hono } from "hono";
 import { z } from "zod";
 
 interface Operation {
-  method: "get" | "post" | "delete" | "patch";
+  method: "get" | "post" | "put" | "delete" | "patch";
   path: string;
   summary: string;
   body?: z.ZodType;
@@ -73,6 +73,20 @@ function operations(options: OpenApiOptions): Operation[] {
       method: "get",
       path: "/v1/entitlements/{feature}",
       summary: "Whether the plan allows a feature or meter, and what is left",
+      tag: "usage",
+    },
+    {
+      method: "get",
+      path: "/v1/usage/alerts",
+      summary: "The tenant's usage alerts and spend caps",
+      tag: "usage",
+    },
+    {
+      method: "put",
+      path: "/v1/usage/alerts",
+      summary: "Replace the usage alerts and spend caps (percent of quota, overage amounts, hard cap)",
+      body: usageAlertsBody,
+      idempotencyKey: "optional",
       tag: "usage",
     },
     {

@@ -24,6 +24,9 @@ export const ROUTE_ACCESS = {
   "GET /v1/usage": "usage:read",
   "GET /v1/usage/summary": "usage:read",
   "GET /v1/entitlements/:feature": "usage:read",
+  "GET /v1/usage/alerts": "usage:read",
+  // A spend cap can refuse every metered request: a spending setting, as billing's are.
+  "PUT /v1/usage/alerts": "billing:write",
   "GET /v1/billing/subscription": "billing:read",
   "GET /v1/billing/invoices": "billing:read",
   "GET /v1/billing/payment-methods": "billing:read",

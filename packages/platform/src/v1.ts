@@ -18,7 +18,13 @@ import { createPolicy, type RateLimiter } from "@org/ratelimit";
 import { failureLimit, type RateLimitVariables, ratelimit } from "@org/ratelimit/hono";
 import type { ObserveVariables } from "@org/server-kit";
 import type { UsageMetering } from "@org/usage-metering";
-import { quota, usageCounter, usageRoutes, usageSummaryView } from "@org/usage-metering/hono";
+import {
+  quota,
+  usageAlertRoutes,
+  usageCounter,
+  usageRoutes,
+  usageSummaryView,
+} from "@org/usage-metering/hono";
 import { eq } from "drizzle-orm";
 import type { Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -176,6 +182,10 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
 
   app.route("/", tenantRoutes({ db: deps.db, apiKeys: deps.apiKeys }));
   app.route("/", usageRoutes<PlatformEnv>({ metering: deps.metering, tenantId: (c) => tenantOf(c).id }));
+  app.route(
+    "/",
+    usageAlertRoutes<PlatformEnv>({ db: deps.db, metering: deps.metering, tenantId: (c) => tenantOf(c).id }),
+  );
 
   const billing = deps.billing;
   if (billing) {
