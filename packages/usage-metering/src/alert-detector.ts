@@ -5,6 +5,7 @@ import {
   loadAlertSettings,
   overageAmount as overageAmountOf,
   reachedThresholds,
+  releaseThreshold,
   type ThresholdReached,
 } from "./alerts.js";
 import type { Meter } from "./meters.js";
@@ -35,18 +36,25 @@ export function createAlertDetector(options: AlertDetectorOptions) {
     const reached = Object.entries(settings).flatMap(([meter, s]) =>
       reachedThresholds(s, plan, meter, totals[meter] ?? 0).map((threshold) => ({ meter, threshold })),
     );
-    for (const fired of await claimThresholds(db, tenantId, period, reached)) {
+    const claimed = await claimThresholds(db, tenantId, period, reached);
+    for (const [i, fired] of claimed.entries()) {
       const used = totals[fired.meter] ?? 0;
-      await onThresholdReached({
-        tenantId,
-        meter: fired.meter,
-        threshold: fired.threshold,
-        periodStart: period.start,
-        used,
-        included: plan.meters[fired.meter]?.included ?? null,
-        overageAmount: overageAmountOf(plan, fired.meter, used),
-        currency: plan.currency,
-      });
+      try {
+        await onThresholdReached({
+          tenantId,
+          meter: fired.meter,
+          threshold: fired.threshold,
+          periodStart: period.start,
+          used,
+          included: plan.meters[fired.meter]?.included ?? null,
+          overageAmount: overageAmountOf(plan, fired.meter, used),
+          currency: plan.currency,
+        });
+      } catch (error) {
+        // Not delivered (this one and the rest): the next flush or ingest of the tenant fires them.
+        for (const undelivered of claimed.slice(i)) await releaseThreshold(db, tenantId, period, undelivered);
+        throw error;
+      }
     }
   };
 }

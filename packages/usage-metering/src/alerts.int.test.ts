@@ -105,6 +105,36 @@ describe("usage alerts", () => {
     }
   });
 
+  it("fires a threshold again at the next flush when its notification failed", async () => {
+    const tenantId = await tenantWithAlerts(t.db, "free", { api_calls: { percentages: [50, 80] } });
+    const delivered: string[] = [];
+    let failures = 1;
+    const errors: unknown[] = [];
+    const { metering, plans } = meteringFor(
+      t.db,
+      {
+        onThresholdReached: (e) => {
+          if (failures-- > 0) throw new Error("outbox unavailable");
+          delivered.push(e.threshold);
+        },
+        onError: (e) => void errors.push(e),
+      },
+      NOW,
+    );
+    plans.set(tenantId, "free");
+    try {
+      metering.increment(tenantId, "api_calls", 9_000);
+      await metering.flush();
+      expect(delivered).toEqual([]);
+      expect(errors).toHaveLength(1);
+      metering.increment(tenantId, "api_calls", 1);
+      await metering.flush();
+      expect(delivered.sort()).toEqual(["pct:50", "pct:80"]);
+    } finally {
+      await metering.close();
+    }
+  });
+
   it("fires each threshold exactly once across 3 instances ingesting in parallel", async () => {
     const tenantId = await tenantWithAlerts(t.db, "free", { api_calls: { percentages: [50, 80, 100] } });
     const instances = [alertingMetering("free"), alertingMetering("free"), alertingMetering("free")];

@@ -87,3 +87,16 @@ export async function saveAlertSettings(
     values (${tenantId}, ${json}::jsonb, now())
     on conflict (tenant_id) do update set meters = excluded.meters, updated_at = excluded.updated_at`);
 }
+
+/** Forgets a recorded threshold whose notification failed, so the next check fires it again. */
+export async function releaseThreshold(
+  db: Executor,
+  tenantId: string,
+  period: Period,
+  fired: { meter: string; threshold: string },
+): Promise<void> {
+  await db.execute(sql`
+    delete from usage_alerts_fired
+    where tenant_id = ${tenantId} and meter = ${fired.meter} and threshold = ${fired.threshold}
+      and period_start = ${new Date(period.start).toISOString()}::timestamptz`);
+}
