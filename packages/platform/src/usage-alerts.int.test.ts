@@ -14,12 +14,16 @@ describe("usage alerts through the v1 pipeline", () => {
     const tenant = await h.seedTenant();
     const headers = { ...bearer(tenant.secret), "Content-Type": "application/json" };
     const config = { meters: { api_calls: { percentages: [50] } } };
-    const put = await h.app.request("/v1/usage/alerts", {
-      method: "PUT",
-      headers: { ...headers, "Idempotency-Key": "alerts-1" },
-      body: JSON.stringify(config),
-    });
-    expect(put.status).toBe(200);
+    const put = () =>
+      h.app.request("/v1/usage/alerts", {
+        method: "PUT",
+        headers: { ...headers, "Idempotency-Key": "alerts-1" },
+        body: JSON.stringify(config),
+      });
+    expect((await put()).status).toBe(200);
+    const again = await put();
+    expect(again.status).toBe(200);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
     const got = await h.app.request("/v1/usage/alerts", { headers });
     expect(await got.json()).toEqual(config);
 

@@ -62,7 +62,8 @@ export interface UsageAlertRoutesOptions<E extends Env> {
 export function usageAlertRoutes<E extends Env = Env>(options: UsageAlertRoutesOptions<E>) {
   const { db, metering, tenantId } = options;
   const app = new OpenAPIHono<E>({
-    defaultHook: (result) => (result.success ? undefined : validationProblem(result.error)),
+    defaultHook: (result, c) =>
+      result.success ? undefined : validationProblem(result.error, c.get("requestId" as never)),
   });
 
   app.openapi(getAlerts, async (c) =>
