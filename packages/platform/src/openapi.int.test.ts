@@ -10,7 +10,7 @@ import {
 } from "@org/billing/hono";
 import { adminTenantPatchBody, adminTenantsQuery, createKeyBody } from "@org/multitenancy/hono";
 import { signupBody } from "@org/signup/hono";
-import { usageEventsBody, usageQuery } from "@org/usage-metering/hono";
+import { usageAlertsBody, usageEventsBody, usageQuery } from "@org/usage-metering/hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ADMIN_TOKEN, bearer, createPlatformHarness, type PlatformHarness } from "../test/harness.js";
@@ -89,6 +89,7 @@ const ROUTE_INPUTS: Record<string, { query?: z.ZodObject; body?: z.ZodType }> = 
   "POST /v1/api-keys": { body: createKeyBody },
   "POST /v1/usage/events": { body: usageEventsBody },
   "GET /v1/usage": { query: usageQuery },
+  "PUT /v1/usage/alerts": { body: usageAlertsBody },
   "POST /v1/billing/checkout": { body: checkoutBody },
   "GET /v1/billing/checkout/complete": { query: checkoutCompleteQuery },
   "POST /v1/billing/subscription/change": { body: changeBody },

@@ -12,12 +12,12 @@ import {
 import { adminTenantPatchBody, adminTenantsQuery, createKeyBody } from "@org/multitenancy/hono";
 import { mountApiDocs, PROBLEM_RESPONSE } from "@org/server-kit";
 import { signupBody } from "@org/signup/hono";
-import { usageEventsBody, usageQuery } from "@org/usage-metering/hono";
+import { usageAlertsBody, usageEventsBody, usageQuery } from "@org/usage-metering/hono";
 import type { Env, Hono } from "hono";
 import { z } from "zod";
 
 interface Operation {
-  method: "get" | "post" | "delete" | "patch";
+  method: "get" | "post" | "put" | "delete" | "patch";
   path: string;
   summary: string;
   body?: z.ZodType;
@@ -91,6 +91,20 @@ function operations(options: OpenApiOptions): Operation[] {
       summary: "Credits balance and ledger, newest first",
       query: pageQuery,
       tag: "credits",
+    },
+    {
+      method: "get",
+      path: "/v1/usage/alerts",
+      summary: "The tenant's usage alerts and spend caps",
+      tag: "usage",
+    },
+    {
+      method: "put",
+      path: "/v1/usage/alerts",
+      summary: "Replace the usage alerts and spend caps (percent of quota, overage amounts, hard cap)",
+      body: usageAlertsBody,
+      idempotencyKey: "optional",
+      tag: "usage",
     },
     {
       method: "get",

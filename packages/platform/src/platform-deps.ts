@@ -1,5 +1,5 @@
 /** @module Builds the shared dependencies of the v1 pipeline from a database and, optionally, Redis. */
-import { type BillingDeps, createStripeClient, type PlanCatalog } from "@org/billing";
+import { type BillingDeps, createStripeClient, enqueueNotification, type PlanCatalog } from "@org/billing";
 import type { Database } from "@org/db";
 import {
   createIdempotencySweeper,
@@ -131,6 +131,16 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
     onFlush: ({ units }) => {
       flushedUnits.inc(units);
       lastFlush.set(Date.now() / 1000);
+    },
+    // The outbox's unique (tenant, dedupe key) is a second guard behind metering's once-per-period key.
+    onThresholdReached: async (alert) => {
+      const periodStart = new Date(alert.periodStart).toISOString();
+      await enqueueNotification(db, {
+        tenantId: alert.tenantId,
+        kind: "usage.threshold_reached",
+        dedupeKey: `usage:${alert.meter}:${alert.threshold}:${periodStart}`,
+        payload: { ...alert, periodStart },
+      });
     },
     onError: (error) => logger.warn({ err: error }, "metering.background_error"),
     onQuarantine: (batch) =>

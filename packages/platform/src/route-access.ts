@@ -26,6 +26,9 @@ export const ROUTE_ACCESS = {
   "GET /v1/usage/preview": "usage:read",
   "GET /v1/entitlements/:feature": "usage:read",
   "GET /v1/credits": "billing:read",
+  "GET /v1/usage/alerts": "usage:read",
+  // A spend cap can refuse every metered request: a spending setting, as billing's are.
+  "PUT /v1/usage/alerts": "billing:write",
   "GET /v1/billing/subscription": "billing:read",
   "GET /v1/billing/invoices": "billing:read",
   "GET /v1/billing/preview": "billing:read",

@@ -29,6 +29,7 @@ import { signupRoutes } from "@org/signup/hono";
 import type { UsageMetering } from "@org/usage-metering";
 import {
   quota,
+  usageAlertRoutes,
   usageCounter,
   usagePreviewRoutes,
   usageRoutes,
@@ -214,6 +215,10 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
         return { id: t.id, currency: deps.plans.metering(t.plan).currency };
       },
     }),
+  );
+  app.route(
+    "/",
+    usageAlertRoutes<PlatformEnv>({ db: deps.db, metering: deps.metering, tenantId: (c) => tenantOf(c).id }),
   );
 
   const billing = deps.billing;

@@ -140,6 +140,11 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
     stored,
     refreshShared,
     periodOfCached,
+    /** The cached plan of a tenant; `undefined` while it is not cached (a load has then started). */
+    planCached: (tenantId: string): Plan | undefined => {
+      const entry = entryFor(tenantId);
+      return entry instanceof Promise ? undefined : entry.plan;
+    },
     invalidate: (tenantId: string) => entries.delete(tenantId),
   };
 }

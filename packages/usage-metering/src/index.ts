@@ -1,4 +1,7 @@
 /** @module @org/usage-metering: meters, idempotent ingestion, buffered counters, quotas, overage pricing. */
+
+export * from "./alert-detector.js";
+export * from "./alerts.js";
 export { pruneFlushLedger, type UpsertOutcome, upsertBuckets } from "./buckets.js";
 export {
   type BucketDelta,

@@ -1,6 +1,8 @@
 /** @module createUsageMetering: ingestion, buffered counters, queries, summaries and checks in one object. */
 import { randomUUID } from "node:crypto";
 import type { Database } from "@org/db";
+import { createAlertChecks } from "./alert-checks.js";
+import { overageAmount, type ThresholdReached } from "./alerts.js";
 import { upsertBuckets } from "./buckets.js";
 import { createCounterBuffer, type QuarantinedBatch } from "./counter-buffer.js";
 import type { CounterStore } from "./counter-store.js";
@@ -12,6 +14,7 @@ import { createOnFlushed } from "./on-flushed.js";
 import type { Plan, PlanProvider } from "./plans.js";
 import { periodTotals } from "./queries.js";
 import { createSharedCounters } from "./shared-counters.js";
+import { createSpendCapCache } from "./spend-caps.js";
 import { calendarMonth, DEFAULT_LATE_WINDOW_MS, type Granularity, type Period } from "./time.js";
 import { createUsageReads } from "./usage-reads.js";
 
@@ -55,6 +58,11 @@ export interface UsageMeteringOptions {
    * @default 300_000
    */
   counterResetIntervalMs?: number;
+  /**
+   * Called once per usage-alert threshold per billing period, across every process, after a flush or
+   * an ingest stored the counts that crossed it. @default none: alerts are not detected
+   */
+  onThresholdReached?: (event: ThresholdReached) => void | Promise<void>;
   /** Background failures (a flush that will be retried, a cache reload, the shared counters). */
   onError?: (error: unknown) => void;
 }
@@ -105,8 +113,21 @@ export interface UsageSummary {
 export function createUsageMetering(options: UsageMeteringOptions) {
   const o = resolveOptions(options);
   const { db, clock, meters, counterMeters, onError } = o;
-  const { shared, buffer, cache, resetTimer } = wireComponents(o);
+  const { shared, buffer, cache, resetTimer, alerts } = wireComponents(o);
   const reads = createUsageReads({ ...o, buffer });
+  const spendCaps = createSpendCapCache({ db, clock, ttlMs: o.cacheTtlMs, onError });
+
+  /**
+   * Whether the tenant's overage on `meter` has reached its spend cap, from the caches only (no I/O).
+   * False while the tenant's plan, usage or settings are not cached yet.
+   */
+  function overSpendCap(tenantId: string, meter: string, plan?: Plan): boolean {
+    const cap = spendCaps.capOf(tenantId, meter);
+    if (cap === undefined) return false;
+    const known = plan ?? cache.planCached(tenantId);
+    const used = cache.checkCached(tenantId, meter, plan)?.used;
+    return known !== undefined && used !== undefined && overageAmount(known, meter, used) >= cap;
+  }
 
   /**
    * Stores a batch (up to 1,000) durably with its bucket updates; ids already seen count once.
@@ -119,6 +140,7 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     const result = await ingestEvents(db, tenantId, normalized.events, normalized.batchDuplicates);
     const additive = result.acceptedEvents.filter((e) => e.bucketDelta !== null);
     for (const e of additive) cache.stored(tenantId, e.meter, e.timestampMs, e.bucketDelta!);
+    if (result.accepted > 0) await alerts.check([tenantId]);
     shared
       .share(
         additive.map((e) => ({ tenantId, meter: e.meter, atMs: e.timestampMs, n: e.bucketDelta! })),
@@ -153,14 +175,20 @@ export function createUsageMetering(options: UsageMeteringOptions) {
     /** `check()` answered from the cache without a promise; `undefined` when the tenant is not cached yet. */
     checkCached: (tenantId: string, feature: string, plan?: Plan): Entitlement | undefined =>
       cache.checkCached(tenantId, feature, plan),
+    overSpendCap,
+    /** Reloads a tenant's alert settings and spend caps now (after they were replaced). */
+    reloadAlertSettings: (tenantId: string) => spendCaps.reload(tenantId),
     /** Forgets a tenant's cached plan and totals (plan change, suspension). */
     invalidate: (tenantId: string) => void cache.invalidate(tenantId),
-    /** Writes the buffered counts now. */
-    flush: () => buffer.flush(),
+    /** Writes the buffered counts now, then waits for the alert checks they started. */
+    flush: async () => {
+      await buffer.flush();
+      await alerts.settle();
+    },
     /** Stops the timers and drains the buffer: call on SIGTERM after the server stopped taking requests. */
     close: () => {
       clearInterval(resetTimer);
-      return buffer.close();
+      return buffer.close().then(alerts.settle);
     },
     /** Buffered (tenant, meter, minute) cells. */
     get bufferedCells() {
@@ -212,8 +240,9 @@ function wireComponents(o: ReturnType<typeof resolveOptions>) {
     loadTotals: async (tenantId, period) =>
       (await buffer.readWithPending(() => periodTotals(db, tenantId, meters.list, period))).result,
   });
-  const flushed = createOnFlushed({ ...o, cache, shared });
-  return { shared, buffer, cache, resetTimer };
+  const alerts = createAlertChecks({ ...o, meters: meters.list });
+  const flushed = createOnFlushed({ ...o, cache, shared, afterFlush: (tenants) => alerts.start(tenants) });
+  return { shared, buffer, cache, resetTimer, alerts };
 }
 
 /** The options with their defaults, the meters declared, and the batch retry window checked. */

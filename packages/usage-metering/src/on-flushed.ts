@@ -14,12 +14,14 @@ export interface OnFlushedOptions {
   ledgerRetentionMs: number;
   clock: () => number;
   onFlush?: (info: { cells: number; units: number }) => void;
+  /** Background work for the tenants a flush stored counts for (usage-alert checks). */
+  afterFlush?: (tenantIds: Set<string>) => void;
   onError: (error: unknown) => void;
 }
 
 /** The counter buffer's `onFlushed`: must not throw (background work reports to `onError`). */
 export function createOnFlushed(options: OnFlushedOptions) {
-  const { db, cache, shared, ledgerRetentionMs, clock, onFlush, onError } = options;
+  const { db, cache, shared, ledgerRetentionMs, clock, onFlush, afterFlush, onError } = options;
   let lastPruneMs = 0;
 
   return function flushed(rows: BucketDelta[], flushId: string): void {
@@ -36,6 +38,7 @@ export function createOnFlushed(options: OnFlushedOptions) {
       units += r.n;
     }
     onFlush?.({ cells: rows.length, units });
+    afterFlush?.(tenants);
     shared
       .share(
         rows.map((r) => ({ tenantId: r.tenantId, meter: r.meter, atMs: r.minuteMs, n: r.n })),

@@ -5,7 +5,9 @@ export type NotificationKind =
   | "payment_failed"
   | "payment_action_required"
   | "subscription_canceled"
-  | "trial_ending";
+  | "trial_ending"
+  /** A usage alert of the tenant (see @org/usage-metering `onThresholdReached`). */
+  | "usage.threshold_reached";
 
 export interface NotificationInput {
   tenantId: string;

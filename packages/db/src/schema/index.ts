@@ -4,3 +4,4 @@ export * from "./credits.js";
 export * from "./idempotency.js";
 export * from "./tenancy.js";
 export * from "./usage.js";
+export * from "./usage-alerts.js";

@@ -1,4 +1,12 @@
 /** @module @org/usage-metering/hono: the HTTP routes of usage and entitlements, and request-path middleware. */
+
+export {
+  meterAlertSettingsSchema,
+  type UsageAlertRoutesOptions,
+  type UsageAlerts,
+  usageAlertRoutes,
+  usageAlertsBody,
+} from "./alerts-routes.js";
 export { type QuotaOptions, quota, type UsageCounterOptions, usageCounter } from "./middleware.js";
 export {
   type UsageEventsResponse,

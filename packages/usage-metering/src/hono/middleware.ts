@@ -47,15 +47,23 @@ export interface QuotaOptions<E extends Env> {
   plan?: (c: Context<E>) => Plan | undefined;
   /** @default "api_calls" */
   meter?: string;
+  /**
+   * Requests the spend cap never refuses. @default the usage alerts routes, so a tenant past its cap
+   * can still raise it.
+   */
+  spendCapExempt?: (c: Context<E>) => boolean;
 }
+
+const isAlertsRoute = <E extends Env>(c: Context<E>): boolean => c.req.path === "/v1/usage/alerts";
 
 /**
  * Refuses a request with 429 `quota_exceeded` (problem+json) when the tenant's plan has a hard
  * limit on `meter` and it is used up. Answered from the entitlement cache: no database round trip.
  * Soft limits and meters without a quota never refuse. With `plan`, the resolved tenant's plan is
- * used and no plan lookup is made.
+ * used and no plan lookup is made. Past the tenant's spend cap (usage alerts, cached) it refuses
+ * with 402 `payment_required`.
  *
- * @throws ProblemError `quota_exceeded` for the request.
+ * @throws ProblemError `quota_exceeded` or `payment_required` for the request.
  * @example
  * app.use("/v1/*", quota<AppEnv>({
  *   metering,
@@ -64,7 +72,13 @@ export interface QuotaOptions<E extends Env> {
  * }));
  */
 export const quota = <E extends Env = Env>(options: QuotaOptions<E>): MiddlewareHandler<E> => {
-  const { metering, tenantId, plan = () => undefined, meter = "api_calls" } = options;
+  const {
+    metering,
+    tenantId,
+    plan = () => undefined,
+    meter = "api_calls",
+    spendCapExempt = isAlertsRoute,
+  } = options;
   const enforce = (entitlement: Entitlement) => {
     if (!entitlement.allowed) {
       const { limit, used } = entitlement;
@@ -73,6 +87,13 @@ export const quota = <E extends Env = Env>(options: QuotaOptions<E>): Middleware
         extensions: { meter, limit, used },
       });
     }
+  };
+  const enforceSpendCap = (c: Context<E>, tenant: string, tenantPlan: Plan | undefined) => {
+    if (!spendCapExempt(c) && metering.overSpendCap(tenant, meter, tenantPlan))
+      throw new ProblemError("payment_required", {
+        detail: `The overage on ${meter} has reached the spend cap set in the usage alerts.`,
+        extensions: { meter },
+      });
   };
   // Not an async function: on a cached check (every request but a tenant's first) the chain's
   // promise is handed on as it is.
@@ -84,10 +105,12 @@ export const quota = <E extends Env = Env>(options: QuotaOptions<E>): Middleware
     if (cached === undefined) {
       return metering.check(tenant, meter, tenantPlan).then((entitlement) => {
         enforce(entitlement);
+        enforceSpendCap(c, tenant, tenantPlan);
         return next();
       });
     }
     enforce(cached);
+    enforceSpendCap(c, tenant, tenantPlan);
     return next();
   };
 };

@@ -1,0 +1,166 @@
+import { type Database, usageAlertSettings } from "@org/db";
+import { createTestDb, type TestDb } from "@org/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedTenant } from "../test/catalogue.js";
+import { meteringFor } from "../test/setup.js";
+import type { ThresholdReached } from "./alerts.js";
+
+const NOW = Date.UTC(2026, 5, 3, 8);
+const NEXT_MONTH = Date.UTC(2026, 6, 2, 8);
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t?.cleanup();
+});
+
+async function tenantWithAlerts(db: Database, plan: string, meters: Record<string, object>) {
+  const tenantId = await seedTenant(db, plan);
+  await db.insert(usageAlertSettings).values({ tenantId, meters });
+  return tenantId;
+}
+
+function alertingMetering(plan: string, startMs = NOW) {
+  const fired: ThresholdReached[] = [];
+  const errors: unknown[] = [];
+  const harness = meteringFor(
+    t.db,
+    { onThresholdReached: (e) => void fired.push(e), onError: (e) => void errors.push(e) },
+    startMs,
+  );
+  return { ...harness, fired, errors, setPlan: (id: string) => harness.plans.set(id, plan) };
+}
+
+const thresholds = (events: ThresholdReached[]) => events.map((e) => `${e.meter}/${e.threshold}`).sort();
+
+describe("usage alerts", () => {
+  it("fires 50, 80 and 100 % of the included quota once each as usage crosses them", async () => {
+    const tenantId = await tenantWithAlerts(t.db, "free", { api_calls: { percentages: [50, 80, 100] } });
+    const m = alertingMetering("free");
+    m.setPlan(tenantId);
+    try {
+      m.metering.increment(tenantId, "api_calls", 4_999); // free: 10,000 included
+      await m.metering.flush();
+      expect(m.fired).toEqual([]);
+      m.metering.increment(tenantId, "api_calls", 1);
+      await m.metering.flush();
+      expect(thresholds(m.fired)).toEqual(["api_calls/pct:50"]);
+      m.metering.increment(tenantId, "api_calls", 100);
+      await m.metering.flush();
+      expect(m.fired).toHaveLength(1);
+      m.metering.increment(tenantId, "api_calls", 6_000);
+      await m.metering.flush();
+      expect(thresholds(m.fired)).toEqual(["api_calls/pct:100", "api_calls/pct:50", "api_calls/pct:80"]);
+      m.metering.increment(tenantId, "api_calls", 10);
+      await m.metering.flush();
+      expect(m.fired).toHaveLength(3);
+      expect(m.fired[0]).toMatchObject({
+        tenantId,
+        used: 5_000,
+        included: 10_000,
+        periodStart: Date.UTC(2026, 5, 1),
+      });
+      expect(m.errors).toEqual([]);
+    } finally {
+      await m.metering.close();
+    }
+  });
+
+  it("fires an overage amount priced like the reported overage", async () => {
+    // pro: 1,000,000 calls included, then 50 per started 1,000.
+    const tenantId = await tenantWithAlerts(t.db, "pro", { api_calls: { overageAmounts: [100] } });
+    const m = alertingMetering("pro");
+    m.setPlan(tenantId);
+    try {
+      m.metering.increment(tenantId, "api_calls", 1_001_000); // 1,000 over: 50
+      await m.metering.flush();
+      expect(m.fired).toEqual([]);
+      m.metering.increment(tenantId, "api_calls", 1); // 1,001 over: 100
+      await m.metering.flush();
+      expect(m.fired).toEqual([
+        expect.objectContaining({ threshold: "amount:100", overageAmount: 100, currency: "usd" }),
+      ]);
+    } finally {
+      await m.metering.close();
+    }
+  });
+
+  it("fires again in the next billing period", async () => {
+    const tenantId = await tenantWithAlerts(t.db, "free", { api_calls: { percentages: [50] } });
+    const m = alertingMetering("free");
+    m.setPlan(tenantId);
+    try {
+      m.metering.increment(tenantId, "api_calls", 6_000);
+      await m.metering.flush();
+      m.clock.now = NEXT_MONTH;
+      m.metering.increment(tenantId, "api_calls", 4_000);
+      await m.metering.flush();
+      expect(m.fired.map((e) => e.periodStart)).toEqual([Date.UTC(2026, 5, 1)]);
+      m.metering.increment(tenantId, "api_calls", 1_000);
+      await m.metering.flush();
+      expect(m.fired.map((e) => e.periodStart)).toEqual([Date.UTC(2026, 5, 1), Date.UTC(2026, 6, 1)]);
+    } finally {
+      await m.metering.close();
+    }
+  });
+
+  it("fires a threshold again at the next flush when its notification failed", async () => {
+    const tenantId = await tenantWithAlerts(t.db, "free", { api_calls: { percentages: [50, 80] } });
+    const delivered: string[] = [];
+    let failures = 1;
+    const errors: unknown[] = [];
+    const { metering, plans } = meteringFor(
+      t.db,
+      {
+        onThresholdReached: (e) => {
+          if (failures-- > 0) throw new Error("outbox unavailable");
+          delivered.push(e.threshold);
+        },
+        onError: (e) => void errors.push(e),
+      },
+      NOW,
+    );
+    plans.set(tenantId, "free");
+    try {
+      metering.increment(tenantId, "api_calls", 9_000);
+      await metering.flush();
+      expect(delivered).toEqual([]);
+      expect(errors).toHaveLength(1);
+      metering.increment(tenantId, "api_calls", 1);
+      await metering.flush();
+      expect(delivered.sort()).toEqual(["pct:50", "pct:80"]);
+    } finally {
+      await metering.close();
+    }
+  });
+
+  it("fires each threshold exactly once across 3 instances ingesting in parallel", async () => {
+    const tenantId = await tenantWithAlerts(t.db, "free", { api_calls: { percentages: [50, 80, 100] } });
+    const instances = [alertingMetering("free"), alertingMetering("free"), alertingMetering("free")];
+    for (const m of instances) m.setPlan(tenantId);
+    try {
+      // 3 instances x 20 parallel batches x 10 events x 60 units = 36,000 units: past every threshold.
+      await Promise.all(
+        instances.flatMap((m, i) =>
+          Array.from({ length: 20 }, (_, b) =>
+            m.metering.ingest(
+              tenantId,
+              Array.from({ length: 10 }, (_, e) => ({
+                id: `evt_${i}_${b}_${e}`,
+                meter: "api_calls",
+                quantity: 60,
+                timestamp: new Date(NOW - 60_000).toISOString(),
+              })),
+            ),
+          ),
+        ),
+      );
+      const fired = instances.flatMap((m) => m.fired);
+      expect(thresholds(fired)).toEqual(["api_calls/pct:100", "api_calls/pct:50", "api_calls/pct:80"]);
+      expect(instances.flatMap((m) => m.errors)).toEqual([]);
+    } finally {
+      await Promise.all(instances.map((m) => m.metering.close()));
+    }
+  });
+});
