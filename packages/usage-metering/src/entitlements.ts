@@ -142,7 +142,7 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
     periodOfCached,
     /** The cached plan of a tenant; `undefined` while it is not cached (a load has then started). */
     planCached: (tenantId: string): Plan | undefined => {
-      const entry = entryFor(tenantId);
+      const entry = entryFor(tenantId, undefined);
       return entry instanceof Promise ? undefined : entry.plan;
     },
     invalidate: (tenantId: string) => entries.delete(tenantId),

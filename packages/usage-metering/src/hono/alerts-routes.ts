@@ -1,7 +1,7 @@
 /** @module GET and PUT /v1/usage/alerts: a tenant's usage-alert thresholds and spend caps. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Database } from "@org/db";
-import { validationProblem } from "@org/problem";
+import { validationProblem } from "@org/server-kit";
 import type { Context, Env } from "hono";
 import { loadAlertSettings, saveAlertSettings } from "../alerts.js";
 import type { UsageMetering } from "../metering.js";
