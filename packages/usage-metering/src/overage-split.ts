@@ -46,8 +46,9 @@ function firstTrue(lo: number, hi: number, test: (s: number) => boolean): number
  * step is reported and the credits stay in the balance (the customer keeps them). Only where a
  * step would overshoot what is owed (possible after earlier covered runs) are the last credits
  * consumed and the shortfall (less than one step) is left unbilled, in the customer's favour.
- * Volume tiers are not monotonic in quantity; if the search's answer breaks an invariant the split
- * falls back to covering what credits can and reporting nothing more.
+ * Volume tiers are not monotonic in quantity (more units can cost less once a cheaper tier applies
+ * to all of them), so no split of them is safe: a volume-priced overage is reported whole and
+ * credits are not consumed for it.
  *
  * @example
  * splitOverage({ quantity: 2_500, price: { model: "package", amount: 50, size: 1_000 },
@@ -60,6 +61,7 @@ export function splitOverage(input: OverageSplitInput): OverageSplit {
   const { quantity, consumed, available } = input;
   const reported = Math.min(input.reportedQuantity, quantity);
   const amount = priceOf(quantity);
+  if (p.model === "volume") return { amount, reportQuantity: quantity, reportAmount: amount, consume: 0 };
   const owed = amount - consumed; // what Stripe and new credits still have to cover
   const target = owed - available; // the least Stripe must bill
   const least = firstTrue(reported, quantity, (s) => priceOf(s) >= target);
