@@ -72,6 +72,7 @@ export async function buildDeps(
     plans: createPlatformPlans(catalog, { selfHosted: { ratePerSecond: env.RATE_LIMIT_PER_SECOND } }),
     fallbackPlan: SELF_HOSTED_PLAN,
     leaseUnits: env.RATE_LIMIT_LEASE_UNITS,
+    rateLimitStoreTimeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS,
     jwt: env.JWT_SECRET
       ? { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }
       : undefined,

@@ -65,6 +65,7 @@ export async function buildDeps(
     fallbackPlan: catalog.defaultPlan.id,
     expectedNodes: env.EXPECTED_NODES,
     leaseUnits: env.RATE_LIMIT_LEASE_UNITS,
+    rateLimitStoreTimeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS,
     jwt: env.JWT_SECRET
       ? { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }
       : undefined,

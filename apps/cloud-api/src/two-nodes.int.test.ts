@@ -78,9 +78,9 @@ describe.each([0, 1024])(
         // Its own Redis namespace: idempotency records of earlier runs must not answer this one.
         REDIS_KEY_PREFIX: `test-${randomUUID()}`,
         RATE_LIMIT_LEASE_UNITS: String(leaseUnits),
-        // As deployed behind one balancer: should Redis answer slowly on a loaded machine, each node's
-        // insurance limiter allows half the plan, and the shared bound still holds.
-        EXPECTED_NODES: "2",
+        // The shared bucket is under test, not the insurance limiter: on a loaded CI machine Redis may
+        // take longer than the production default of 100 ms to answer.
+        RATE_LIMIT_STORE_TIMEOUT_MS: "5000",
       };
       nodes.push(await startNode(env), await startNode(env));
     });

@@ -167,7 +167,7 @@ describe("billing against the Stripe stand-in (real SDK)", () => {
       expect(row?.priceIds).toEqual(truth.items.data.map((i) => i.price.id));
       expect(row?.cancelAtPeriodEnd).toBe(truth.cancel_at_period_end);
     }
-  });
+  }, 300_000);
 
   it("schedules a downgrade for the period end, and cancelling it keeps the plan", async () => {
     const { tenant } = await subscribe("enterprise");

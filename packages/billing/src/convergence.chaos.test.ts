@@ -82,5 +82,5 @@ describe("randomised lifecycles, webhooks shuffled and duplicated", () => {
           .sort(),
       );
     }
-  });
+  }, 300_000);
 });

@@ -56,6 +56,8 @@ export interface PlatformDepsOptions {
   adminToken?: string;
   /** Rate-limit units a node may take in advance per decision (0: every decision in Redis). @default 0 */
   leaseUnits?: number;
+  /** How long a rate-limit decision waits for Redis. @default 100 */
+  rateLimitStoreTimeoutMs?: number;
   /** Nodes sharing the rate limits, for the insurance limiter while Redis is down. @default 1 */
   expectedNodes?: number;
   /** Plan of a tenant the cache does not know (should not happen behind resolution). */
@@ -106,7 +108,7 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
     registers: [metrics.registry],
   });
   const limiter = createRateLimiter({
-    store: redis ? createRedisRateStore({ redis, prefix }) : createMemoryStore(),
+    store: redis ? createRedisRateStore({ redis, prefix, timeoutMs: options.rateLimitStoreTimeoutMs }) : createMemoryStore(),
     expectedNodes: options.expectedNodes ?? 1,
     leaseUnits: options.leaseUnits ?? 0,
     logger: logger.child({ component: "ratelimit" }),

@@ -68,6 +68,8 @@ export const apiEnv = {
     .default(1024 * 1024),
   /** Rate-limit units a node may lease per key and spend without a Redis call (0: every decision in Redis). */
   RATE_LIMIT_LEASE_UNITS: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** How long a rate-limit decision waits for Redis before the insurance limiter answers. */
+  RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(100),
 };
 
 /**
