@@ -1,6 +1,14 @@
 /** @module What the console shows, read from the platform's tables and the metering service. */
 import { requeue } from "@org/billing";
-import { auditLog, type Database, newId, subscriptions, tenantPlanHistory, tenants } from "@org/db";
+import {
+  auditLog,
+  type Database,
+  newId,
+  subscriptions,
+  subscriptionTransitions,
+  tenantPlanHistory,
+  tenants,
+} from "@org/db";
 import type { MeterSummary, UsageMetering } from "@org/usage-metering";
 import { and, asc, desc, eq, like } from "drizzle-orm";
 
@@ -52,7 +60,7 @@ export interface HistoryEntry {
  * const history = await tenantHistory(db, "ten_1");
  */
 export async function tenantHistory(db: Database, tenantId: string): Promise<HistoryEntry[]> {
-  const [audits, plans] = await Promise.all([
+  const [audits, plans, transitions] = await Promise.all([
     db
       .select()
       .from(auditLog)
@@ -65,6 +73,12 @@ export async function tenantHistory(db: Database, tenantId: string): Promise<His
       .where(eq(tenantPlanHistory.tenantId, tenantId))
       .orderBy(asc(tenantPlanHistory.effectiveAt))
       .limit(200),
+    db
+      .select()
+      .from(subscriptionTransitions)
+      .where(eq(subscriptionTransitions.tenantId, tenantId))
+      .orderBy(asc(subscriptionTransitions.at))
+      .limit(200),
   ]);
   const entries: HistoryEntry[] = [
     ...audits.map((a) => ({ at: a.at, what: a.action, detail: `${a.actor}: ${JSON.stringify(a.data)}` })),
@@ -72,6 +86,11 @@ export async function tenantHistory(db: Database, tenantId: string): Promise<His
       at: p.effectiveAt,
       what: "plan.effective",
       detail: `${p.previousPlan} -> ${p.plan}`,
+    })),
+    ...transitions.map((t) => ({
+      at: t.at,
+      what: "subscription.status",
+      detail: `subscription ${t.stripeSubscriptionId}: ${t.fromStatus ?? "(new)"} → ${t.toStatus}${t.plan ? ` (${t.plan})` : ""}`,
     })),
   ];
   return entries.sort((a, b) => a.at.getTime() - b.at.getTime());

@@ -1,5 +1,13 @@
 /** @module Writing a Stripe snapshot: one short transaction, skipped when a newer snapshot was written. */
-import { billingSyncState, invoices, recordPlanChange, subscriptions, tenants } from "@org/db";
+import {
+  billingSyncState,
+  invoices,
+  newId,
+  recordPlanChange,
+  subscriptions,
+  subscriptionTransitions,
+  tenants,
+} from "@org/db";
 import type { PriceMatch } from "@org/plans";
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
@@ -147,6 +155,18 @@ export async function writeSnapshot(
           target: [subscriptions.tenantId, subscriptions.stripeSubscriptionId],
           set: row,
         });
+      // The transitions log: only a status the stored row does not have (or a first sight).
+      if (!before || before.status !== subscription.status) {
+        await tx.insert(subscriptionTransitions).values({
+          id: newId("subscriptionTransition"),
+          tenantId,
+          stripeSubscriptionId: subscription.id,
+          fromStatus: before?.status ?? null,
+          toStatus: subscription.status,
+          plan: row.plan,
+          at: now,
+        });
+      }
     }
 
     for (const invoice of snapshot.invoices) {

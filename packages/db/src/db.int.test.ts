@@ -20,6 +20,7 @@ const TABLES = [
   "notifications",
   "stripe_operations",
   "stripe_webhook_events",
+  "subscription_transitions",
   "subscriptions",
   "tenant_plan_history",
   "tenants",

@@ -9,6 +9,7 @@ const PREFIXES = {
   request: "req",
   event: "evt",
   creditEntry: "cre",
+  subscriptionTransition: "sbt",
 } as const;
 
 export type IdKind = keyof typeof PREFIXES;

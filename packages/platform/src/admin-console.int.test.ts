@@ -1,5 +1,5 @@
 import { insertEvent } from "@org/billing";
-import { stripeWebhookEvents } from "@org/db";
+import { newId, stripeWebhookEvents, subscriptionTransitions } from "@org/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, bearer, createPlatformHarness, type PlatformHarness } from "../test/harness.js";
@@ -172,5 +172,37 @@ describe("the admin console mounted by mountV1", () => {
     expect(json.status).toBe(200);
     const withCookieOnly = await h.app.request("/admin/tenants", { headers: { Cookie: cookie } });
     expect(withCookieOnly.status).toBe(401);
+  });
+
+  it("shows a tenant's subscription status transitions in its state history", async () => {
+    const { cookie } = await session();
+    const tenant = await h.seedTenant("pro");
+    await h.t.db.insert(subscriptionTransitions).values([
+      {
+        id: newId("subscriptionTransition"),
+        tenantId: tenant.id,
+        stripeSubscriptionId: "sub_x",
+        fromStatus: null,
+        toStatus: "trialing",
+        plan: "pro",
+        at: new Date("2026-01-01T00:00:00Z"),
+      },
+      {
+        id: newId("subscriptionTransition"),
+        tenantId: tenant.id,
+        stripeSubscriptionId: "sub_x",
+        fromStatus: "trialing",
+        toStatus: "active",
+        plan: "pro",
+        at: new Date("2026-01-15T00:00:00Z"),
+      },
+    ]);
+    const page = await h.app.request(`/admin/console/tenants/${tenant.id}`, { headers: { Cookie: cookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const first = html.indexOf("subscription sub_x: (new) → trialing");
+    const second = html.indexOf("subscription sub_x: trialing → active");
+    expect(first).toBeGreaterThan(-1);
+    expect(second).toBeGreaterThan(first);
   });
 });

@@ -48,6 +48,29 @@ export const subscriptions = pgTable(
   ],
 );
 
+/**
+ * Subscription status changes as the syncs saw them: one row whenever a synced status differs from
+ * the stored one (or the subscription is new). An unchanged status adds nothing, so repeated syncs
+ * and duplicate webhooks leave no trace.
+ */
+export const subscriptionTransitions = pgTable(
+  "subscription_transitions",
+  {
+    id: text().primaryKey(),
+    tenantId: text()
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    stripeSubscriptionId: text().notNull(),
+    /** Null when the sync first saw the subscription. */
+    fromStatus: text(),
+    toStatus: text().notNull(),
+    plan: text(),
+    /** The time of the sync that saw the change. */
+    at: timestamptz().notNull(),
+  },
+  (t) => [index("subscription_transitions_tenant_at_idx").on(t.tenantId, t.at)],
+);
+
 export const invoices = pgTable(
   "invoices",
   {
