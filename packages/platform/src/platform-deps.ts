@@ -108,7 +108,9 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
     registers: [metrics.registry],
   });
   const limiter = createRateLimiter({
-    store: redis ? createRedisRateStore({ redis, prefix, timeoutMs: options.rateLimitStoreTimeoutMs }) : createMemoryStore(),
+    store: redis
+      ? createRedisRateStore({ redis, prefix, timeoutMs: options.rateLimitStoreTimeoutMs })
+      : createMemoryStore(),
     expectedNodes: options.expectedNodes ?? 1,
     leaseUnits: options.leaseUnits ?? 0,
     logger: logger.child({ component: "ratelimit" }),
