@@ -64,7 +64,8 @@ describe.skipIf(!hasChromium)("the admin console in a real browser", () => {
           id: `tok-${day}-${i}`,
           meter: "tokens",
           quantity,
-          timestamp: new Date(day + (i + 1) * 3_600_000).toISOString(),
+          // Seconds after midnight: never "in the future", even when the test runs at 00:00 UTC.
+          timestamp: new Date(day + i * 1_000).toISOString(),
         })),
       ),
     );
