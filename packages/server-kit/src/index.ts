@@ -1,5 +1,20 @@
 /** @module @org/server-kit: what every service shares around its routes. */
 
+export {
+  ADMIN_SECURITY,
+  type ApiDocumentOptions,
+  apiDocument,
+  apiRoute,
+  apiRouter,
+  BEARER_SECURITY,
+  jsonRequest,
+  jsonResponse,
+  OPTIONAL_IDEMPOTENCY_KEY,
+  type OpenApiDocument,
+  problemResponses,
+  problemSchema,
+  REQUIRED_IDEMPOTENCY_KEY,
+} from "./api-routes.js";
 export { DOCS_CONTENT_SECURITY_POLICY, mountApiDocs } from "./api-docs.js";
 export { apiEnv, ConfigError, parseConfig, runMain, serviceEnv } from "./config.js";
 export { type HeaderList, requestHeader, withResponseHeaders } from "./headers.js";
