@@ -2,7 +2,7 @@
  * @module The one way a route is declared: `@hono/zod-openapi` routes whose request and response
  * schemas validate the request, type the handler and write the OpenAPI document.
  */
-import { createRoute, type OpenAPIHono as OpenAPIHonoType, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Env, MiddlewareHandler } from "hono";
 import { validationProblem } from "./validate.js";
 
@@ -136,7 +136,7 @@ export const REQUIRED_IDEMPOTENCY_KEY = z.object({
 });
 
 /** An OpenAPI 3.1 document as served at `/openapi.json`. */
-export type OpenApiDocument = ReturnType<OpenAPIHonoType["getOpenAPI31Document"]>;
+export type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 
 export interface ApiDocumentOptions {
   title: string;

@@ -1,5 +1,6 @@
 /** @module @org/server-kit: what every service shares around its routes. */
 
+export { DOCS_CONTENT_SECURITY_POLICY, mountApiDocs } from "./api-docs.js";
 export {
   ADMIN_SECURITY,
   type ApiDocumentOptions,
@@ -15,7 +16,6 @@ export {
   problemSchema,
   REQUIRED_IDEMPOTENCY_KEY,
 } from "./api-routes.js";
-export { DOCS_CONTENT_SECURITY_POLICY, mountApiDocs } from "./api-docs.js";
 export { apiEnv, ConfigError, parseConfig, runMain, serviceEnv } from "./config.js";
 export { type HeaderList, requestHeader, withResponseHeaders } from "./headers.js";
 export { type CheckResult, type HealthOptions, mountHealth, type ReadinessCheck } from "./health.js";
