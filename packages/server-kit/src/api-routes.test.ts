@@ -5,7 +5,7 @@ import {
   apiDocument,
   apiRoute,
   apiRouter,
-  BEARER_SECURITY,
+  bearer,
   jsonRequest,
   jsonResponse,
   OPTIONAL_IDEMPOTENCY_KEY,
@@ -16,7 +16,7 @@ const created = z.object({ id: z.string(), name: z.string() });
 const createThing = apiRoute({
   method: "post",
   path: "/v1/things",
-  security: BEARER_SECURITY,
+  security: bearer("things:write"),
   request: {
     headers: OPTIONAL_IDEMPOTENCY_KEY,
     body: jsonRequest(z.object({ name: z.string().default("unnamed") }), false),
@@ -89,7 +89,7 @@ describe("apiDocument", () => {
 
   it("documents each operation with its parameters, body, responses and security", () => {
     const post = doc.paths?.["/v1/things"]?.post;
-    expect(post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(post?.security).toEqual([{ bearerAuth: ["things:write"] }]);
     expect(post?.parameters).toEqual([
       expect.objectContaining({ name: "Idempotency-Key", in: "header", required: false }),
     ]);

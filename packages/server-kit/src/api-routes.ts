@@ -32,7 +32,8 @@ export function apiRouter<E extends Env = Env>(): OpenAPIHono<E> {
  */
 const emptyJsonBodyAsObject: MiddlewareHandler = async (c, next) => {
   if (/^application\/([\w.-]+\+)?json/i.test(c.req.header("content-type") ?? "")) {
-    if ((await c.req.text()).trim() === "") c.req.bodyCache.text = Promise.resolve("{}");
+    if ((await c.req.text()).trim() === "")
+      (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve("{}");
   }
   await next();
 };
@@ -114,8 +115,16 @@ export function jsonRequest<S extends z.ZodType>(schema: S, required = true) {
   return { content: { "application/json": { schema } }, required } as const;
 }
 
-/** Security requirement of tenant routes: an API key or a JWT as a bearer token. */
-export const BEARER_SECURITY = [{ bearerAuth: [] }];
+/**
+ * Security requirement of a tenant route: an API key or a JWT as a bearer token, holding `scope`.
+ * The platform enforces the scope declared here (403 `insufficient_scope`).
+ *
+ * @example
+ * apiRoute({ method: "get", path: "/v1/usage", security: bearer("usage:read"), ... });
+ */
+export function bearer(scope: string): { bearerAuth: string[] }[] {
+  return [{ bearerAuth: [scope] }];
+}
 /** Security requirement of operator routes: the ADMIN_TOKEN as a bearer token. */
 export const ADMIN_SECURITY = [{ adminToken: [] }];
 

@@ -7,7 +7,7 @@ export {
   apiDocument,
   apiRoute,
   apiRouter,
-  BEARER_SECURITY,
+  bearer,
   jsonRequest,
   jsonResponse,
   OPTIONAL_IDEMPOTENCY_KEY,
