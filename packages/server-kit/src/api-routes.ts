@@ -161,7 +161,7 @@ export interface ApiDocumentOptions {
  * mountApiDocs(app, apiDocument([intakeRouter], { title: "webhook-worker" }));
  */
 export function apiDocument(
-  routers: readonly OpenAPIHono<never>[],
+  routers: readonly Pick<OpenAPIHono, "openAPIRegistry">[],
   options: ApiDocumentOptions,
 ): OpenApiDocument {
   const root = new OpenAPIHono();
