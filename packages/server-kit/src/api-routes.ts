@@ -166,6 +166,8 @@ export function apiDocument(
 ): OpenApiDocument {
   const root = new OpenAPIHono();
   for (const router of routers) root.route("/", router as unknown as OpenAPIHono);
+  // Registered whether or not a route answers a problem: callers may add problem answers of their own.
+  root.openAPIRegistry.register("Problem", problemSchema);
   root.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
