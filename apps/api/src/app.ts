@@ -34,12 +34,8 @@ export function createApp(deps: AppDeps) {
     maxBodyBytes: deps.maxBodyBytes,
     metricsToken: deps.metricsToken,
   });
-  mountV1(app, deps, { tenants: { fixedTenantId: deps.organisation.id } });
-  mountOpenApi(app, {
-    title: "Metered platform api (self-hosted)",
-    billing: !!deps.billing,
-    admin: !!deps.adminToken,
-  });
+  const v1 = mountV1(app, deps, { tenants: { fixedTenantId: deps.organisation.id } });
+  mountOpenApi(app, v1.routers, { title: "Metered platform api (self-hosted)" });
   assertRoutesDeclared(app, ROUTE_ACCESS);
   return app;
 }

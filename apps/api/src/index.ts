@@ -1,5 +1,3 @@
-/** The typed-client contract of this service (no signup): `hc<AppType>(url)` from `hono/client`. */
-export { createClient, type SelfHostedAppType as AppType } from "@org/platform";
 export { type App, type AppDeps, type AppEnv, createApp } from "./app.js";
 export { type BootstrapResult, bootstrap } from "./bootstrap.js";
 export { buildDeps, type Deps } from "./deps.js";

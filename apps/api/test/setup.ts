@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { createLogger } from "@org/server-kit";
-import { createTestDb, type TestDb } from "@org/testing";
+import { checkAnswers, createTestDb, type TestDb } from "@org/testing";
 import { createApp } from "../src/app.js";
 import { buildDeps, type Deps } from "../src/deps.js";
 import { parseEnv } from "../src/env.js";
@@ -31,6 +31,7 @@ export async function createTestApi(env: Record<string, string> = {}): Promise<T
   });
   const deps = await buildDeps(parsed, logger);
   const app = createApp({ ...deps, adminToken: parsed.ADMIN_TOKEN, metricsToken: parsed.METRICS_TOKEN });
+  const answers = checkAnswers(app);
   return {
     t,
     deps,
@@ -39,6 +40,7 @@ export async function createTestApi(env: Record<string, string> = {}): Promise<T
     async close() {
       await deps.close();
       await t.cleanup();
+      answers.assertNone();
     },
   };
 }

@@ -49,13 +49,8 @@ export function createApp(deps: AppDeps) {
     remoteAddress: nodePeerAddress,
     trustedProxies: deps.trustedProxies,
   });
-  mountV1(app, deps, { tenants: { baseDomain: deps.baseDomain }, signup: deps.signup, clientIp });
-  mountOpenApi(app, {
-    title: "Metered platform cloud-api",
-    billing: true,
-    admin: !!deps.adminToken,
-    signup: true,
-  });
+  const v1 = mountV1(app, deps, { tenants: { baseDomain: deps.baseDomain }, signup: deps.signup, clientIp });
+  mountOpenApi(app, v1.routers, { title: "Metered platform cloud-api" });
   assertRoutesDeclared(app, ROUTE_ACCESS);
   return app;
 }

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { billingHandler, createInboxWorker, type InboxWorker } from "@org/billing";
 import { createLogger } from "@org/server-kit";
 import { createStripeFake, type StripeFake } from "@org/stripe-fake";
-import { createTestDb, type TestDb } from "@org/testing";
+import { checkAnswers, createTestDb, type TestDb } from "@org/testing";
 import { createApp as createWorkerApp } from "@org/webhook-worker";
 import { createApp } from "../src/app.js";
 import { buildDeps, type Deps } from "../src/deps.js";
@@ -58,6 +58,7 @@ export async function createCloudHarness(
     silent(),
   );
   const app = createApp({ ...deps, baseDomain: BASE });
+  const answers = checkAnswers(app);
   const intake = createWorkerApp({
     db: deps.db,
     logger: silent(),
@@ -82,6 +83,7 @@ export async function createCloudHarness(
       await deps.close();
       await fake.stop();
       await t.cleanup();
+      answers.assertNone();
     },
   };
 }

@@ -1,17 +1,5 @@
 /** @module @org/platform: the v1 HTTP surface composed from the packages. */
-export {
-  type AppType,
-  createClient,
-  type JsonEndpoint,
-  type ProblemBody,
-  type ProblemEndpoint,
-  type QueryInput,
-  type SelfHostedAppType,
-  type SignupSchema,
-  type SubscriptionResponse,
-  type V1Schema,
-} from "./client.js";
-export { mountOpenApi, type OpenApiOptions, openApiDocument } from "./openapi.js";
+export { mountOpenApi, openApiDocument } from "./openapi.js";
 export {
   createOverageReporting,
   type OverageReportingOptions,
@@ -23,6 +11,7 @@ export { readinessChecks } from "./readiness.js";
 export { ROUTE_ACCESS } from "./route-access.js";
 export {
   ABUSE_POLICIES,
+  type MountedV1,
   type MountV1Options,
   mountV1,
   type PlatformDeps,

@@ -1,18 +1,5 @@
-import {
-  billingPreviewQuery,
-  cancelBody,
-  changeBody,
-  checkoutBody,
-  checkoutCompleteQuery,
-  creditGrantBody,
-  pageQuery,
-  portalBody,
-} from "@org/billing/hono";
-import { adminTenantPatchBody, adminTenantsQuery, createKeyBody } from "@org/multitenancy/hono";
-import { signupBody } from "@org/signup/hono";
-import { usageAlertsBody, usageEventsBody, usageQuery } from "@org/usage-metering/hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import { ROUTE_ACCESS } from "../src/route-access.js";
 import { ADMIN_TOKEN, bearer, createPlatformHarness, type PlatformHarness } from "../test/harness.js";
 
 interface Parameter {
@@ -22,9 +9,10 @@ interface Parameter {
   schema: { default?: unknown };
 }
 interface Operation {
-  parameters: Parameter[];
+  parameters?: Parameter[];
   requestBody?: { content: { "application/json": { schema: unknown } } };
-  responses: Record<string, unknown>;
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  security?: Record<string, string[]>[];
 }
 interface Document {
   paths: Record<string, Record<string, Operation>>;
@@ -64,46 +52,6 @@ function documentedOperations(doc: Document): Map<string, Operation> {
   return ops;
 }
 
-const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
-
-/** The query parameters of a query schema, as an OpenAPI document lists them. */
-function queryParameters(schema: z.ZodObject): Parameter[] {
-  const json = jsonSchema(schema) as {
-    properties?: Record<string, Parameter["schema"]>;
-    required?: string[];
-  };
-  return Object.entries(json.properties ?? {}).map(([name, prop]) => ({
-    name,
-    in: "query",
-    required: json.required?.includes(name) ?? false,
-    schema: prop,
-  }));
-}
-
-/**
- * The schema each route validates its input with, as its package exports it. A route that takes a
- * query or a body and is missing here fails the test, so a new route cannot escape the comparison.
- */
-const ROUTE_INPUTS: Record<string, { query?: z.ZodObject; body?: z.ZodType }> = {
-  "POST /v1/tenants": { body: signupBody },
-  "POST /v1/api-keys": { body: createKeyBody },
-  "POST /v1/usage/events": { body: usageEventsBody },
-  "GET /v1/usage": { query: usageQuery },
-  "PUT /v1/usage/alerts": { body: usageAlertsBody },
-  "POST /v1/billing/checkout": { body: checkoutBody },
-  "GET /v1/billing/checkout/complete": { query: checkoutCompleteQuery },
-  "POST /v1/billing/subscription/change": { body: changeBody },
-  "POST /v1/billing/subscription/cancel": { body: cancelBody },
-  "POST /v1/billing/portal": { body: portalBody },
-  "GET /v1/billing/invoices": { query: pageQuery },
-  "GET /v1/billing/payment-methods": { query: pageQuery },
-  "GET /admin/tenants": { query: adminTenantsQuery },
-  "PATCH /admin/tenants/{id}": { body: adminTenantPatchBody },
-  "GET /v1/credits": { query: pageQuery },
-  "GET /v1/billing/preview": { query: billingPreviewQuery },
-  "POST /admin/tenants/{id}/credits": { body: creditGrantBody },
-};
-
 describe("the OpenAPI document against the routes mountV1 registers", () => {
   let h: PlatformHarness;
   let doc: Document;
@@ -122,23 +70,48 @@ describe("the OpenAPI document against the routes mountV1 registers", () => {
     expect([...documented.keys()].sort()).toEqual([...registered].sort());
   });
 
-  it("documents each route's query and body with the schema the route validates them with", () => {
+  it("documents a schema for every answer of every operation, the problems included", () => {
     for (const [name, op] of documented) {
-      const inputs = ROUTE_INPUTS[name] ?? {};
-      const query = op.parameters.filter((p) => p.in === "query");
-      if (query.length > 0 || op.requestBody)
-        expect(ROUTE_INPUTS, `${name} takes input: list its schema here`).toHaveProperty([name]);
-      expect(query, `${name} query`).toEqual(inputs.query ? queryParameters(inputs.query) : []);
-      expect(op.requestBody?.content["application/json"].schema, `${name} body`).toEqual(
-        inputs.body ? jsonSchema(inputs.body) : undefined,
-      );
+      const statuses = Object.keys(op.responses);
+      expect(
+        statuses.filter((s) => s.startsWith("2")),
+        name,
+      ).toHaveLength(1);
+      for (const [status, answer] of Object.entries(op.responses)) {
+        if (status === "204") continue;
+        const media = status.startsWith("2") ? "application/json" : "application/problem+json";
+        expect(answer.content?.[media]?.schema, `${name} ${status}`).toBeDefined();
+      }
     }
-    expect([...documented.keys()]).toEqual(expect.arrayContaining(Object.keys(ROUTE_INPUTS)));
+  });
+
+  it("declares the scope of every tenant operation, and the pipeline's refusals of it", () => {
+    for (const [name, op] of documented) {
+      if (name === "POST /v1/tenants") {
+        expect(op.security ?? [], name).toEqual([]);
+        expect(Object.keys(op.responses), name).toEqual(expect.arrayContaining(["400", "413", "415", "429"]));
+      } else if (name.includes(" /admin/")) {
+        expect(op.security, name).toEqual([{ adminToken: [] }]);
+      } else {
+        expect(op.security?.[0]?.bearerAuth?.[0], name).toMatch(/^[a-z_]+:(read|write)$/);
+        expect(Object.keys(op.responses), name).toEqual(
+          expect.arrayContaining(["401", "402", "403", "404", "429"]),
+        );
+      }
+    }
+  });
+
+  it("declares for each operation the scope the scope table enforces", () => {
+    for (const [name, op] of documented) {
+      const access = (ROUTE_ACCESS as Record<string, string>)[name.replaceAll(/\{(\w+)\}/g, ":$1")];
+      const declared = op.security?.length ? (op.security[0]?.bearerAuth?.[0] ?? "admin") : "public";
+      expect(declared, name).toBe(access);
+    }
   });
 
   it("documents Idempotency-Key on the mutating routes, required where the route refuses a request without one", () => {
     for (const [name, op] of documented) {
-      const header = op.parameters.find((p) => p.in === "header" && p.name === "Idempotency-Key");
+      const header = (op.parameters ?? []).find((p) => p.in === "header" && p.name === "Idempotency-Key");
       if (name.startsWith("GET ") || name.startsWith("PATCH /admin/")) expect(header, name).toBeUndefined();
       else expect(header, name).toMatchObject({ required: name === "POST /v1/tenants" });
     }
@@ -148,7 +121,7 @@ describe("the OpenAPI document against the routes mountV1 registers", () => {
     for (const [name, op] of documented) {
       const fromPath = [...name.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       expect(
-        op.parameters.filter((p) => p.in === "path").map((p) => p.name),
+        (op.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name),
         name,
       ).toEqual(fromPath);
     }
@@ -179,7 +152,7 @@ describe("the OpenAPI document against the routes mountV1 registers", () => {
     const headersOf = (name: string) => bearer(name.startsWith("GET /admin/") ? ADMIN_TOKEN : tenant.secret);
     let compared = 0;
     for (const [name, op] of documented) {
-      const query = op.parameters.filter((p) => p.in === "query");
+      const query = (op.parameters ?? []).filter((p) => p.in === "query");
       const defaulted = query.filter((p) => p.schema.default !== undefined);
       if (defaulted.length === 0) continue;
       const base = required[name] ?? {};

@@ -38,6 +38,7 @@ import {
 import { eq } from "drizzle-orm";
 import type { Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import type { openApiDocument } from "./openapi.js";
 import type { PlatformPlans } from "./plans.js";
 import { ROUTE_ACCESS } from "./route-access.js";
 
@@ -95,6 +96,13 @@ export const ABUSE_POLICIES = {
 
 const REFUSED = new Set([401, 403, 429]);
 
+type Router = MountedV1["routers"][number];
+
+export interface MountedV1 {
+  /** The routers of the v1 contract, whose declarations make its OpenAPI document ({@link openApiDocument}). */
+  routers: Parameters<typeof openApiDocument>[0];
+}
+
 /**
  * Mounts the platform's v1 surface. Every /v1 request goes: tenant resolution (cache) -> the
  * route's scope ({@link ROUTE_ACCESS}; 403 `insufficient_scope`) -> API-call
@@ -106,7 +114,12 @@ const REFUSED = new Set([401, 403, 429]);
  * const app = createServiceApp<PlatformEnv>({ logger, metrics, health });
  * mountV1(app, deps, { tenants: { baseDomain: "example.com" }, signup });
  */
-export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: MountV1Options): void {
+export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: MountV1Options): MountedV1 {
+  const routers: Router[] = [];
+  const mount = (router: Router) => {
+    app.route("/", router as unknown as Hono<PlatformEnv>);
+    routers.push(router);
+  };
   // c.get(), not c.var: Hono builds a new object for every c.var access, and these run per request.
   const tenantOf = (c: Context<PlatformEnv>) => c.get("tenant");
   const tenantId = (c: Context<PlatformEnv>) => c.get("tenant")?.id;
@@ -127,8 +140,7 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
     );
   }
   if (options.signup) {
-    app.route(
-      "/",
+    mount(
       signupRoutes({
         signup: options.signup,
         idempotencyStore: deps.idempotencyStore,
@@ -191,13 +203,9 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
   const planOf = (c: Context<PlatformEnv>) => deps.plans.metering(tenantOf(c).plan);
   app.use("/v1/*", quota<PlatformEnv>({ metering: deps.metering, tenantId, plan: planOf }));
 
-  app.route("/", tenantRoutes({ db: deps.db, apiKeys: deps.apiKeys }));
-  app.route(
-    "/",
-    usageRoutes<PlatformEnv>({ metering: deps.metering, tenantId: (c) => tenantOf(c).id, plan: planOf }),
-  );
-  app.route(
-    "/",
+  mount(tenantRoutes({ db: deps.db, apiKeys: deps.apiKeys }));
+  mount(usageRoutes<PlatformEnv>({ metering: deps.metering, tenantId: (c) => tenantOf(c).id, plan: planOf }));
+  mount(
     usagePreviewRoutes({
       metering: deps.metering,
       tenantId: (c) => (c.get("tenant" as never) as PlatformEnv["Variables"]["tenant"]).id,
@@ -206,8 +214,7 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
       availableCredits: (tenantId, currency) => creditBalance(deps.db, tenantId, currency, Date.now()),
     }),
   );
-  app.route(
-    "/",
+  mount(
     creditsRoutes({
       db: deps.db,
       tenantOf: (c) => {
@@ -216,8 +223,7 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
       },
     }),
   );
-  app.route(
-    "/",
+  mount(
     usageAlertRoutes<PlatformEnv>({ db: deps.db, metering: deps.metering, tenantId: (c) => tenantOf(c).id }),
   );
 
@@ -233,15 +239,13 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
         await next();
       }),
     );
-    app.route(
-      "/",
+    mount(
       billingPreviewRoutes({
         billing,
         tenantOf: (c) => c.get("billingTenant" as never) as PlatformEnv["Variables"]["billingTenant"],
       }),
     );
-    app.route(
-      "/",
+    mount(
       billingRoutes({
         billing,
         tenantOf: (c) => c.get("billingTenant" as never) as PlatformEnv["Variables"]["billingTenant"],
@@ -249,10 +253,10 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
       }),
     );
   } else {
-    app.route("/", billingNotConfiguredRoutes());
+    mount(billingNotConfiguredRoutes());
   }
   if (deps.adminToken) {
-    app.route("/", adminRoutes({ db: deps.db, bus: deps.bus, adminToken: deps.adminToken }));
+    mount(adminRoutes({ db: deps.db, bus: deps.bus, adminToken: deps.adminToken }));
     app.route("/", adminConsole({ db: deps.db, metering: deps.metering, adminToken: deps.adminToken }));
     // The admin check runs first, then Idempotency-Key (one scope for the operator): a retried
     // top-up replays its first answer instead of granting twice.
@@ -262,6 +266,7 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
       guard,
       idempotency({ store: deps.idempotencyStore, scope: () => "admin" }),
     );
-    app.route("/", adminCreditsRoutes({ db: deps.db, guard }));
+    mount(adminCreditsRoutes({ db: deps.db, guard }));
   }
+  return { routers };
 }

@@ -5,14 +5,13 @@ import { newId, tenants } from "@org/db";
 import { createLogger, createMetrics, createServiceApp } from "@org/server-kit";
 import { createSignup, signupBillingPort } from "@org/signup";
 import { createStripeFake, type StripeFake } from "@org/stripe-fake";
-import { createTestDb, createTestRedis, type TestDb, type TestRedis } from "@org/testing";
+import { checkAnswers, createTestDb, createTestRedis, type TestDb, type TestRedis } from "@org/testing";
 import {
   type BuiltPlatformDeps,
   createPlatformDeps,
   createPlatformPlans,
   mountOpenApi,
   mountV1,
-  type OpenApiOptions,
   type PlatformEnv,
   readinessChecks,
 } from "../src/index.js";
@@ -46,8 +45,6 @@ export interface PlatformHarness {
   catalog: PlanCatalog;
   deps: BuiltPlatformDeps;
   app: ReturnType<typeof createServiceApp<PlatformEnv>>;
-  /** The options the app's OpenAPI document was built with. */
-  openApi: OpenApiOptions;
   /** An active tenant with one API key, inserted directly (not through signup). */
   seedTenant(plan?: string): Promise<{ id: string; slug: string; secret: string }>;
   close(): Promise<void>;
@@ -86,7 +83,7 @@ export async function createPlatformHarness(options: PlatformHarnessOptions = {}
     metrics,
     health: { checks: readinessChecks({ db: t.db, billing: deps.billing }), optional: ["stripe"] },
   });
-  mountV1(app, deps, {
+  const v1 = mountV1(app, deps, {
     tenants: { baseDomain: BASE_DOMAIN },
     ...(signup && deps.billing
       ? {
@@ -102,8 +99,8 @@ export async function createPlatformHarness(options: PlatformHarnessOptions = {}
         }
       : {}),
   });
-  const openApi: OpenApiOptions = { title: "platform-test", billing, admin, signup };
-  mountOpenApi(app, openApi);
+  mountOpenApi(app, v1.routers, { title: "platform-test" });
+  const answers = checkAnswers(app);
 
   return {
     t,
@@ -112,7 +109,6 @@ export async function createPlatformHarness(options: PlatformHarnessOptions = {}
     catalog,
     deps,
     app,
-    openApi,
     async seedTenant(plan = "free") {
       const id = newId("tenant");
       const slug = `t-${id.slice(4, 14).toLowerCase()}`;
@@ -127,6 +123,7 @@ export async function createPlatformHarness(options: PlatformHarnessOptions = {}
       await fake?.stop();
       await redis?.cleanup();
       await t.cleanup();
+      answers.assertNone();
     },
   };
 }
