@@ -4,6 +4,7 @@ import { createTestDb, type TestDb } from "@org/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, fakeEvent, SECRET, silentLogger, testMetrics } from "../test/helpers.js";
+import { queueStatsSchema, replayedSchema, webhookEventListSchema, webhookEventSchema } from "./admin.js";
 import { createApp } from "./app.js";
 
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -41,13 +42,17 @@ describe("admin routes", () => {
         { headers: auth },
       );
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { data: { id: string }[]; nextCursor: string | null };
+      const body = webhookEventListSchema.parse(await res.json());
       ids.push(...body.data.map((d) => d.id));
       cursor = body.nextCursor;
     } while (cursor);
     expect(ids.sort()).toEqual(events.map((e) => e.id).sort());
     const one = await app.request(`/admin/webhook-events/${events[0]!.id}`, { headers: auth });
-    expect(await one.json()).toMatchObject({ id: events[0]!.id, status: "pending", attempts: 0 });
+    expect(webhookEventSchema.parse(await one.json())).toMatchObject({
+      id: events[0]!.id,
+      status: "pending",
+      attempts: 0,
+    });
     expect((await app.request("/admin/webhook-events/evt_nope", { headers: auth })).status).toBe(404);
     expect((await app.request("/admin/webhook-events?status=weird", { headers: auth })).status).toBe(400);
     expect((await app.request("/admin/webhook-events?cursor=zzz", { headers: auth })).status).toBe(400);
@@ -75,6 +80,7 @@ describe("admin routes", () => {
       headers: auth,
     });
     expect(replay.status).toBe(202);
+    expect(replayedSchema.parse(await replay.json())).toEqual({ replayed: [event.id] });
     fail = false;
     await worker.drain();
     expect(
@@ -99,7 +105,7 @@ describe("admin routes", () => {
 
   it("reports queue stats", async () => {
     const res = await app.request("/admin/webhook-events/stats", { headers: auth });
-    const body = (await res.json()) as { byStatus: Record<string, number> };
+    const body = queueStatsSchema.parse(await res.json());
     expect(Object.keys(body.byStatus).sort()).toEqual([
       "dead",
       "failed",

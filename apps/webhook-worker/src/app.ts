@@ -1,11 +1,16 @@
 /** @module createApp: the webhook-worker's Hono app (intake, admin, health, metrics). */
 import { type Database, ping } from "@org/db";
 import { adminAuth } from "@org/multitenancy/hono";
-import { createServiceApp, type Logger, mountApiDocs, type ServiceMetrics } from "@org/server-kit";
+import {
+  apiDocument,
+  createServiceApp,
+  type Logger,
+  mountApiDocs,
+  type ServiceMetrics,
+} from "@org/server-kit";
 import { adminRoutes } from "./admin.js";
 import { intakeRoutes } from "./intake.js";
 import type { WorkerMetrics } from "./metrics.js";
-import { webhookWorkerOpenApi } from "./openapi.js";
 
 export interface AppDeps {
   db: Database;
@@ -36,21 +41,21 @@ export function createApp(deps: AppDeps) {
     maxBodyBytes: 1024 * 1024,
     metricsToken: deps.metricsToken,
   });
-  app.route(
-    "/",
-    intakeRoutes({
-      db: deps.db,
-      secrets: deps.webhookSecrets,
-      toleranceSeconds: deps.toleranceSeconds,
-      metrics: deps.workerMetrics,
-      nowSeconds: deps.nowSeconds,
-    }),
-  );
+  const intake = intakeRoutes({
+    db: deps.db,
+    secrets: deps.webhookSecrets,
+    toleranceSeconds: deps.toleranceSeconds,
+    metrics: deps.workerMetrics,
+    nowSeconds: deps.nowSeconds,
+  });
+  app.route("/", intake);
+  let admin: ReturnType<typeof adminRoutes> | undefined;
   if (deps.adminToken) {
+    admin = adminRoutes({ db: deps.db });
     app.use("/admin/*", adminAuth(deps.adminToken));
-    app.route("/", adminRoutes({ db: deps.db }));
+    app.route("/", admin);
   }
-  mountApiDocs(app, webhookWorkerOpenApi({ admin: !!deps.adminToken }));
+  mountApiDocs(app, apiDocument(admin ? [intake, admin] : [intake], { title: "webhook-worker" }));
   return app;
 }
 

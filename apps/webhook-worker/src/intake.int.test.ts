@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, fakeEvent, SECRET, signedRequest, silentLogger, testMetrics } from "../test/helpers.js";
 import { createApp } from "./app.js";
+import { intakeReceivedSchema } from "./intake.js";
 import { createWorkerMetrics } from "./metrics.js";
 
 describe("POST /webhooks/stripe", () => {
@@ -49,6 +50,16 @@ describe("POST /webhooks/stripe", () => {
     expect(await count(event.id)).toBe(1);
   });
 
+  it("verifies the signature over the raw bytes, not a re-serialization of the JSON", async () => {
+    const event = fakeEvent({ type: "invoice.paid" });
+    // Stripe pretty-prints its bodies: a check over re-serialized JSON would refuse this one.
+    const body = `${JSON.stringify({ ...event, note: "caf\u00e9" }, null, 2)}\n`;
+    const res = await app.request("/webhooks/stripe", signedRequest(event, { body }));
+    expect(res.status).toBe(200);
+    expect(intakeReceivedSchema.parse(await res.json())).toEqual({ received: true });
+    expect(await count(event.id)).toBe(1);
+  });
+
   it("accepts the second secret of a rotation", async () => {
     const event = fakeEvent();
     expect(
@@ -81,6 +92,18 @@ describe("POST /webhooks/stripe", () => {
     const unsigned = await app.request("/webhooks/stripe", { method: "POST", body: request.body });
     expect(unsigned.status).toBe(400);
     expect(await count(event.id)).toBe(0);
+  });
+
+  it("judges nothing before the signature: an unsigned body of any shape or type is a signature error", async () => {
+    for (const init of [
+      { body: "not json", headers: { "Content-Type": "text/plain" } },
+      { body: '{"hello":"world"}', headers: { "Content-Type": "application/json" } },
+      { body: '{"hello":"world"}' },
+    ]) {
+      const res = await app.request("/webhooks/stripe", { method: "POST", ...init });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: "webhook_signature_invalid" });
+    }
   });
 
   it("refuses a signed body that is not an event", async () => {

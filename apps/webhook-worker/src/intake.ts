@@ -1,8 +1,9 @@
 /** @module POST /webhooks/stripe: verify on the raw body, store once, answer 200 at once. */
+import { z } from "@hono/zod-openapi";
 import { type IncomingEvent, insertEvent, verifyStripeSignature } from "@org/billing";
 import type { Database } from "@org/db";
 import { ProblemError } from "@org/problem";
-import { Hono } from "hono";
+import { apiRoute, apiRouter, jsonResponse, problemResponses } from "@org/server-kit";
 import { bodyLimit } from "hono/body-limit";
 import type { WorkerMetrics } from "./metrics.js";
 
@@ -17,19 +18,57 @@ export interface IntakeOptions {
   nowSeconds?: () => number;
 }
 
-const looksLikeEvent = (value: unknown): value is IncomingEvent => {
-  const e = value as IncomingEvent;
-  return (
-    !!e &&
-    typeof e.id === "string" &&
-    /^evt_/.test(e.id) &&
-    typeof e.type === "string" &&
-    Number.isInteger(e.created) &&
-    // Every Stripe event carries its object; the inbox reads the customer from it.
-    typeof e.data?.object === "object" &&
-    e.data.object !== null
-  );
-};
+/**
+ * What the intake requires of a signed body before storing it: a Stripe event, which always carries
+ * its object (the inbox reads the customer from it). The rest of the event is stored as it came.
+ */
+export const stripeEventSchema = z
+  .looseObject({
+    id: z.string().regex(/^evt_/),
+    type: z.string(),
+    created: z.number().int(),
+    livemode: z.boolean().optional(),
+    data: z.looseObject({ object: z.record(z.string(), z.unknown()) }),
+  })
+  .openapi("StripeEvent");
+
+/** The answer to every stored or duplicate delivery. */
+export const intakeReceivedSchema = z.object({ received: z.literal(true) }).openapi("WebhookReceived");
+
+const STRIPE_EVENT_REF = { $ref: "#/components/schemas/StripeEvent" };
+
+/**
+ * The body and `Stripe-Signature` are documented as plain OpenAPI objects, not as
+ * `request.body`/`request.headers` schemas, which the router would enforce before the handler:
+ * nothing about a request is judged before its signature verifies (an unsigned request answers
+ * `webhook_signature_invalid`, never 415 or a schema error), and the signature is checked over the
+ * body's bytes as they came, before anything decodes them.
+ */
+export const intakeRoute = apiRoute({
+  method: "post",
+  path: "/webhooks/stripe",
+  tags: ["webhooks"],
+  summary: "Stripe webhook intake: verified on the raw body, stored once, answered at once",
+  description:
+    "The body is verified against `Stripe-Signature` on its raw bytes before it is parsed (400 `webhook_signature_invalid`); a verified body that is not a Stripe event answers 400 `validation_failed`. A duplicate delivery answers 200 like the first one and is stored once.",
+  parameters: [
+    {
+      name: "Stripe-Signature",
+      in: "header",
+      required: true,
+      description: "`t=<unix seconds>,v1=<HMAC-SHA256>` computed with the endpoint's signing secret.",
+      schema: { type: "string" },
+    },
+  ],
+  requestBody: { required: true, content: { "application/json": { schema: STRIPE_EVENT_REF } } },
+  responses: {
+    200: jsonResponse(intakeReceivedSchema, "Stored, or already stored"),
+    ...problemResponses(400, 413),
+  },
+});
+
+/** The schema is the check: what the document promises is what the intake accepts. */
+const isStripeEvent = (value: unknown): value is IncomingEvent => stripeEventSchema.safeParse(value).success;
 
 /**
  * The intake route. Nothing is stored unless the signature verifies; a duplicate delivery answers
@@ -39,9 +78,11 @@ const looksLikeEvent = (value: unknown): value is IncomingEvent => {
  * app.route("/", intakeRoutes({ db, secrets: env.STRIPE_WEBHOOK_SECRET.split(",") }));
  */
 export function intakeRoutes(options: IntakeOptions) {
-  const app = new Hono();
+  const router = apiRouter();
+  // The component the route's body refers to (not validated, see intakeRoute).
+  router.openAPIRegistry.register("StripeEvent", stripeEventSchema);
   const maxSize = options.maxBodyBytes ?? 512 * 1024;
-  app.post(
+  router.use(
     "/webhooks/stripe",
     bodyLimit({
       maxSize,
@@ -51,27 +92,27 @@ export function intakeRoutes(options: IntakeOptions) {
         });
       },
     }),
-    async (c) => {
-      const raw = new Uint8Array(await c.req.arrayBuffer());
-      const verified = verifyStripeSignature(raw, c.req.header("Stripe-Signature"), {
-        secrets: options.secrets,
-        toleranceSeconds: options.toleranceSeconds ?? 300,
-        nowSeconds: options.nowSeconds?.(),
-      });
-      if (!verified.ok) {
-        options.metrics?.intake.inc({ result: "rejected" });
-        throw new ProblemError("webhook_signature_invalid", {
-          detail: `signature check failed: ${verified.reason}`,
-        });
-      }
-      if (!looksLikeEvent(verified.event)) {
-        options.metrics?.intake.inc({ result: "rejected" });
-        throw new ProblemError("validation_failed", { detail: "the body is not a Stripe event" });
-      }
-      const stored = await insertEvent(options.db, verified.event);
-      options.metrics?.intake.inc({ result: stored ? "stored" : "duplicate" });
-      return c.json({ received: true });
-    },
   );
-  return app;
+  router.openapi(intakeRoute, async (c) => {
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    const verified = verifyStripeSignature(raw, c.req.header("Stripe-Signature"), {
+      secrets: options.secrets,
+      toleranceSeconds: options.toleranceSeconds ?? 300,
+      nowSeconds: options.nowSeconds?.(),
+    });
+    if (!verified.ok) {
+      options.metrics?.intake.inc({ result: "rejected" });
+      throw new ProblemError("webhook_signature_invalid", {
+        detail: `signature check failed: ${verified.reason}`,
+      });
+    }
+    if (!isStripeEvent(verified.event)) {
+      options.metrics?.intake.inc({ result: "rejected" });
+      throw new ProblemError("validation_failed", { detail: "the body is not a Stripe event" });
+    }
+    const stored = await insertEvent(options.db, verified.event);
+    options.metrics?.intake.inc({ result: stored ? "stored" : "duplicate" });
+    return c.json({ received: true as const }, 200);
+  });
+  return router;
 }
