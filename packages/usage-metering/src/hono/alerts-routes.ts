@@ -1,7 +1,16 @@
 /** @module GET and PUT /v1/usage/alerts: a tenant's usage-alert thresholds and spend caps. */
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Database } from "@org/db";
-import { validationProblem } from "@org/server-kit";
+import {
+  apiRoute,
+  apiRouter,
+  bearer,
+  invalidInput,
+  jsonRequest,
+  jsonResponse,
+  OPTIONAL_IDEMPOTENCY_KEY,
+  problemResponses,
+} from "@org/server-kit";
 import type { Context, Env } from "hono";
 import { loadAlertSettings, saveAlertSettings } from "../alerts.js";
 import type { UsageMetering } from "../metering.js";
@@ -15,35 +24,41 @@ export const meterAlertSettingsSchema = z
     overageAmounts: z.array(z.number().int().positive()).max(MAX_THRESHOLDS).optional(),
     spendCap: z.number().int().nonnegative().optional(),
   })
-  .strict();
+  .strict()
+  .openapi("MeterAlertSettings");
 
-/** The body of `PUT /v1/usage/alerts` and of its answers: the whole configuration. */
-export const usageAlertsBody = z.object({ meters: z.record(z.string(), meterAlertSettingsSchema) }).strict();
-export type UsageAlerts = z.infer<typeof usageAlertsBody>;
+/** The whole configuration: the body of `PUT /v1/usage/alerts` and the answer of both routes. */
+export const usageAlertsSchema = z
+  .object({ meters: z.record(z.string(), meterAlertSettingsSchema) })
+  .strict()
+  .openapi("UsageAlerts");
+/** The body of `PUT /v1/usage/alerts` (the same schema as its answer). */
+export const usageAlertsBody = usageAlertsSchema;
+export type UsageAlerts = z.infer<typeof usageAlertsSchema>;
 
-const problem = {
-  description: "Problem details (RFC 9457)",
-  content: {
-    "application/problem+json": {
-      schema: z.object({ type: z.string(), title: z.string(), status: z.number(), code: z.string() }),
-    },
-  },
-};
-const alertsJson = { content: { "application/json": { schema: usageAlertsBody } } };
+const alerts = { tags: ["usage"] };
 
-const getAlerts = createRoute({
+const getAlertsRoute = apiRoute({
   method: "get",
   path: "/v1/usage/alerts",
+  ...alerts,
   summary: "The tenant's usage alerts and spend caps",
-  responses: { 200: { description: "The configuration", ...alertsJson } },
+  security: bearer("usage:read"),
+  responses: { 200: jsonResponse(usageAlertsSchema, "The configuration") },
 });
 
-const putAlerts = createRoute({
+const putAlertsRoute = apiRoute({
   method: "put",
   path: "/v1/usage/alerts",
-  summary: "Replace the tenant's usage alerts and spend caps",
-  request: { body: { required: true, ...alertsJson } },
-  responses: { 200: { description: "The stored configuration", ...alertsJson }, 400: problem },
+  ...alerts,
+  summary: "Replace the usage alerts and spend caps (percent of quota, overage amounts, hard cap)",
+  // A spend cap can refuse every metered request: a spending setting, as billing's are.
+  security: bearer("billing:write"),
+  request: { headers: OPTIONAL_IDEMPOTENCY_KEY, body: jsonRequest(usageAlertsBody) },
+  responses: {
+    200: jsonResponse(usageAlertsSchema, "The stored configuration"),
+    ...problemResponses(400, 415),
+  },
 });
 
 export interface UsageAlertRoutesOptions<E extends Env> {
@@ -54,27 +69,25 @@ export interface UsageAlertRoutesOptions<E extends Env> {
 
 /**
  * Routes `GET` and `PUT /v1/usage/alerts`. A PUT replaces the whole configuration and reloads this
- * node's cached spend caps; other nodes reload theirs within the metering's cache TTL.
+ * node's cached spend caps; other nodes reload theirs within the metering's cache TTL. A meter the
+ * metering does not know answers 400 `validation_failed`. Mount behind the app's problem error handler.
  *
  * @example
  * app.route("/", usageAlertRoutes<AppEnv>({ db, metering, tenantId: (c) => c.get("tenant").id }));
  */
 export function usageAlertRoutes<E extends Env = Env>(options: UsageAlertRoutesOptions<E>) {
   const { db, metering, tenantId } = options;
-  const app = new OpenAPIHono<E>({
-    defaultHook: (result, c) =>
-      result.success ? undefined : validationProblem(result.error, c.get("requestId" as never)),
-  });
+  const router = apiRouter<E>();
 
-  app.openapi(getAlerts, async (c) =>
-    c.json({ meters: await loadAlertSettings(db, tenantId(c as Context<E>)) }, 200),
+  router.openapi(getAlertsRoute, async (c) =>
+    c.json({ meters: await loadAlertSettings(db, tenantId(c)) }, 200),
   );
 
-  app.openapi(putAlerts, async (c) => {
+  router.openapi(putAlertsRoute, async (c) => {
     const body = c.req.valid("json");
     const unknown = Object.keys(body.meters).filter((m) => !metering.meters.get(m));
     if (unknown.length > 0)
-      return validationProblem(
+      throw invalidInput(
         new z.ZodError(
           unknown.map((m) => ({
             code: "custom",
@@ -83,12 +96,12 @@ export function usageAlertRoutes<E extends Env = Env>(options: UsageAlertRoutesO
             input: m,
           })),
         ),
-      ) as never;
-    const tenant = tenantId(c as Context<E>);
+      );
+    const tenant = tenantId(c);
     await saveAlertSettings(db, tenant, body.meters);
     await metering.reloadAlertSettings(tenant);
     return c.json(body, 200);
   });
 
-  return app;
+  return router;
 }

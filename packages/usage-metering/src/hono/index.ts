@@ -6,20 +6,31 @@ export {
   type UsageAlerts,
   usageAlertRoutes,
   usageAlertsBody,
+  usageAlertsSchema,
 } from "./alerts-routes.js";
 export { type QuotaOptions, quota, type UsageCounterOptions, usageCounter } from "./middleware.js";
 export {
+  entitlementSchema,
   type UsageEventsResponse,
   type UsageRoutesOptions,
   type UsageSeriesResponse,
-  type UsageSummaryResponse,
   usageEventsBody,
+  usageEventsResponseSchema,
   usageQuery,
   usageRoutes,
-  usageSummaryView,
+  usageSeriesSchema,
 } from "./routes.js";
 export {
+  meterPreviewSchema,
+  type UsagePreviewResponse,
   type UsagePreviewRouteOptions,
   usagePreviewRoute,
   usagePreviewRoutes,
+  usagePreviewSchema,
 } from "./usage-preview-route.js";
+export {
+  meterSummarySchema,
+  type UsageSummaryResponse,
+  usageSummarySchema,
+  usageSummaryView,
+} from "./usage-summary.js";

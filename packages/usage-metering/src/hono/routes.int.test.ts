@@ -61,7 +61,6 @@ describe("usage routes", () => {
 
   it("answers 400 problem+json listing the issues for bad input", async () => {
     const cases = [
-      "{not json",
       { events: [] },
       { events: [{ id: "x", meter: "tokens", quantity: -1 }] },
       { events: [{ id: "x", meter: "nope" }] },
@@ -81,6 +80,13 @@ describe("usage routes", () => {
       issues: { path: string }[];
     };
     expect(unknownMeter.issues[0]?.path).toBe("events.0.meter");
+  });
+
+  it("answers 400 bad_request for a body that is not JSON, as every declared route does", async () => {
+    const res = await post("{not json");
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({ code: "bad_request", requestId: expect.any(String) });
   });
 
   it("GET /v1/usage returns points per granularity", async () => {

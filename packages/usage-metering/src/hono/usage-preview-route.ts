@@ -1,7 +1,7 @@
 /** @module `GET /v1/usage/preview`: the current period's overage as it would be billed, credits included. */
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { apiRoute, apiRouter, bearer, jsonResponse } from "@org/server-kit";
 import type { Context } from "hono";
-import { z } from "zod";
 import type { UsageMetering } from "../metering.js";
 import { previewOverage } from "../overage-preview.js";
 import type { Plan } from "../plans.js";
@@ -15,38 +15,40 @@ export interface UsagePreviewRouteOptions {
   availableCredits?: (tenantId: string, currency: string) => Promise<number>;
 }
 
-const meterPreview = z.object({
-  meter: z.string(),
-  used: z.number().int(),
-  included: z.number().int(),
-  overage: z.number().int(),
-  amount: z.number().int(),
-  credits: z.number().int(),
-  reportQuantity: z.number().int(),
-  reportAmount: z.number().int(),
-});
+/** One meter of the preview; amounts in minor units of the plan's currency. */
+export const meterPreviewSchema = z
+  .object({
+    meter: z.string(),
+    used: z.number().int(),
+    included: z.number().int(),
+    overage: z.number().int().openapi({ description: "Units over the included quantity" }),
+    amount: z.number().int().openapi({ description: "The overage's price" }),
+    credits: z.number().int().openapi({ description: "What credits would pay" }),
+    reportQuantity: z.number().int().openapi({ description: "Units that would be reported to Stripe" }),
+    reportAmount: z.number().int().openapi({ description: "Their price" }),
+  })
+  .openapi("MeterPreview");
+
+/** The body of `GET /v1/usage/preview`: the current period (ISO 8601) and each meter's priced overage. */
+export const usagePreviewSchema = z
+  .object({
+    period: z.object({ start: z.string(), end: z.string() }),
+    plan: z.string(),
+    currency: z.string(),
+    availableCredits: z.number().int(),
+    meters: z.array(meterPreviewSchema),
+  })
+  .openapi("UsagePreview");
+export type UsagePreviewResponse = z.infer<typeof usagePreviewSchema>;
 
 /** `GET /v1/usage/preview` as an OpenAPI route. */
-export const usagePreviewRoute = createRoute({
+export const usagePreviewRoute = apiRoute({
   method: "get",
   path: "/v1/usage/preview",
+  tags: ["usage"],
   summary: "The current period's overage priced as it will be reported, and the credits that would cover it",
-  responses: {
-    200: {
-      description: "OK",
-      content: {
-        "application/json": {
-          schema: z.object({
-            period: z.object({ start: z.string(), end: z.string() }),
-            plan: z.string(),
-            currency: z.string(),
-            availableCredits: z.number().int(),
-            meters: z.array(meterPreview),
-          }),
-        },
-      },
-    },
-  },
+  security: bearer("usage:read"),
+  responses: { 200: jsonResponse(usagePreviewSchema) },
 });
 
 /**
@@ -57,8 +59,8 @@ export const usagePreviewRoute = createRoute({
  * app.route("/", usagePreviewRoutes({ metering, tenantId: (c) => c.get("tenant").id, planOf }));
  */
 export function usagePreviewRoutes(options: UsagePreviewRouteOptions) {
-  const app = new OpenAPIHono();
-  app.openapi(usagePreviewRoute, async (c) => {
+  const router = apiRouter();
+  router.openapi(usagePreviewRoute, async (c) => {
     const tenantId = options.tenantId(c);
     const plan = options.planOf(c);
     const { period, totals } = await options.metering.currentPeriod(tenantId);
@@ -74,5 +76,5 @@ export function usagePreviewRoutes(options: UsagePreviewRouteOptions) {
       200,
     );
   });
-  return app;
+  return router;
 }
