@@ -1,5 +1,6 @@
 import { problemErrorHandler } from "@org/problem";
-import { createTestDb, type TestDb } from "@org/testing";
+import { apiDocument } from "@org/server-kit";
+import { type AnswerCheck, checkAnswers, createTestDb, type TestDb } from "@org/testing";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedTenant } from "../../test/catalogue.js";
@@ -11,6 +12,7 @@ type AppEnv = { Variables: { tenantId: string } };
 
 let t: TestDb;
 let h: Harness;
+const answerChecks: AnswerCheck[] = [];
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -28,12 +30,17 @@ function app() {
     await next();
   });
   a.use("/v1/*", quota<AppEnv>({ metering: h.metering, tenantId: (c) => c.get("tenantId") }));
-  a.route(
-    "/",
-    usageAlertRoutes<AppEnv>({ db: t.db, metering: h.metering, tenantId: (c) => c.get("tenantId") }),
-  );
+  const router = usageAlertRoutes<AppEnv>({
+    db: t.db,
+    metering: h.metering,
+    tenantId: (c) => c.get("tenantId"),
+  });
+  a.route("/", router);
+  const document = apiDocument([router], { title: "usage alerts" });
+  a.get("/openapi.json", (c) => c.json(document));
   a.get("/v1/thing", (c) => c.json({ ok: true }));
   a.onError(problemErrorHandler());
+  answerChecks.push(checkAnswers(a));
   return a;
 }
 
@@ -86,5 +93,10 @@ describe("usage alert routes and the spend cap", () => {
     expect(await refused.json()).toMatchObject({ code: "payment_required", meter: "api_calls" });
     expect((await put(a, tenant, { meters: { api_calls: { spendCap: 150 } } })).status).toBe(200);
     expect((await a.request("/v1/thing", { headers })).status).toBe(200);
+  });
+
+  // Last: every answer of the alert routes above, 400s included, against their own document.
+  it("gave only answers its OpenAPI document declares", () => {
+    for (const answers of answerChecks) answers.assertNone();
   });
 });

@@ -1,5 +1,6 @@
 import { problemErrorHandler } from "@org/problem";
-import { createTestDb, type TestDb } from "@org/testing";
+import { apiDocument } from "@org/server-kit";
+import { type AnswerCheck, checkAnswers, createTestDb, type TestDb } from "@org/testing";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ let t: TestDb;
 let h: Harness;
 let tenant: string;
 let app: Hono<AppEnv>;
+let answers: AnswerCheck;
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -25,8 +27,12 @@ beforeAll(async () => {
     c.set("tenantId", c.req.header("x-test-tenant") ?? tenant);
     await next();
   });
-  app.route("/", usageRoutes<AppEnv>({ metering: h.metering, tenantId: (c) => c.get("tenantId") }));
+  const router = usageRoutes<AppEnv>({ metering: h.metering, tenantId: (c) => c.get("tenantId") });
+  app.route("/", router);
+  const document = apiDocument([router], { title: "usage" });
+  app.get("/openapi.json", (c) => c.json(document));
   app.onError(problemErrorHandler());
+  answers = checkAnswers(app);
 });
 afterAll(async () => {
   await h?.metering.close();
@@ -160,5 +166,10 @@ describe("usage routes", () => {
       feature: "sso",
       allowed: false,
     });
+  });
+
+  // Last: every answer above, 400s included, against the router's own document.
+  it("gave only answers its OpenAPI document declares", () => {
+    answers.assertNone();
   });
 });
