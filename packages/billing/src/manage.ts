@@ -5,6 +5,7 @@ import type Stripe from "stripe";
 import { type BillingDeps, loggerOf } from "./context.js";
 import { ensureCustomer, type TenantForBilling } from "./customers.js";
 import { BillingError } from "./errors.js";
+import { findSubscription } from "./live-subscription.js";
 import { idOf, LIVE_STATUSES, primaryItem } from "./stripe-shapes.js";
 import { type SyncResult, syncCustomer } from "./sync.js";
 
@@ -26,9 +27,19 @@ export interface ChangePlanRequest extends MutationOptions {
 
 export type ChangeKind = "upgrade" | "downgrade_scheduled" | "scheduled_change_canceled" | "unchanged";
 
+/**
+ * The customer's live subscription that can be changed (not `incomplete`), on whichever page it is.
+ *
+ * @throws {BillingError} subscription_not_found
+ * @example
+ * const subscription = await liveSubscription(deps, "cus_123");
+ */
 export async function liveSubscription(deps: BillingDeps, customerId: string): Promise<Stripe.Subscription> {
-  const list = await deps.stripe.subscriptions.list({ customer: customerId, status: "all", limit: 20 });
-  const live = list.data.find((s) => LIVE_STATUSES.has(s.status) && s.status !== "incomplete");
+  const live = await findSubscription(
+    deps,
+    customerId,
+    (s) => LIVE_STATUSES.has(s.status) && s.status !== "incomplete",
+  );
   if (!live) throw new BillingError("subscription_not_found", "the tenant has no live subscription");
   return live;
 }
