@@ -16,7 +16,7 @@ describe("webhook-worker with its own production deps and REDIS_URL", () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  it("publishes a webhook's plan change on cloud-api's invalidation channel", async () => {
+  it("delivers a webhook's plan change to two cloud-api nodes in under 1 s from processing", async () => {
     const t = await createTestDb();
     cleanups.push(() => t.cleanup());
     const fake = createStripeFake({ webhookSecret: SECRET });
@@ -26,11 +26,20 @@ describe("webhook-worker with its own production deps and REDIS_URL", () => {
     cleanups.push(() => redis.cleanup());
     const prefix = `wh-${randomBytes(4).toString("hex")}`;
 
-    // A cloud-api node: listens where cloud-api's platform deps listen.
-    const heard: { message: Invalidation; at: number }[] = [];
-    const node = await createRedisBus({ redis: redis.connect(), channel: tenantInvalidationChannel(prefix) });
-    cleanups.push(() => node.close());
-    node.subscribe((message) => heard.push({ message, at: performance.now() }));
+    // Two cloud-api nodes, each with its own Redis connection and bus, listening where cloud-api's
+    // platform deps listen: every node must hear it, not just one of them.
+    const nodes = await Promise.all(
+      ["node-a", "node-b"].map(async (name) => {
+        const heard: { message: Invalidation; at: number }[] = [];
+        const bus = await createRedisBus({
+          redis: redis.connect(),
+          channel: tenantInvalidationChannel(prefix),
+        });
+        cleanups.push(() => bus.close());
+        bus.subscribe((message) => heard.push({ message, at: performance.now() }));
+        return { name, heard };
+      }),
+    );
 
     const deps = await buildDeps(
       parseEnv({
@@ -50,15 +59,24 @@ describe("webhook-worker with its own production deps and REDIS_URL", () => {
     for (const event of fake.events()) await insertEvent(t.db, event as unknown as IncomingEvent);
 
     const worker = createInboxWorker({ db: deps.db, handle: deps.handle!, logger: silentLogger() });
-    const processedAt = performance.now();
+    // Measured from the start of processing (an upper bound on "from the plan change"): the sync
+    // from Stripe and the write count against the budget too.
+    const processingStartedAt = performance.now();
     await worker.drain();
     const [row] = await t.db.select().from(tenants).where(eq(tenants.id, tenantId));
     expect(row?.plan).toBe("pro");
-    for (let waited = 0; waited < 10_000 && heard.length === 0; waited += 20)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(heard.map((h) => h.message)).toContainEqual({ tenantId });
-    console.info(
-      `invalidation heard ${Math.round(heard[0]!.at - processedAt)} ms after the worker started draining`,
-    );
+    // Waits a little past the budget only so that a slow delivery fails on its figure below.
+    const heardBoth = () => nodes.every((n) => n.heard.some((h) => h.message.tenantId === tenantId));
+    while (!heardBoth() && performance.now() - processingStartedAt < 3_000)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    const latencyMs = nodes.map((n) => {
+      const heard = n.heard.find((h) => h.message.tenantId === tenantId);
+      return {
+        node: n.name,
+        ms: heard ? Math.round(heard.at - processingStartedAt) : Number.POSITIVE_INFINITY,
+      };
+    });
+    console.info(`invalidation heard after processing started: ${JSON.stringify(latencyMs)}`);
+    for (const { ms } of latencyMs) expect(ms).toBeLessThan(1_000);
   });
 });

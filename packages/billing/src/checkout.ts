@@ -5,7 +5,7 @@ import type Stripe from "stripe";
 import type { BillingDeps } from "./context.js";
 import { ensureCustomer, type TenantForBilling } from "./customers.js";
 import { BillingError } from "./errors.js";
-import { LIVE_STATUSES } from "./stripe-shapes.js";
+import { findSubscription } from "./live-subscription.js";
 
 export interface CheckoutRequest {
   plan: string;
@@ -45,21 +45,15 @@ export async function createCheckout(
     );
   }
   const customerId = await ensureCustomer(deps, tenant);
-  const live = await deps.stripe.subscriptions.list({ customer: customerId, status: "all", limit: 20 });
-  const blocking = live.data.find((s) => LIVE_STATUSES.has(s.status));
+  const blocking = await findSubscription(deps, customerId);
   if (blocking) {
     throw new BillingError(
       "subscription_exists",
       `subscription ${blocking.id} is ${blocking.status}; change its plan instead of checking out again`,
     );
   }
-  const sessions = await deps.stripe.checkout.sessions.list({ customer: customerId, limit: 100 });
-  const reusable = sessions.data.find(
-    (s) =>
-      s.status === "open" && s.metadata?.plan === request.plan && s.metadata?.interval === request.interval,
-  );
-  const sessionId =
-    reusable?.id ?? (await createSession(deps, tenant, customerId, request, priceId, sessions));
+  const reusable = await findOpenSession(deps, customerId, request);
+  const sessionId = reusable?.id ?? (await createSession(deps, tenant, customerId, request, priceId));
   await expireOtherOpenSessions(deps, customerId, sessionId);
   const session = await deps.stripe.checkout.sessions.retrieve(sessionId);
   if (session.status !== "open") {
@@ -73,17 +67,34 @@ export async function createCheckout(
   return { url: session.url, sessionId, reused: reusable !== undefined };
 }
 
+const isFor = (session: Stripe.Checkout.Session, request: CheckoutRequest) =>
+  session.metadata?.plan === request.plan && session.metadata?.interval === request.interval;
+
+/** An open session of the customer for the same plan and interval, on whichever page it is. */
+async function findOpenSession(deps: BillingDeps, customerId: string, request: CheckoutRequest) {
+  for await (const session of deps.stripe.checkout.sessions.list({
+    customer: customerId,
+    status: "open",
+    limit: 100,
+  })) {
+    if (isFor(session, request)) return session;
+  }
+  return undefined;
+}
+
 async function createSession(
   deps: BillingDeps,
   tenant: TenantForBilling,
   customerId: string,
   request: CheckoutRequest,
   priceId: string,
-  sessions: Stripe.ApiList<Stripe.Checkout.Session>,
 ): Promise<string> {
-  // The count of sessions so far names this attempt: a retry of the same attempt (nothing was
-  // created) reuses its idempotency key; after a success the next checkout is a new attempt.
-  const attempt = sessions.data.length;
+  // The attempt is named by the customer's newest session so far. A retry of an attempt that made
+  // nothing sees the same newest session and sends the same idempotency key; once a session exists
+  // it is the newest, so the next checkout (after it expired or was paid) is a new attempt. Unlike a
+  // count of sessions, this never stops changing, whatever the number of sessions.
+  const [newest] = (await deps.stripe.checkout.sessions.list({ customer: customerId, limit: 1 })).data;
+  const after = newest?.id ?? "none";
   const metadata = {
     tenant_id: tenant.id,
     tenant_slug: tenant.slug,
@@ -92,7 +103,7 @@ async function createSession(
   };
   return deps.operations.runOnce(
     "checkout:create",
-    `${tenant.id}:${request.plan}:${request.interval}:${attempt}`,
+    `${tenant.id}:${request.plan}:${request.interval}:after:${after}`,
     (idempotencyKey) =>
       deps.stripe.checkout.sessions.create(
         {
@@ -107,7 +118,27 @@ async function createSession(
         },
         { idempotencyKey },
       ),
+    { find: () => findSessionCreatedAfter(deps, customerId, after, request) },
   );
+}
+
+/**
+ * After Stripe forgot the attempt's key (24 h): the session the lost call made, if any, is one for
+ * this plan newer than `after` (lists are newest first, so the walk stops at `after`). Any newer
+ * session would have renamed the attempt, so this finds one only when a concurrent checkout of the
+ * same plan made it meanwhile; otherwise the call is sent again under a fresh key.
+ */
+async function findSessionCreatedAfter(
+  deps: BillingDeps,
+  customerId: string,
+  after: string,
+  request: CheckoutRequest,
+): Promise<Stripe.Checkout.Session | null> {
+  for await (const session of deps.stripe.checkout.sessions.list({ customer: customerId, limit: 100 })) {
+    if (session.id === after) break;
+    if (isFor(session, request)) return session;
+  }
+  return null;
 }
 
 /**

@@ -11,14 +11,30 @@ export interface BillingLogger {
 }
 
 /**
+ * How a retry finds out whether an old, unanswered call did happen: Stripe forgets idempotency keys
+ * after 24 hours, so a pending operation older than that is never sent again under its key.
+ */
+export interface OutboundRunOptions {
+  /**
+   * Looks in Stripe for what the call would have made or changed (by metadata, or the object's
+   * current state) and returns it, or null when the call did not happen. Without it, an operation
+   * pending for more than 24 hours is refused (`StaleStripeOperationError`, code
+   * `stripe_operation_stale`) rather than risk doing it twice.
+   */
+  find?: () => Promise<{ id: string } | null | undefined>;
+}
+
+/**
  * Idempotent outbound operations (`runOnce` of @org/idempotency): the key is stored before the call,
- * so a retry after a crash sends the same key and Stripe returns the same object.
+ * so a retry after a crash sends the same key and Stripe returns the same object; after 24 hours,
+ * `options.find` is asked instead.
  */
 export interface OutboundOperations {
   runOnce(
     operation: string,
     stableId: string,
     call: (idempotencyKey: string) => Promise<{ id: string }>,
+    options?: OutboundRunOptions,
   ): Promise<string>;
 }
 

@@ -26,15 +26,20 @@ export async function ensureCustomer(deps: BillingDeps, tenant: TenantForBilling
   const found = await findCustomerByTenant(deps, tenant.id);
   const customerId =
     found ??
-    (await deps.operations.runOnce("customer:create", tenant.id, (idempotencyKey) =>
-      deps.stripe.customers.create(
-        {
-          email: tenant.email,
-          name: tenant.name,
-          metadata: { tenant_id: tenant.id, tenant_slug: tenant.slug },
-        },
-        { idempotencyKey },
-      ),
+    (await deps.operations.runOnce(
+      "customer:create",
+      tenant.id,
+      (idempotencyKey) =>
+        deps.stripe.customers.create(
+          {
+            email: tenant.email,
+            name: tenant.name,
+            metadata: { tenant_id: tenant.id, tenant_slug: tenant.slug },
+          },
+          { idempotencyKey },
+        ),
+      // Past Stripe's 24 h memory of the key: the customer, if the lost call made it, carries the tenant id.
+      { find: async () => idIfAny(await findCustomerByTenant(deps, tenant.id)) },
     ));
   // Only fills an empty mapping: a concurrent call that got here first has written the same id.
   await deps.db
@@ -44,15 +49,28 @@ export async function ensureCustomer(deps: BillingDeps, tenant: TenantForBilling
   return customerId;
 }
 
-/** The live Stripe customer whose metadata names the tenant, if any. */
-export async function findCustomerByTenant(deps: BillingDeps, tenantId: string): Promise<string | undefined> {
+const idIfAny = (id: string | undefined) => (id ? { id } : null);
+
+/** Far above the customers one tenant could ever have; only bounds a runaway listing. */
+const MAX_CUSTOMERS_PER_TENANT = 1_000;
+
+/**
+ * The oldest live Stripe customer whose metadata names the tenant, if any: the same one every
+ * time, however many duplicates exist (every search page is read, not only the first).
+ *
+ * @example
+ * const customerId = await findCustomerByTenant(deps, "ten_123");
+ */
+export async function findCustomerByTenant(
+  deps: Pick<BillingDeps, "stripe">,
+  tenantId: string,
+): Promise<string | undefined> {
   // Our ids are [A-Za-z0-9_]: nothing that could break out of the quoted search term.
   if (!/^[A-Za-z0-9_]+$/.test(tenantId)) throw new Error(`not a tenant id: ${tenantId}`);
-  const result = await deps.stripe.customers.search({
-    query: `metadata['tenant_id']:'${tenantId}'`,
-    limit: 10,
-  });
-  const live = result.data.filter((c) => !(c as { deleted?: boolean }).deleted);
+  const found = await deps.stripe.customers
+    .search({ query: `metadata['tenant_id']:'${tenantId}'`, limit: 100 })
+    .autoPagingToArray({ limit: MAX_CUSTOMERS_PER_TENANT });
+  const live = found.filter((c) => !(c as { deleted?: boolean }).deleted);
   live.sort((a, b) => a.created - b.created);
   return live[0]?.id;
 }

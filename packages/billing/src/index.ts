@@ -27,6 +27,7 @@ export {
   type BillingUrls,
   DEFAULT_PAST_DUE_GRACE_MS,
   type OutboundOperations,
+  type OutboundRunOptions,
   type SyncDeps,
 } from "./context.js";
 export {

@@ -5,6 +5,14 @@ import type Stripe from "stripe";
 import { type BillingDeps, loggerOf } from "./context.js";
 import { ensureCustomer, type TenantForBilling } from "./customers.js";
 import { BillingError } from "./errors.js";
+import { findSubscription } from "./live-subscription.js";
+import {
+  scheduleEndingOn,
+  scheduleOfSubscription,
+  scheduleReleased,
+  subscriptionOnPrice,
+  subscriptionWhere,
+} from "./operation-lookups.js";
 import { idOf, LIVE_STATUSES, primaryItem } from "./stripe-shapes.js";
 import { type SyncResult, syncCustomer } from "./sync.js";
 
@@ -26,9 +34,19 @@ export interface ChangePlanRequest extends MutationOptions {
 
 export type ChangeKind = "upgrade" | "downgrade_scheduled" | "scheduled_change_canceled" | "unchanged";
 
+/**
+ * The customer's live subscription that can be changed (not `incomplete`), on whichever page it is.
+ *
+ * @throws {BillingError} subscription_not_found
+ * @example
+ * const subscription = await liveSubscription(deps, "cus_123");
+ */
 export async function liveSubscription(deps: BillingDeps, customerId: string): Promise<Stripe.Subscription> {
-  const list = await deps.stripe.subscriptions.list({ customer: customerId, status: "all", limit: 20 });
-  const live = list.data.find((s) => LIVE_STATUSES.has(s.status) && s.status !== "incomplete");
+  const live = await findSubscription(
+    deps,
+    customerId,
+    (s) => LIVE_STATUSES.has(s.status) && s.status !== "incomplete",
+  );
   if (!live) throw new BillingError("subscription_not_found", "the tenant has no live subscription");
   return live;
 }
@@ -39,8 +57,11 @@ async function releaseSchedule(deps: BillingDeps, subscription: Stripe.Subscript
   const scheduleId =
     typeof subscription.schedule === "string" ? subscription.schedule : subscription.schedule?.id;
   if (!scheduleId) return;
-  await deps.operations.runOnce("schedule:release", `${scheduleId}:${requestKey}`, (idempotencyKey) =>
-    deps.stripe.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey }),
+  await deps.operations.runOnce(
+    "schedule:release",
+    `${scheduleId}:${requestKey}`,
+    (idempotencyKey) => deps.stripe.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey }),
+    { find: scheduleReleased(deps, scheduleId) },
   );
 }
 
@@ -66,17 +87,23 @@ async function upgradeIfPaid(
       `an upgrade is charged at once so that a declined card never grants the higher plan; prorationBehavior ${behavior} is only for downgrades`,
     );
   }
-  await deps.operations.runOnce("subscription:change", `${subscription.id}:${requestKey}`, (idempotencyKey) =>
-    deps.stripe.subscriptions.update(
-      subscription.id,
-      // Only parameters Stripe accepts with a pending update: no metadata here.
-      {
-        items: [{ id: itemId, price: newPrice }],
-        proration_behavior: behavior,
-        payment_behavior: "pending_if_incomplete",
-      },
-      { idempotencyKey },
-    ),
+  await deps.operations.runOnce(
+    "subscription:change",
+    `${subscription.id}:${requestKey}`,
+    (idempotencyKey) =>
+      deps.stripe.subscriptions.update(
+        subscription.id,
+        // Only parameters Stripe accepts with a pending update: no metadata here.
+        {
+          items: [{ id: itemId, price: newPrice }],
+          proration_behavior: behavior,
+          payment_behavior: "pending_if_incomplete",
+        },
+        { idempotencyKey },
+      ),
+    // A declined first try left no pending update after 24 h (Stripe discards it within 23 h): not
+    // found, so the upgrade is charged again, which is what a retry of it asks for.
+    { find: subscriptionOnPrice(deps, subscription.id, newPrice) },
   );
   const after = await deps.stripe.subscriptions.retrieve(subscription.id);
   const invoiceId = idOf(after.latest_invoice);
@@ -149,29 +176,34 @@ export async function changePlan(
             { from_subscription: subscription.id },
             { idempotencyKey },
           ),
+        { find: scheduleOfSubscription(deps, subscription.id) },
       ));
     const schedule = await deps.stripe.subscriptionSchedules.retrieve(scheduleId);
     const currentPhase = schedule.phases[0];
-    await deps.operations.runOnce("schedule:downgrade", `${scheduleId}:${requestKey}`, (idempotencyKey) =>
-      deps.stripe.subscriptionSchedules.update(
-        scheduleId,
-        {
-          end_behavior: "release",
-          proration_behavior: "none",
-          phases: [
-            {
-              items: [{ price: item.price.id, quantity: item.quantity ?? 1 }],
-              start_date: currentPhase?.start_date ?? item.current_period_start,
-              end_date: item.current_period_end,
-            },
-            {
-              items: [{ price: newPrice, quantity: item.quantity ?? 1 }],
-              duration: { interval, interval_count: 1 },
-            },
-          ],
-        },
-        { idempotencyKey },
-      ),
+    await deps.operations.runOnce(
+      "schedule:downgrade",
+      `${scheduleId}:${requestKey}`,
+      (idempotencyKey) =>
+        deps.stripe.subscriptionSchedules.update(
+          scheduleId,
+          {
+            end_behavior: "release",
+            proration_behavior: "none",
+            phases: [
+              {
+                items: [{ price: item.price.id, quantity: item.quantity ?? 1 }],
+                start_date: currentPhase?.start_date ?? item.current_period_start,
+                end_date: item.current_period_end,
+              },
+              {
+                items: [{ price: newPrice, quantity: item.quantity ?? 1 }],
+                duration: { interval, interval_count: 1 },
+              },
+            ],
+          },
+          { idempotencyKey },
+        ),
+      { find: scheduleEndingOn(deps, scheduleId, newPrice) },
     );
   }
   return { change, sync: await syncCustomer(deps, customerId) };
@@ -204,6 +236,13 @@ export async function cancelSubscription(
             { cancel_at_period_end: true },
             { idempotencyKey },
           ),
+    {
+      find: subscriptionWhere(
+        deps,
+        subscription.id,
+        (s) => s.status === "canceled" || (options.atPeriodEnd !== false && s.cancel_at_period_end),
+      ),
+    },
   );
   return syncCustomer(deps, customerId);
 }
@@ -228,6 +267,7 @@ export async function resumeSubscription(
     `${subscription.id}:${keyOf(options)}`,
     (idempotencyKey) =>
       deps.stripe.subscriptions.update(subscription.id, { cancel_at_period_end: false }, { idempotencyKey }),
+    { find: subscriptionWhere(deps, subscription.id, (s) => !s.cancel_at_period_end && !s.cancel_at) },
   );
   return syncCustomer(deps, customerId);
 }
@@ -262,6 +302,7 @@ export async function setSeats(
         },
         { idempotencyKey },
       ),
+    { find: subscriptionWhere(deps, subscription.id, (s) => primaryItem(s)?.quantity === options.quantity) },
   );
   return syncCustomer(deps, customerId);
 }

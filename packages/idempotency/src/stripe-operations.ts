@@ -108,9 +108,15 @@ export function createStripeOperations(options: StripeOperationsOptions) {
   ): Promise<string> {
     const where = and(eq(stripeOperations.operation, operation), eq(stripeOperations.stableId, stableId));
     // The key is durable before Stripe hears of it; a losing concurrent insert keeps the winner's key.
+    // Stamped with `now` (not the database's clock), the same clock its age is later measured on.
     await db
       .insert(stripeOperations)
-      .values({ operation, stableId, idempotencyKey: `${operation}:${stableId}:${randomUUID()}` })
+      .values({
+        operation,
+        stableId,
+        idempotencyKey: `${operation}:${stableId}:${randomUUID()}`,
+        createdAt: now(),
+      })
       .onConflictDoNothing();
     const [row] = await db.select().from(stripeOperations).where(where);
     if (!row) throw new Error(`stripe operation ${operation}:${stableId} vanished`);

@@ -1,4 +1,6 @@
 /** @module @org/signup: the signup saga, its compensations, the sweeper and card-less trials. */
+
+export type { OutboundOnceOptions } from "./outbound-once.js";
 export {
   createOutboundOnce,
   type OutboundOnce,
@@ -28,6 +30,7 @@ export {
 export { signupBillingPort } from "./signup-billing-port.js";
 export {
   CUSTOMER_OPERATION,
+  createTenantCustomer,
   deleteTenantCustomer,
   SignupClaimedError,
   type SignupContext,

@@ -15,7 +15,23 @@ export type OutboundOnce = (
   operation: string,
   stableId: string,
   call: (idempotencyKey: string) => Promise<{ id: string }>,
+  options?: OutboundOnceOptions,
 ) => Promise<string>;
+
+/**
+ * What `runOnce` asks when an operation is retried after Stripe forgot its key (24 h).
+ *
+ * @example
+ * await once("customer:create", tenantId, call, { find: () => billing.findCustomer!(tenantId) });
+ */
+export interface OutboundOnceOptions {
+  /**
+   * The remote object the lost call made, or null when it made none. Without it such a retry
+   * fails with `StaleStripeOperationError` (code `stripe_operation_stale`) rather than risk a
+   * second object.
+   */
+  find?: () => Promise<{ id: string } | null | undefined>;
+}
 
 /**
  * What is recorded about an outbound operation: did we ever try, with which key, what came back.
@@ -31,14 +47,15 @@ export interface OutboundRecord {
 
 /**
  * The saga's default {@link OutboundOnce}: `runOnce` of `@org/idempotency` over `stripe_operations`.
+ * `options.now` is the clock a key's age is measured on (tests pass the Stripe stand-in's).
  *
  * @example
  * const once = createOutboundOnce(db);
  * const customerId = await once("customer:create", tenantId, (key) => billing.createCustomer({ ..., idempotencyKey: key }));
  */
-export function createOutboundOnce(db: Database): OutboundOnce {
-  const ops = createStripeOperations({ db });
-  return (operation, stableId, call) => ops.runOnce(operation, stableId, call);
+export function createOutboundOnce(db: Database, options: { now?: () => Date } = {}): OutboundOnce {
+  const ops = createStripeOperations({ db, ...options });
+  return (operation, stableId, call, runOptions) => ops.runOnce(operation, stableId, call, runOptions);
 }
 
 /**

@@ -15,6 +15,12 @@ export interface BillingPort {
     name: string;
     idempotencyKey: string;
   }): Promise<{ id: string }>;
+  /**
+   * The customer made for the tenant (by the `tenant_id` in its metadata), or null. Asked when the
+   * customer step is retried after Stripe forgot its idempotency key (24 h); without it that retry
+   * fails with `stripe_operation_stale` instead of checking.
+   */
+  findCustomer?(tenantId: string): Promise<{ id: string } | null>;
   /** Deleting a customer that no longer exists must succeed (compensations are retried). */
   deleteCustomer(customerId: string): Promise<void>;
   createCheckoutSession(input: {

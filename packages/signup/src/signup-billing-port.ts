@@ -1,5 +1,11 @@
 /** @module The Stripe steps of the signup saga (BillingPort), on billing's client. */
-import { type BillingDeps, BillingError, deleteCustomer, syncCustomer } from "@org/billing";
+import {
+  type BillingDeps,
+  BillingError,
+  deleteCustomer,
+  findCustomerByTenant,
+  syncCustomer,
+} from "@org/billing";
 import type { BillingPort } from "./ports.js";
 
 /**
@@ -24,6 +30,10 @@ export function signupBillingPort(
         { idempotencyKey: input.idempotencyKey },
       );
       return { id: customer.id };
+    },
+    async findCustomer(tenantId) {
+      const id = await findCustomerByTenant(deps, tenantId);
+      return id ? { id } : null;
     },
     deleteCustomer: (customerId) => deleteCustomer(deps, customerId),
     async createCheckoutSession(input) {

@@ -153,6 +153,37 @@ export async function deleteTenantCustomer(
 }
 
 /**
+ * Creates the tenant's Stripe customer once (`customer:create` keyed by the tenant id). A retry more
+ * than 24 h after an unanswered first call, when Stripe has forgotten the key, asks
+ * `billing.findCustomer` for the customer that call may have made; a port without it makes that
+ * retry fail with `stripe_operation_stale` (the sweeper then compensates the signup).
+ *
+ * @example
+ * const customerId = await createTenantCustomer(deps, tenantId, { email, name });
+ */
+export function createTenantCustomer(
+  deps: Pick<SignupDeps, "billing" | "once" | "stepTimeoutMs">,
+  tenantId: string,
+  input: { email: string; name: string },
+): Promise<string> {
+  const { billing } = deps;
+  const ms = deps.stepTimeoutMs ?? 10_000;
+  const findCustomer = billing.findCustomer?.bind(billing);
+  return deps.once(
+    CUSTOMER_OPERATION,
+    tenantId,
+    // The timeout bounds the remote call only, not our own bookkeeping around it.
+    (idempotencyKey) =>
+      withTimeout(
+        "billing.createCustomer",
+        ms,
+        billing.createCustomer({ tenantId, email: input.email, name: input.name, idempotencyKey }),
+      ),
+    findCustomer ? { find: () => withTimeout("billing.findCustomer", ms, findCustomer(tenantId)) } : {},
+  );
+}
+
+/**
  * The steps of a signup in order: reserve the slug, create the customer, the identity provider's
  * organisation, the first API key, the checkout session (paid plans), activation.
  *
@@ -160,7 +191,7 @@ export async function deleteTenantCustomer(
  * await runSaga(signupSteps(deps), ctx);
  */
 export function signupSteps(deps: SignupDeps): Step[] {
-  const { db, bus, billing, identity, apiKeys: keys, once } = deps;
+  const { db, bus, billing, identity, apiKeys: keys } = deps;
   const ms = deps.stepTimeoutMs ?? 10_000;
   const resumeAfterMs = deps.resumeAfterMs ?? 60_000;
 
@@ -275,19 +306,7 @@ export function signupSteps(deps: SignupDeps): Step[] {
   const customer: Step = {
     name: "customer",
     async run(ctx) {
-      // The timeout bounds the remote call only, not our own bookkeeping around it.
-      const customerId = await once(CUSTOMER_OPERATION, ctx.tenantId, (idempotencyKey) =>
-        withTimeout(
-          "billing.createCustomer",
-          ms,
-          billing.createCustomer({
-            tenantId: ctx.tenantId,
-            email: ctx.input.email,
-            name: ctx.input.name,
-            idempotencyKey,
-          }),
-        ),
-      );
+      const customerId = await createTenantCustomer(deps, ctx.tenantId, ctx.input);
       // Known before the write below, so this step's own compensation deletes it if the write fails.
       ctx.customerId = customerId;
       ctx.version = await advance(ctx, { stripeCustomerId: customerId });
