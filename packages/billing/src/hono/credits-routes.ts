@@ -1,15 +1,25 @@
 /** @module Credits over HTTP: `GET /v1/credits` for tenants, `POST /admin/tenants/:id/credits` for operators. */
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { type Database, tenants } from "@org/db";
 import { ProblemError } from "@org/problem";
-import { requestHeader, validationProblem } from "@org/server-kit";
+import {
+  ADMIN_SECURITY,
+  apiRoute,
+  apiRouter,
+  bearer,
+  jsonRequest,
+  jsonResponse,
+  OPTIONAL_IDEMPOTENCY_KEY,
+  problemResponses,
+  requestHeader,
+} from "@org/server-kit";
 import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
-import { z } from "zod";
 import { creditBalance, listCreditLedger } from "../credits/balance.js";
-import { grantCredits, grantInputSchema } from "../credits/grant.js";
-import { BillingError } from "../errors.js";
-import { pageQuery } from "./routes.js";
+import { grantCredits } from "../credits/grant.js";
+import { asBillingProblem } from "./billing-problem.js";
+import { pageQuery } from "./billing-schemas.js";
+import { creditGrantBody, creditGrantSchema, creditsResponseSchema } from "./credits-schemas.js";
 
 export interface CreditsRoutesOptions {
   db: Database;
@@ -25,71 +35,31 @@ export interface AdminCreditsRoutesOptions {
   clock?: () => number;
 }
 
-/** The body of `POST /admin/tenants/:id/credits` (exported for OpenAPI documents). */
-export const creditGrantBody = grantInputSchema;
-
-const problem = {
-  description: "RFC 9457 problem with a stable `code`",
-  content: { "application/problem+json": { schema: z.object({ code: z.string() }) } },
-};
-const entry = z.object({
-  id: z.string(),
-  kind: z.enum(["grant", "consumption", "expiration"]),
-  grantId: z.string(),
-  amount: z.number().int(),
-  currency: z.string(),
-  source: z.string(),
-  priority: z.number().int().nullable(),
-  expiresAt: z.string().nullable(),
-  reason: z.string().nullable(),
-  at: z.string(),
-});
-const creditsResponse = z.object({
-  balance: z.object({ amount: z.number().int(), currency: z.string() }),
-  data: z.array(entry),
-  nextCursor: z.string().nullable(),
-});
-const grantResponse = z.object({
-  id: z.string(),
-  amount: z.number().int(),
-  currency: z.string(),
-  priority: z.number().int(),
-  expiresAt: z.string().nullable(),
-  reason: z.string(),
-  grantedAt: z.string(),
-});
-
-/** `GET /v1/credits` as an OpenAPI route. */
-export const creditsRoute = createRoute({
+/** `GET /v1/credits`. */
+export const creditsRoute = apiRoute({
   method: "get",
   path: "/v1/credits",
   summary: "Credits balance and ledger, newest first",
+  tags: ["credits"],
+  security: bearer("billing:read"),
   request: { query: pageQuery },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: creditsResponse } } },
-    400: problem,
-  },
+  responses: { 200: jsonResponse(creditsResponseSchema), ...problemResponses(400) },
 });
 
-/** `POST /admin/tenants/{id}/credits` as an OpenAPI route. */
-export const grantCreditsRoute = createRoute({
+/** `POST /admin/tenants/{id}/credits`. */
+export const grantCreditsRoute = apiRoute({
   method: "post",
   path: "/admin/tenants/{id}/credits",
   summary: "Grant credits to a tenant (admin token; Idempotency-Key makes a top-up happen once)",
+  tags: ["admin"],
+  security: ADMIN_SECURITY,
   request: {
+    headers: OPTIONAL_IDEMPOTENCY_KEY,
     params: z.object({ id: z.string().min(1).max(100) }),
-    body: { required: true, content: { "application/json": { schema: creditGrantBody } } },
+    body: jsonRequest(creditGrantBody),
   },
-  responses: {
-    201: { description: "Granted", content: { "application/json": { schema: grantResponse } } },
-    400: problem,
-    404: problem,
-  },
+  responses: { 201: jsonResponse(creditGrantSchema, "Granted"), ...problemResponses(400, 404) },
 });
-
-const defaultHook = (result: { success: boolean; error?: unknown }, c: Context) => {
-  if (!result.success) return validationProblem(result.error as z.ZodError, c.get("requestId" as never));
-};
 
 /**
  * `GET /v1/credits?cursor=&limit=`: `{balance: {amount, currency}, data, nextCursor}`; expirations
@@ -100,17 +70,14 @@ const defaultHook = (result: { success: boolean; error?: unknown }, c: Context) 
  */
 export function creditsRoutes(options: CreditsRoutesOptions) {
   const { db, clock = Date.now } = options;
-  const app = new OpenAPIHono({ defaultHook });
-  app.openapi(creditsRoute, async (c) => {
+  const router = apiRouter();
+  router.openapi(creditsRoute, async (c) => {
     const tenant = options.tenantOf(c);
-    const page = await listCreditLedger(db, tenant.id, c.req.valid("query")).catch((error) => {
-      if (error instanceof BillingError) throw new ProblemError(error.code, { detail: error.message });
-      throw error;
-    });
+    const page = await listCreditLedger(db, tenant.id, c.req.valid("query")).catch(asBillingProblem);
     const amount = await creditBalance(db, tenant.id, tenant.currency, clock());
     return c.json({ balance: { amount, currency: tenant.currency }, ...page }, 200);
   });
-  return app;
+  return router;
 }
 
 /**
@@ -123,9 +90,9 @@ export function creditsRoutes(options: CreditsRoutesOptions) {
  */
 export function adminCreditsRoutes(options: AdminCreditsRoutesOptions) {
   const { db, clock = Date.now } = options;
-  const app = new OpenAPIHono({ defaultHook });
-  app.use("/admin/tenants/:id/credits", options.guard);
-  app.openapi(grantCreditsRoute, async (c) => {
+  const router = apiRouter();
+  router.use("/admin/tenants/:id/credits", options.guard);
+  router.openapi(grantCreditsRoute, async (c) => {
     const { id } = c.req.valid("param");
     const [tenant] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, id));
     if (!tenant) throw new ProblemError("tenant_not_found", { detail: `no tenant ${id}` });
@@ -133,5 +100,5 @@ export function adminCreditsRoutes(options: AdminCreditsRoutesOptions) {
     const { grant } = await grantCredits(db, { ...c.req.valid("json"), tenantId: id, key, atMs: clock() });
     return c.json(grant, 201);
   });
-  return app;
+  return router;
 }

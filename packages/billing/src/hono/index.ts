@@ -1,28 +1,53 @@
-/** @module @org/billing/hono: the billing routes and the Stripe webhook verification middleware. */
+/** @module @org/billing/hono: the billing and credits routes, declared once for the OpenAPI document. */
 
-export { billingPreviewQuery, billingPreviewRoute, billingPreviewRoutes } from "./billing-preview-route.js";
+export {
+  type BillingNotConfiguredRoutesOptions,
+  billingNotConfiguredRoutes,
+} from "./billing-not-configured-routes.js";
+export { billingPreviewRoutes } from "./billing-preview-route.js";
+export { billingPreviewRoute, billingRouteDeclarations } from "./billing-route-declarations.js";
+export {
+  type BillingSubscriptionResponse,
+  billingPreviewQuery,
+  billingPreviewSchema,
+  billingSubscriptionResponseSchema,
+  type CheckoutResponse,
+  cancelBody,
+  changeBody,
+  changeKindSchema,
+  checkoutBody,
+  checkoutCompleteQuery,
+  checkoutResponseSchema,
+  invoicesPageSchema,
+  invoiceViewSchema,
+  type PlanChangeResponse,
+  type PortalResponse,
+  pageQuery,
+  paymentMethodsPageSchema,
+  paymentMethodViewSchema,
+  planChangeResponseSchema,
+  portalBody,
+  portalResponseSchema,
+  subscriptionResponseSchemas,
+  subscriptionViewSchema,
+} from "./billing-schemas.js";
 export {
   type AdminCreditsRoutesOptions,
   adminCreditsRoutes,
   type CreditsRoutesOptions,
-  creditGrantBody,
   creditsRoute,
   creditsRoutes,
   grantCreditsRoute,
 } from "./credits-routes.js";
 export {
+  type CreditsResponse,
+  creditEntrySchema,
+  creditGrantBody,
+  creditGrantSchema,
+  creditsResponseSchema,
+} from "./credits-schemas.js";
+export {
   type BillingRoutesOptions,
-  type BillingSubscriptionResponse,
   type BillingTenant,
-  billingNotConfiguredRoutes,
   billingRoutes,
-  type CheckoutResponse,
-  cancelBody,
-  changeBody,
-  checkoutBody,
-  checkoutCompleteQuery,
-  type PlanChangeResponse,
-  type PortalResponse,
-  pageQuery,
-  portalBody,
 } from "./routes.js";

@@ -1,23 +1,18 @@
 /** @module The billing part of the HTTP contract, as a Hono route factory. */
+import type { z } from "@hono/zod-openapi";
 import { ProblemError } from "@org/problem";
-import { jsonBody, queryOf, requestHeader } from "@org/server-kit";
-import { type Context, Hono } from "hono";
-import Stripe from "stripe";
-import { z } from "zod";
+import { apiRouter, requestHeader } from "@org/server-kit";
+import type { Context } from "hono";
 import { createCheckout } from "../checkout.js";
 import type { BillingDeps } from "../context.js";
 import { ensureCustomer, type TenantForBilling } from "../customers.js";
-import { BillingError } from "../errors.js";
 import { listInvoices, listPaymentMethods } from "../lists.js";
-import {
-  type ChangeKind,
-  cancelSubscription,
-  changePlan,
-  createPortalSession,
-  resumeSubscription,
-} from "../manage.js";
-import { type SubscriptionView, subscriptionView } from "../subscription-view.js";
+import { cancelSubscription, changePlan, createPortalSession, resumeSubscription } from "../manage.js";
+import { subscriptionView } from "../subscription-view.js";
 import { syncCustomer } from "../sync.js";
+import { asBillingProblem } from "./billing-problem.js";
+import { billingRouteDeclarations } from "./billing-route-declarations.js";
+import type { BillingSubscriptionResponse } from "./billing-schemas.js";
 
 export interface BillingTenant extends TenantForBilling {
   /** The tenant's effective plan (what it may do now). */
@@ -33,66 +28,27 @@ export interface BillingRoutesOptions {
    * shown in `GET /v1/billing/subscription`.
    */
   usageOf?: (tenantId: string, plan: string) => Promise<unknown>;
-}
-
-export const checkoutBody = z.object({
-  plan: z.string().min(1),
-  interval: z.enum(["month", "year"]).default("month"),
-});
-export const changeBody = z.object({
-  plan: z.string().min(1),
-  interval: z.enum(["month", "year"]).optional(),
-  prorationBehavior: z.enum(["create_prorations", "always_invoice", "none"]).optional(),
-});
-export const cancelBody = z.object({ atPeriodEnd: z.boolean().default(true) });
-export const portalBody = z.object({ returnUrl: z.url({ protocol: /^https?$/ }).optional() });
-export const pageQuery = z.object({
-  cursor: z.string().min(1).max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
-export const checkoutCompleteQuery = z.object({ session_id: z.string().regex(/^cs_[A-Za-z0-9_]+$/) });
-
-/** The body of `GET /v1/billing/subscription` and of the routes that change it; `usage` is `usageOf`'s answer. */
-export type BillingSubscriptionResponse = SubscriptionView & { usage?: unknown };
-
-/** The body of `POST /v1/billing/checkout`. */
-export interface CheckoutResponse {
-  url: string;
-  sessionId: string;
-}
-
-/** The body of `POST /v1/billing/subscription/change`: what the change did, and the subscription after it. */
-export interface PlanChangeResponse {
-  change: ChangeKind;
-  subscription: BillingSubscriptionResponse;
-}
-
-/** The body of `POST /v1/billing/portal`. */
-export interface PortalResponse {
-  url: string;
-}
-
-/** Expected refusals become their problem code; Stripe failures a 502 that names no secret. */
-function asProblem(error: unknown): never {
-  if (error instanceof BillingError) throw new ProblemError(error.code, { detail: error.message });
-  if (error instanceof Stripe.errors.StripeError) {
-    throw new ProblemError("stripe_error", {
-      detail: `the payment provider answered ${error.type}${error.code ? ` (${error.code})` : ""}; retry with the same Idempotency-Key`,
-    });
-  }
-  throw error;
+  /** What `usageOf` answers, for the document (the metering package's usage summary schema). */
+  usageSchema?: z.ZodType;
 }
 
 /**
- * Mounts `/v1/billing/*`. Mutations use the request's Idempotency-Key (scoped to the tenant) as the
- * key of their Stripe operations, so a retried request changes Stripe once.
+ * Mounts `/v1/billing/*` but the preview ({@link billingPreviewRoutes}). Mutations use the request's
+ * Idempotency-Key (scoped to the tenant) as the key of their Stripe operations, so a retried request
+ * changes Stripe once.
  *
  * @example
- * app.route("/", billingRoutes({ billing, tenantOf: (c) => c.get("tenant"), usageOf: (id, plan) => meter.summary(id, plan) }));
+ * app.route("/", billingRoutes({
+ *   billing,
+ *   tenantOf: (c) => c.get("tenant"),
+ *   usageOf: (id, plan) => meter.summary(id, plan),
+ *   usageSchema: usageSummarySchema,
+ * }));
  */
 export function billingRoutes(options: BillingRoutesOptions) {
   const { billing, tenantOf } = options;
-  const app = new Hono();
+  const routes = billingRouteDeclarations(options.usageSchema);
+  const router = apiRouter();
   const requestKey = (c: Context, tenant: BillingTenant) => {
     const key = requestHeader(c, "idempotency-key");
     return key ? `${tenant.id}:${key}` : undefined;
@@ -109,101 +65,81 @@ export function billingRoutes(options: BillingRoutesOptions) {
     plan: plan ?? tenant.plan,
   });
 
-  app.get("/v1/billing/subscription", async (c) => c.json(await view(tenantOf(c))));
+  router.openapi(routes.subscription, async (c) => c.json(await view(tenantOf(c)), 200));
 
-  app.post("/v1/billing/checkout", async (c) => {
+  router.openapi(routes.checkout, async (c) => {
     const tenant = tenantOf(c);
-    const body = await jsonBody(c, checkoutBody);
-    const result = await createCheckout(billing, tenant, body).catch(asProblem);
-    return c.json({ url: result.url, sessionId: result.sessionId } satisfies CheckoutResponse, 200);
+    const result = await createCheckout(billing, tenant, c.req.valid("json")).catch(asBillingProblem);
+    return c.json({ url: result.url, sessionId: result.sessionId }, 200);
   });
 
-  app.get("/v1/billing/checkout/complete", async (c) => {
+  router.openapi(routes.checkoutComplete, async (c) => {
     const tenant = tenantOf(c);
-    const { session_id } = queryOf(c, checkoutCompleteQuery);
-    const customerId = await ensureCustomer(billing, tenant).catch(asProblem);
+    const { session_id } = c.req.valid("query");
+    const customerId = await ensureCustomer(billing, tenant).catch(asBillingProblem);
     const session = await billing.stripe.checkout.sessions.retrieve(session_id).catch((error) => {
       if ((error as { code?: string }).code === "resource_missing")
         throw new ProblemError("not_found", { detail: "no such checkout session" });
-      return asProblem(error);
+      return asBillingProblem(error);
     });
     // Another tenant's session id must not reveal or sync anything.
     if ((typeof session.customer === "string" ? session.customer : session.customer?.id) !== customerId) {
       throw new ProblemError("not_found", { detail: "no such checkout session" });
     }
-    const sync = await syncCustomer(billing, customerId).catch(asProblem);
-    return c.json(await view(afterSync(tenant, sync.entitlement?.plan)));
+    const sync = await syncCustomer(billing, customerId).catch(asBillingProblem);
+    return c.json(await view(afterSync(tenant, sync.entitlement?.plan)), 200);
   });
 
-  app.post("/v1/billing/subscription/change", async (c) => {
+  router.openapi(routes.change, async (c) => {
     const tenant = tenantOf(c);
-    const body = await jsonBody(c, changeBody);
     const { change, sync } = await changePlan(billing, tenant, {
-      ...body,
+      ...c.req.valid("json"),
       requestKey: requestKey(c, tenant),
-    }).catch(asProblem);
-    return c.json({
-      change,
-      subscription: await view(afterSync(tenant, sync.entitlement?.plan)),
-    } satisfies PlanChangeResponse);
+    }).catch(asBillingProblem);
+    return c.json({ change, subscription: await view(afterSync(tenant, sync.entitlement?.plan)) }, 200);
   });
 
-  app.post("/v1/billing/subscription/cancel", async (c) => {
+  router.openapi(routes.cancel, async (c) => {
     const tenant = tenantOf(c);
-    const body = await jsonBody(c, cancelBody);
     const sync = await cancelSubscription(billing, tenant, {
-      ...body,
+      ...c.req.valid("json"),
       requestKey: requestKey(c, tenant),
-    }).catch(asProblem);
-    return c.json(await view(afterSync(tenant, sync.entitlement?.plan)));
+    }).catch(asBillingProblem);
+    return c.json(await view(afterSync(tenant, sync.entitlement?.plan)), 200);
   });
 
-  app.post("/v1/billing/subscription/resume", async (c) => {
+  router.openapi(routes.resume, async (c) => {
     const tenant = tenantOf(c);
     const sync = await resumeSubscription(billing, tenant, { requestKey: requestKey(c, tenant) }).catch(
-      asProblem,
+      asBillingProblem,
     );
-    return c.json(await view(afterSync(tenant, sync.entitlement?.plan)));
+    return c.json(await view(afterSync(tenant, sync.entitlement?.plan)), 200);
   });
 
-  app.post("/v1/billing/portal", async (c) => {
+  router.openapi(routes.portal, async (c) => {
     const tenant = tenantOf(c);
-    const body = await jsonBody(c, portalBody);
     const result = await createPortalSession(billing, tenant, {
-      ...body,
+      ...c.req.valid("json"),
       requestKey: requestKey(c, tenant),
-    }).catch(asProblem);
-    return c.json(result satisfies PortalResponse);
+    }).catch(asBillingProblem);
+    return c.json(result, 200);
   });
 
-  app.get("/v1/billing/invoices", async (c) => {
+  router.openapi(routes.invoices, async (c) => {
     const tenant = tenantOf(c);
-    const query = queryOf(c, pageQuery);
-    return c.json(await listInvoices(billing, tenant.id, query).catch(asProblem));
+    return c.json(await listInvoices(billing, tenant.id, c.req.valid("query")).catch(asBillingProblem), 200);
   });
 
-  app.get("/v1/billing/payment-methods", async (c) => {
+  router.openapi(routes.paymentMethods, async (c) => {
     const tenant = tenantOf(c);
-    const query = queryOf(c, pageQuery);
-    if (!tenant.stripeCustomerId) return c.json({ data: [], nextCursor: null });
-    return c.json(await listPaymentMethods(billing, tenant.stripeCustomerId, query).catch(asProblem));
+    if (!tenant.stripeCustomerId) return c.json({ data: [], nextCursor: null }, 200);
+    return c.json(
+      await listPaymentMethods(billing, tenant.stripeCustomerId, c.req.valid("query")).catch(
+        asBillingProblem,
+      ),
+      200,
+    );
   });
 
-  return app;
-}
-
-/**
- * Answers every `/v1/billing/*` route with 501 `billing_not_configured` (self-hosted without Stripe).
- *
- * @example
- * app.route("/", env.STRIPE_SECRET_KEY ? billingRoutes(...) : billingNotConfiguredRoutes());
- */
-export function billingNotConfiguredRoutes() {
-  const app = new Hono();
-  app.all("/v1/billing/*", () => {
-    throw new ProblemError("billing_not_configured", {
-      detail: "Billing is not configured on this server: set STRIPE_SECRET_KEY to enable it.",
-    });
-  });
-  return app;
+  return router;
 }
