@@ -33,6 +33,7 @@ import {
   usageCounter,
   usagePreviewRoutes,
   usageRoutes,
+  usageSummarySchema,
   usageSummaryView,
 } from "@org/usage-metering/hono";
 import { eq } from "drizzle-orm";
@@ -250,10 +251,11 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
         billing,
         tenantOf: (c) => c.get("billingTenant" as never) as PlatformEnv["Variables"]["billingTenant"],
         usageOf: async (id) => usageSummaryView(await deps.metering.summary(id)),
+        usageSchema: usageSummarySchema,
       }),
     );
   } else {
-    mount(billingNotConfiguredRoutes());
+    mount(billingNotConfiguredRoutes({ usageSchema: usageSummarySchema }));
   }
   if (deps.adminToken) {
     mount(adminRoutes({ db: deps.db, bus: deps.bus, adminToken: deps.adminToken }));
