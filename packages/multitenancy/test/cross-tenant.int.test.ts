@@ -23,7 +23,10 @@ beforeAll(async () => {
   b = await f.seedTenant("probe-b");
   bSecondKey = (await f.apiKeys.create(b.id, { name: "b2" }, "test")).id;
 });
-afterAll(() => t.cleanup());
+afterAll(async () => {
+  await t.cleanup();
+  f.answers.assertNone();
+});
 
 async function snapshotB() {
   const tenant = await t.db.select().from(tenants).where(eq(tenants.id, b.id));

@@ -11,7 +11,10 @@ beforeAll(async () => {
   t = await createTestDb();
   f = createFixture(t.db);
 });
-afterAll(() => t.cleanup());
+afterAll(async () => {
+  await t.cleanup();
+  f.answers.assertNone();
+});
 
 const url = (path: string, slug?: string) => `http://${slug ? `${slug}.` : ""}${BASE_DOMAIN}${path}`;
 const exp = () => Math.floor(Date.now() / 1000) + 600;
@@ -166,6 +169,37 @@ describe("API key routes", () => {
     expect(await res.json()).toMatchObject({ code: "validation_failed" });
   });
 
+  it("answers 415 for a body that is not JSON and 400 bad_request for malformed JSON", async () => {
+    const a = await f.seedTenant("keys-media");
+    const post = (contentType: string, body: string) =>
+      f.app.request(url("/v1/api-keys"), {
+        method: "POST",
+        headers: { ...bearer(a.secret), "Content-Type": contentType },
+        body,
+      });
+    const text = await post("text/plain", "name=ci");
+    expect(text.status).toBe(415);
+    expect(await text.json()).toMatchObject({ code: "unsupported_media_type" });
+    const malformed = await post("application/json", "{");
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: "bad_request" });
+    const missing = await post("application/json", "");
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ code: "validation_failed" });
+  });
+
+  it("refuses to give a new key scopes its creator lacks (403 insufficient_scope)", async () => {
+    const a = await f.seedTenant("keys-escalate");
+    const writer = await f.apiKeys.create(a.id, { name: "w", scopes: ["api_keys:write"] }, "test");
+    const res = await f.app.request(url("/v1/api-keys"), {
+      method: "POST",
+      headers: { ...bearer(writer.secret), "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "more", scopes: ["usage:write"] }),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: "insufficient_scope", scopes: ["usage:write"] });
+  });
+
   it("enforces scopes", async () => {
     const a = await f.seedTenant("keys-scoped");
     const readOnly = await f.apiKeys.create(a.id, { name: "ro", scopes: ["api_keys:read"] }, "test");
@@ -186,6 +220,51 @@ describe("admin routes", () => {
       401,
     );
     expect((await f.app.request(url("/admin/tenants"), { headers: bearer(ADMIN_TOKEN) })).status).toBe(200);
+  });
+
+  it("checks the admin token before the request: no token and a bad body answer 401", async () => {
+    const res = await f.app.request(url("/admin/tenants/ten_x"), {
+      method: "PATCH",
+      headers: { "Content-Type": "text/plain" },
+      body: "nope",
+    });
+    expect(res.status).toBe(401);
+    expect((await f.app.request(url("/admin/tenants?limit=0"))).status).toBe(401);
+  });
+
+  it("lists tenants a page at a time and validates the query", async () => {
+    await f.seedTenant("adm-list-1", "suspended");
+    await f.seedTenant("adm-list-2", "suspended");
+    const list = (query: string) =>
+      f.app.request(url(`/admin/tenants${query}`), { headers: bearer(ADMIN_TOKEN) });
+    const first = await list("?status=suspended&limit=1");
+    expect(first.status).toBe(200);
+    const page = (await first.json()) as { data: { status: string }[]; nextCursor: string | null };
+    expect(page.data).toHaveLength(1);
+    expect(page.data[0]?.status).toBe("suspended");
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const bad = await list("?limit=0");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: "validation_failed" });
+    expect((await list("?status=bogus")).status).toBe(400);
+  });
+
+  it("changes a plan, refuses an empty change (400), an unknown tenant (404) and a non-JSON body (415)", async () => {
+    const p = await f.seedTenant("adm-plan");
+    const patch = (id: string, body: string, contentType = "application/json") =>
+      f.app.request(url(`/admin/tenants/${id}`), {
+        method: "PATCH",
+        headers: { ...bearer(ADMIN_TOKEN), "Content-Type": contentType },
+        body,
+      });
+    const changed = await patch(p.id, JSON.stringify({ plan: "pro" }));
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({ id: p.id, plan: "pro" });
+    const empty = await patch(p.id, "{}");
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ code: "validation_failed" });
+    expect((await patch("ten_nobody", JSON.stringify({ plan: "pro" }))).status).toBe(404);
+    expect((await patch(p.id, "plan=pro", "application/x-www-form-urlencoded")).status).toBe(415);
   });
 
   it("refuses an invalid transition and an invalid status", async () => {

@@ -10,12 +10,48 @@ import {
 } from "@org/multitenancy";
 import { type TenantEnv, tenant, tenantRoutes } from "@org/multitenancy/hono";
 import { problemErrorHandler, problemNotFound } from "@org/problem";
+import { apiDocument, type OpenApiDocument } from "@org/server-kit";
+import { checkAnswers } from "@org/testing";
 import { Hono } from "hono";
 import { signupRoutes } from "../src/hono/index.js";
 import { type BillingPort, createSignup } from "../src/index.js";
 import { createFakeBilling } from "./fake-billing.js";
 
 export const BASE_DOMAIN = "example.test";
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+});
+
+/**
+ * The routers' document with what the middleware in front of them answers, as the platform
+ * publishes it: the Idempotency-Key middleware (400, 409, 422, 503) and tenant resolution (401,
+ * 403, 404).
+ */
+function fixtureDocument(routers: Parameters<typeof apiDocument>[0]): OpenApiDocument {
+  const doc = apiDocument(routers, { title: "signup-test" });
+  type Operation = { security?: object[]; parameters?: { name?: string }[]; responses?: object };
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(item) as Operation[]) {
+      const pipeline = {
+        ...(op.security?.some((requirement) => "bearerAuth" in requirement)
+          ? { 401: problem("Credentials"), 403: problem("Refused"), 404: problem("No tenant") }
+          : {}),
+        ...(op.parameters?.some((p) => p.name === "Idempotency-Key")
+          ? {
+              400: problem("Idempotency-Key"),
+              409: problem("Key in use"),
+              422: problem("Key reused"),
+              503: problem("Store unavailable"),
+            }
+          : {}),
+      };
+      op.responses = { ...pipeline, ...op.responses };
+    }
+  }
+  return doc;
+}
 
 export function createFixture(db: Database, options: { bus?: InvalidationBus; billing?: BillingPort } = {}) {
   const bus = options.bus ?? createLocalBus();
@@ -26,12 +62,22 @@ export function createFixture(db: Database, options: { bus?: InvalidationBus; bi
   const app = new Hono<TenantEnv>();
   app.onError(problemErrorHandler());
   app.notFound(problemNotFound);
-  app.route(
-    "/",
-    signupRoutes({ signup, idempotencyStore: createPostgresStore({ db }), baseDomain: BASE_DOMAIN }),
-  );
+  const signupRouter = signupRoutes({
+    signup,
+    idempotencyStore: createPostgresStore({ db }),
+    baseDomain: BASE_DOMAIN,
+  });
+  const tenantRouter = tenantRoutes({ db, apiKeys });
+  app.route("/", signupRouter);
   app.use("/v1/*", tenant({ db, cache, baseDomain: BASE_DOMAIN, apiKeys }));
-  app.route("/", tenantRoutes({ db, apiKeys }));
+  app.route("/", tenantRouter);
+  const document = fixtureDocument([signupRouter, tenantRouter]);
+  // The answer check reads the document as `/openapi.json`, served here rather than as a route.
+  const request = app.request.bind(app);
+  app.request = ((input, ...rest) =>
+    input === "/openapi.json" ? Response.json(document) : request(input, ...rest)) as typeof app.request;
+  /** Every answer a test gets through `app.request` is checked against the routers' document. */
+  const answers = checkAnswers(app);
 
   /** An active tenant, created directly (not through signup). */
   const seedTenant = async (slug: string) => {
@@ -42,7 +88,7 @@ export function createFixture(db: Database, options: { bus?: InvalidationBus; bi
     return { id, slug };
   };
 
-  return { app, bus, billing, apiKeys, signup, seedTenant };
+  return { app, bus, billing, apiKeys, signup, seedTenant, answers };
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

@@ -14,7 +14,10 @@ beforeAll(async () => {
   f = createFixture(t.db);
   billing = f.billing as FakeBilling;
 });
-afterAll(() => t.cleanup());
+afterAll(async () => {
+  await t.cleanup();
+  f.answers.assertNone();
+});
 
 const signup = (
   body: Record<string, unknown>,
@@ -70,6 +73,29 @@ describe("POST /v1/tenants", () => {
     const res = await signup(body);
     expect(res.status).toBe(status);
     expect(await res.json()).toMatchObject({ code });
+  });
+
+  it("answers 415 for a body that is not JSON and 400 bad_request for malformed JSON", async () => {
+    const post = (contentType: string, body: string) =>
+      f.app.request(`http://${BASE_DOMAIN}/v1/tenants`, {
+        method: "POST",
+        headers: { "Content-Type": contentType, "Idempotency-Key": `k-${Math.random()}` },
+        body,
+      });
+    const form = await post("application/x-www-form-urlencoded", "slug=acme");
+    expect(form.status).toBe(415);
+    expect(await form.json()).toMatchObject({ code: "unsupported_media_type" });
+    const malformed = await post("application/json", "{");
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: "bad_request" });
+  });
+
+  it("answers 502 stripe_error when billing fails, and the slug stays free", async () => {
+    billing.faults.createCustomer = ["error"];
+    const failed = await signup(input("sign-502"));
+    expect(failed.status).toBe(502);
+    expect(await failed.json()).toMatchObject({ code: "stripe_error" });
+    expect((await signup(input("sign-502"))).status).toBe(201);
   });
 
   it("requires an Idempotency-Key", async () => {

@@ -1,12 +1,21 @@
 /** @module Operator routes: list tenants, change a tenant's status or plan. Bearer admin token. */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { type Database, TENANT_STATUSES } from "@org/db";
 import { ProblemError } from "@org/problem";
-import { jsonBody, queryOf, requestHeader } from "@org/server-kit";
-import { Hono, type MiddlewareHandler } from "hono";
-import { z } from "zod";
+import {
+  ADMIN_SECURITY,
+  apiRoute,
+  apiRouter,
+  jsonRequest,
+  jsonResponse,
+  problemResponses,
+  requestHeader,
+} from "@org/server-kit";
+import type { MiddlewareHandler } from "hono";
 import type { InvalidationBus } from "../cache/bus.js";
 import { getTenant, listTenants, setTenantPlan, setTenantStatus, tenantView } from "../tenants.js";
+import { tenantViewSchema } from "./views.js";
 
 /**
  * Options of {@link adminRoutes}.
@@ -49,40 +58,84 @@ export const adminAuth = (adminToken: string): MiddlewareHandler => {
   };
 };
 
-/** The query of `GET /admin/tenants` (exported for OpenAPI documents). */
+/** The query of `GET /admin/tenants`. */
 export const adminTenantsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(100).optional(),
+  cursor: z.string().max(100).optional().openapi({ description: "`nextCursor` of the previous page" }),
   status: z.enum(TENANT_STATUSES).optional(),
 });
 
-/** The body of `PATCH /admin/tenants/:id` (exported for OpenAPI documents). */
+/** The body of `PATCH /admin/tenants/{id}`. */
 export const adminTenantPatchBody = z
   .object({ status: z.enum(TENANT_STATUSES).optional(), plan: z.string().min(1).max(64).optional() })
   .refine((b) => b.status !== undefined || b.plan !== undefined, { message: "status or plan is required" });
 
 /**
- * `GET /admin/tenants` and `PATCH /admin/tenants/:id` `{status?, plan?}`, behind {@link adminAuth}.
+ * The body of `GET /admin/tenants`: one page of tenants ordered by id.
+ *
+ * @example
+ * const { data, nextCursor } = adminTenantListSchema.parse(await res.json());
+ */
+export const adminTenantListSchema = z
+  .object({
+    data: z.array(tenantViewSchema),
+    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page" }),
+  })
+  .openapi("AdminTenantList");
+
+/** The body of `GET /admin/tenants`. */
+export type AdminTenantList = z.infer<typeof adminTenantListSchema>;
+
+const tenantIdParams = z.object({ id: z.string().openapi({ example: "ten_3ZpX8kQ2mN4bV7cW1yT6" }) });
+
+/** `GET /admin/tenants`. */
+export const listTenantsRoute = apiRoute({
+  method: "get",
+  path: "/admin/tenants",
+  tags: ["admin"],
+  summary: "List tenants (admin token)",
+  security: ADMIN_SECURITY,
+  request: { query: adminTenantsQuery },
+  responses: { 200: jsonResponse(adminTenantListSchema), ...problemResponses(400, 401) },
+});
+
+/** `PATCH /admin/tenants/{id}`. */
+export const patchTenantRoute = apiRoute({
+  method: "patch",
+  path: "/admin/tenants/{id}",
+  tags: ["admin"],
+  summary: "Change a tenant's status or plan (admin token)",
+  security: ADMIN_SECURITY,
+  request: { params: tenantIdParams, body: jsonRequest(adminTenantPatchBody) },
+  responses: {
+    200: jsonResponse(tenantViewSchema),
+    // 409: a status change the tenant's lifecycle does not allow (e.g. from `deleted`).
+    ...problemResponses(400, 401, 404, 409, 415),
+  },
+});
+
+/**
+ * `GET /admin/tenants` and `PATCH /admin/tenants/{id}` `{status?, plan?}`, behind {@link adminAuth}.
  * A change is audited and invalidates every node's tenant cache.
  *
  * @example
  * app.route("/", adminRoutes({ db, bus, adminToken: env.ADMIN_TOKEN }));
  */
-export function adminRoutes(options: AdminRoutesOptions): Hono {
+export function adminRoutes(options: AdminRoutesOptions): OpenAPIHono {
   const { db, bus } = options;
-  const app = new Hono();
-  app.use("/admin/tenants", adminAuth(options.adminToken));
-  app.use("/admin/tenants/*", adminAuth(options.adminToken));
+  const router = apiRouter();
+  // Before the routes' own validation: without the token nothing about the request is judged.
+  router.use("/admin/tenants", adminAuth(options.adminToken));
+  router.use("/admin/tenants/*", adminAuth(options.adminToken));
 
-  app.get("/admin/tenants", async (c) => {
-    const q = queryOf(c, adminTenantsQuery);
-    const page = await listTenants(db, q);
-    return c.json({ data: page.data.map(tenantView), nextCursor: page.nextCursor });
+  router.openapi(listTenantsRoute, async (c) => {
+    const page = await listTenants(db, c.req.valid("query"));
+    return c.json({ data: page.data.map(tenantView), nextCursor: page.nextCursor }, 200);
   });
 
-  app.patch("/admin/tenants/:id", async (c) => {
-    const body = await jsonBody(c, adminTenantPatchBody);
-    const id = c.req.param("id");
+  router.openapi(patchTenantRoute, async (c) => {
+    const body = c.req.valid("json");
+    const { id } = c.req.valid("param");
     if (body.status) {
       const result = await setTenantStatus({ db, bus }, id, body.status, "admin");
       if (!result.ok && result.reason === "not_found") throw new ProblemError("tenant_not_found");
@@ -98,8 +151,8 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
     }
     const row = await getTenant(db, id);
     if (!row) throw new ProblemError("tenant_not_found");
-    return c.json(tenantView(row));
+    return c.json(tenantView(row), 200);
   });
 
-  return app;
+  return router;
 }

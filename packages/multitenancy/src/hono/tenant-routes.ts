@@ -1,15 +1,24 @@
 /** @module Routes of the caller's own tenant: GET /v1/tenant and the /v1/api-keys collection. */
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Database } from "@org/db";
 import { markSensitiveFields } from "@org/idempotency/hono";
 import { ProblemError } from "@org/problem";
-import { jsonBody } from "@org/server-kit";
-import { type Context, Hono } from "hono";
-import { z } from "zod";
-import type { ApiKeyService, ApiKeyView, CreatedApiKey } from "../api-keys.js";
+import {
+  apiRoute,
+  apiRouter,
+  bearer,
+  jsonRequest,
+  jsonResponse,
+  OPTIONAL_IDEMPOTENCY_KEY,
+  problemResponses,
+} from "@org/server-kit";
+import type { TypedResponse } from "hono";
+import type { ApiKeyService } from "../api-keys.js";
 import { SCOPES, ungrantableScopes } from "../scopes.js";
-import { getTenant, tenantView, tenantViewJson } from "../tenants.js";
+import { getTenant, type TenantView, tenantView, tenantViewJson } from "../tenants.js";
 import type { RouteAccessTable } from "./route-scopes.js";
 import type { TenantEnv } from "./variables.js";
+import { apiKeyViewSchema, tenantViewSchema } from "./views.js";
 
 /**
  * Options of {@link tenantRoutes}.
@@ -23,7 +32,7 @@ export interface TenantRoutesOptions {
 }
 
 /**
- * The body of `POST /v1/api-keys` (exported for OpenAPI documents).
+ * The body of `POST /v1/api-keys`.
  *
  * @example
  * const body = createKeyBody.parse({ name: "ci", scopes: ["usage:write"] });
@@ -33,7 +42,8 @@ export const createKeyBody = z.object({
   scopes: z
     .array(z.enum(["*", ...SCOPES]))
     .max(20)
-    .optional(),
+    .optional()
+    .openapi({ description: "At most the creator's own scopes; without it, exactly the creator's" }),
 });
 
 /**
@@ -49,10 +59,89 @@ export const TENANT_ROUTE_SCOPES = {
   "DELETE /v1/api-keys/:id": "api_keys:write",
 } as const satisfies RouteAccessTable;
 
-/** The body of `GET /v1/api-keys`: the tenant's keys, never their secrets. */
-export interface ApiKeyList {
-  data: ApiKeyView[];
-}
+/**
+ * The body of `GET /v1/api-keys`: the tenant's keys, never their secrets.
+ *
+ * @example
+ * const { data } = apiKeyListSchema.parse(await res.json());
+ */
+export const apiKeyListSchema = z.object({ data: z.array(apiKeyViewSchema) }).openapi("ApiKeyList");
+
+/** The body of `GET /v1/api-keys`. */
+export type ApiKeyList = z.infer<typeof apiKeyListSchema>;
+
+/**
+ * The 201 body of `POST /v1/api-keys`: the new key with its secret, shown this once.
+ *
+ * @example
+ * const { id, secret } = createdApiKeySchema.parse(await res.json());
+ */
+export const createdApiKeySchema = z
+  .object({
+    id: z.string().openapi({ example: "key_5HqT2vLx9sRb0nWc4mZa" }),
+    name: z.string(),
+    secret: z.string().nullable().openapi({
+      description:
+        "The key itself, shown once: only its hash is stored. `null` when an Idempotency-Key replay answers.",
+      example: "sk_4fJ9...",
+    }),
+    prefix: z.string(),
+    scopes: z.array(z.string()),
+    createdAt: z.string(),
+  })
+  .openapi("CreatedApiKey");
+
+const keyIdParams = z.object({ id: z.string().openapi({ example: "key_5HqT2vLx9sRb0nWc4mZa" }) });
+
+/** `GET /v1/tenant`. */
+export const getTenantRoute = apiRoute({
+  method: "get",
+  path: "/v1/tenant",
+  tags: ["tenant"],
+  summary: "The caller's tenant with plan and status",
+  security: bearer(TENANT_ROUTE_SCOPES["GET /v1/tenant"]),
+  responses: { 200: jsonResponse(tenantViewSchema), ...problemResponses(404) },
+});
+
+/** `POST /v1/api-keys`. */
+export const createApiKeyRoute = apiRoute({
+  method: "post",
+  path: "/v1/api-keys",
+  tags: ["api-keys"],
+  summary: "Create an API key (the secret is shown once)",
+  security: bearer(TENANT_ROUTE_SCOPES["POST /v1/api-keys"]),
+  request: { headers: OPTIONAL_IDEMPOTENCY_KEY, body: jsonRequest(createKeyBody) },
+  responses: {
+    201: jsonResponse(createdApiKeySchema, "Created"),
+    // 403: scopes the creator does not hold itself (`insufficient_scope`).
+    ...problemResponses(400, 403, 415),
+  },
+});
+
+/** `GET /v1/api-keys`. */
+export const listApiKeysRoute = apiRoute({
+  method: "get",
+  path: "/v1/api-keys",
+  tags: ["api-keys"],
+  summary: "List API keys",
+  security: bearer(TENANT_ROUTE_SCOPES["GET /v1/api-keys"]),
+  responses: { 200: jsonResponse(apiKeyListSchema) },
+});
+
+/** `DELETE /v1/api-keys/{id}`. */
+export const revokeApiKeyRoute = apiRoute({
+  method: "delete",
+  path: "/v1/api-keys/{id}",
+  tags: ["api-keys"],
+  summary: "Revoke an API key",
+  security: bearer(TENANT_ROUTE_SCOPES["DELETE /v1/api-keys/:id"]),
+  request: { headers: OPTIONAL_IDEMPOTENCY_KEY, params: keyIdParams },
+  responses: {
+    204: { description: "Revoked" },
+    // Another tenant's key and a missing key look the same: existence is not disclosed.
+    ...problemResponses(404),
+  },
+});
 
 const actorOf = (auth: TenantEnv["Variables"]["auth"]) => `${auth.kind}:${auth.id ?? "anonymous"}`;
 
@@ -73,27 +162,28 @@ const hasView = (
  * app.use("/v1/*", routeScopes(TENANT_ROUTE_SCOPES));
  * app.route("/", tenantRoutes({ db, apiKeys }));
  */
-export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
+export function tenantRoutes(options: TenantRoutesOptions): OpenAPIHono<TenantEnv> {
   const { db, apiKeys } = options;
-  const app = new Hono<TenantEnv>();
+  const router = apiRouter<TenantEnv>();
 
-  const tenantFromDatabase = async (c: Context<TenantEnv>) => {
-    const row = await getTenant(db, c.get("tenant").id);
+  const tenantFromDatabase = async (id: string) => {
+    const row = await getTenant(db, id);
     if (!row) throw new ProblemError("tenant_not_found");
-    return c.json(tenantView(row));
+    return tenantView(row);
   };
-  app.get("/v1/tenant", (c) => {
+  router.openapi(getTenantRoute, (c) => {
     // The cached tenant carries the whole view (every change invalidates it): no query per request,
-    // and no promise either. Passed as is, not copied: the view, and its JSON text (the bytes
-    // c.json would write), are then reused for as long as the cache keeps the tenant.
+    // and no promise either. Its JSON text (the bytes c.json would write) is serialised once and
+    // reused for as long as the cache keeps the tenant.
     const cached = c.get("tenant");
-    return hasView(cached)
-      ? c.body(tenantViewJson(cached), undefined, { "Content-Type": "application/json" })
-      : tenantFromDatabase(c);
+    if (!hasView(cached)) return tenantFromDatabase(cached.id).then((view) => c.json(view, 200));
+    return c.body(tenantViewJson(cached), 200, {
+      "Content-Type": "application/json",
+    }) as unknown as TypedResponse<TenantView, 200, "json">;
   });
 
-  app.post("/v1/api-keys", async (c) => {
-    const body = await jsonBody(c, createKeyBody);
+  router.openapi(createApiKeyRoute, async (c) => {
+    const body = c.req.valid("json");
     const held = c.var.auth.scopes;
     const refused = ungrantableScopes(held, body.scopes ?? []);
     if (refused.length > 0) {
@@ -118,21 +208,18 @@ export function tenantRoutes(options: TenantRoutesOptions): Hono<TenantEnv> {
         prefix: created.prefix,
         scopes: created.scopes,
         createdAt: created.createdAt,
-      } satisfies CreatedApiKey,
+      },
       201,
     );
   });
 
-  app.get("/v1/api-keys", async (c) => {
-    return c.json({ data: await apiKeys.list(c.var.tenant.id) } satisfies ApiKeyList);
-  });
+  router.openapi(listApiKeysRoute, async (c) => c.json({ data: await apiKeys.list(c.var.tenant.id) }, 200));
 
-  app.delete("/v1/api-keys/:id", async (c) => {
-    const revoked = await apiKeys.revoke(c.var.tenant.id, c.req.param("id"), actorOf(c.var.auth));
-    // Another tenant's key and a missing key look the same: existence is not disclosed.
+  router.openapi(revokeApiKeyRoute, async (c) => {
+    const revoked = await apiKeys.revoke(c.var.tenant.id, c.req.valid("param").id, actorOf(c.var.auth));
     if (!revoked) throw new ProblemError("api_key_not_found", { detail: "No such live API key." });
     return c.body(null, 204);
   });
 
-  return app;
+  return router;
 }

@@ -1,12 +1,20 @@
 /** @module POST /v1/tenants: the signup endpoint, behind a required Idempotency-Key. */
+import { type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import type { IdempotencyStore } from "@org/idempotency";
 import { idempotency, markSensitiveFields } from "@org/idempotency/hono";
-import { type TenantView, tenantView } from "@org/multitenancy";
-import { slugFromHost } from "@org/multitenancy/hono";
+import { tenantView } from "@org/multitenancy";
+import { slugFromHost, tenantViewSchema } from "@org/multitenancy/hono";
 import { type ErrorCode, ProblemError } from "@org/problem";
-import { jsonBody, requestHeader } from "@org/server-kit";
-import { Hono, type MiddlewareHandler } from "hono";
-import { z } from "zod";
+import {
+  apiRoute,
+  apiRouter,
+  jsonRequest,
+  jsonResponse,
+  problemResponses,
+  REQUIRED_IDEMPOTENCY_KEY,
+  requestHeader,
+} from "@org/server-kit";
+import type { MiddlewareHandler } from "hono";
 import type { Signup, SignupFailureReason } from "../signup.js";
 
 /**
@@ -37,21 +45,61 @@ const REFUSAL_CODES: Record<SignupFailureReason, ErrorCode> = {
   billing_failed: "stripe_error",
 };
 
+/**
+ * The body of `POST /v1/tenants`.
+ *
+ * @example
+ * const input = signupBody.parse({ name: "Acme", slug: "acme", email: "ops@acme.test", plan: "free" });
+ */
 export const signupBody = z.object({
   name: z.string().trim().min(1).max(200),
-  slug: z.string().min(1).max(100),
+  slug: z.string().min(1).max(100).openapi({ description: "The tenant's subdomain", example: "acme" }),
   email: z.email().max(320),
-  plan: z.string().min(1).max(64),
+  plan: z.string().min(1).max(64).openapi({ example: "free" }),
   interval: z.enum(["month", "year"]).default("month"),
 });
 
-/** The 201 body of `POST /v1/tenants`: the API key's secret is shown this once. */
-export interface SignupResponse {
-  tenant: TenantView;
-  apiKey: { id: string; secret: string };
-  /** Present for a paid plan: where the owner completes the subscription. */
-  checkoutUrl?: string;
-}
+/**
+ * The 201 body of `POST /v1/tenants`: the tenant and its first API key, whose secret is shown this once.
+ *
+ * @example
+ * const { tenant, apiKey, checkoutUrl } = signupResponseSchema.parse(await res.json());
+ */
+export const signupResponseSchema = z
+  .object({
+    tenant: tenantViewSchema,
+    apiKey: z.object({
+      id: z.string().openapi({ example: "key_5HqT2vLx9sRb0nWc4mZa" }),
+      secret: z.string().nullable().openapi({
+        description:
+          "The first API key, shown once: only its hash is stored. `null` when an Idempotency-Key replay answers.",
+      }),
+    }),
+    checkoutUrl: z
+      .string()
+      .optional()
+      .openapi({ description: "Present for a paid plan: where the owner completes the subscription" }),
+  })
+  .openapi("SignupResponse");
+
+/** The 201 body of `POST /v1/tenants`. */
+export type SignupResponse = z.infer<typeof signupResponseSchema>;
+
+/** `POST /v1/tenants` (public); {@link signupRoutes} adds its host check and Idempotency-Key middleware. */
+const signupRouteConfig = {
+  method: "post",
+  path: "/v1/tenants",
+  tags: ["signup"],
+  summary:
+    "Sign up an organisation (Idempotency-Key required): the tenant, its first API key (shown once), the checkout URL of a paid plan",
+  request: { headers: REQUIRED_IDEMPOTENCY_KEY, body: jsonRequest(signupBody) },
+  responses: {
+    201: jsonResponse(signupResponseSchema, "Created"),
+    // 400 `slug_invalid`/`plan_not_found`, 404 on a tenant's host, 409 `slug_taken`,
+    // 502 `stripe_error` when a step of the saga failed (nothing was created).
+    ...problemResponses(400, 404, 409, 415, 502),
+  },
+} satisfies RouteConfig;
 
 /**
  * `POST /v1/tenants` `{name, slug, email, plan, interval?}` -> 201 `{tenant, apiKey: {id, secret}, checkoutUrl?}`.
@@ -61,7 +109,7 @@ export interface SignupResponse {
  * @example
  * app.route("/", signupRoutes({ signup, idempotencyStore: createPostgresStore({ db }), baseDomain }));
  */
-export function signupRoutes(options: SignupRoutesOptions): Hono {
+export function signupRoutes(options: SignupRoutesOptions): OpenAPIHono {
   const { signup, baseDomain, idempotencyStore } = options;
   // Signup has no caller identity yet: every signup shares one scope; the fingerprint (method, path,
   // body) still refuses a key reused for another signup with 422.
@@ -69,7 +117,6 @@ export function signupRoutes(options: SignupRoutesOptions): Hono {
     options.idempotency ??
     (idempotencyStore && idempotency({ store: idempotencyStore, scope: () => "signup", required: true }));
   if (!keyed) throw new Error("signupRoutes(): pass idempotencyStore (or an idempotency middleware)");
-  const app = new Hono();
   const hostGuard: MiddlewareHandler = async function signupHost(c, next) {
     if (
       baseDomain &&
@@ -79,19 +126,24 @@ export function signupRoutes(options: SignupRoutesOptions): Hono {
     }
     await next();
   };
-  app.post("/v1/tenants", hostGuard, keyed, async (c) => {
-    const input = await jsonBody(c, signupBody);
-    const outcome = await signup.run(input, { requestKey: requestHeader(c, "idempotency-key") });
+  const router = apiRouter();
+  // Before the body and the header are judged, as before the route was declared: a tenant's host
+  // answers 404 whatever the request, and the Idempotency-Key middleware answers its own 400s.
+  router.openapi(apiRoute({ ...signupRouteConfig, middleware: [hostGuard, keyed] }), async (c) => {
+    const input = c.req.valid("json");
+    const outcome = await signup.run(input, { requestKey: c.req.valid("header")["Idempotency-Key"] });
     if (!outcome.ok) throw new ProblemError(REFUSAL_CODES[outcome.reason], { detail: outcome.detail });
     const result = outcome.value;
-    const body: SignupResponse = {
-      tenant: tenantView(result.tenant),
-      apiKey: result.apiKey,
-      ...(result.checkoutUrl ? { checkoutUrl: result.checkoutUrl } : {}),
-    };
     // The first API key's secret is shown once: an Idempotency-Key replay answers it as null.
     markSensitiveFields(c, ["/apiKey/secret"]);
-    return c.json(body, 201);
+    return c.json(
+      {
+        tenant: tenantView(result.tenant),
+        apiKey: result.apiKey,
+        ...(result.checkoutUrl ? { checkoutUrl: result.checkoutUrl } : {}),
+      },
+      201,
+    );
   });
-  return app;
+  return router;
 }
