@@ -128,7 +128,9 @@ export function bearer(scope: string): { bearerAuth: string[] }[] {
 /** Security requirement of operator routes: the ADMIN_TOKEN as a bearer token. */
 export const ADMIN_SECURITY = [{ adminToken: [] }];
 
-const idempotencyKey = z.string().min(1).max(255);
+// Its form (at most 255 characters, optionally an sf-string) is the idempotency middleware's to judge:
+// it answers 400 `idempotency_key_invalid`, a code clients rely on.
+const idempotencyKey = z.string();
 /** The `Idempotency-Key` header of a route that accepts one. */
 export const OPTIONAL_IDEMPOTENCY_KEY = z.object({
   "Idempotency-Key": idempotencyKey.optional().openapi({
