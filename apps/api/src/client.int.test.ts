@@ -44,7 +44,7 @@ describe("@org/client against the real self-hosted api", () => {
     expect(data).toBeUndefined();
     expect(response.status).toBe(501);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
-    expectTypeOf(error).toEqualTypeOf<Problem | undefined>();
+    expectTypeOf(error?.code).toEqualTypeOf<Problem["code"] | undefined>();
     expect(error).toMatchObject({ status: 501, code: "billing_not_configured" });
   });
 });

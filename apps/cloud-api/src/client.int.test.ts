@@ -42,6 +42,7 @@ describe("@org/client (generated from the document) against the real cloud-api",
     if (!data) throw new Error(`signup answered ${response.status}`);
     expect(Object.keys(data).sort()).toEqual(["apiKey", "tenant"]);
     expect(data.tenant).toMatchObject({ slug: "acme", name: "Acme", plan: "free", status: "active" });
+    if (!data.apiKey.secret) throw new Error("signup showed no secret");
     secret = data.apiKey.secret;
     acme = createClient({ baseUrl: `http://acme.${BASE}`, token: secret, fetch: (r) => h.app.request(r) });
     const { data: tenant } = await acme.GET("/v1/tenant");
@@ -52,7 +53,7 @@ describe("@org/client (generated from the document) against the real cloud-api",
     const { error, response } = await anonymous.GET("/v1/tenant");
     expect(response.status).toBe(401);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
-    expectTypeOf(error).toEqualTypeOf<Problem | undefined>();
+    expectTypeOf(error?.code).toEqualTypeOf<Problem["code"] | undefined>();
     expect(error).toMatchObject({
       status: 401,
       code: "unauthorized",

@@ -25,7 +25,6 @@ export { createLogger, type Logger, type LoggerConfig, REDACTED_PATHS } from "./
 export { createMetrics, type ServiceMetrics } from "./metrics.js";
 export { type ObserveOptions, type ObserveVariables, observe } from "./observe.js";
 export { nodePeerAddress } from "./peer-address.js";
-export { PROBLEM_RESPONSE } from "./problem-response.js";
 export { type RunningServer, type ServeNodeOptions, serveNode } from "./serve-node.js";
 export { createServiceApp, type ServiceAppOptions } from "./service-app.js";
-export { invalidInput, jsonBody, queryOf, validationProblem } from "./validate.js";
+export { invalidInput, validationProblem } from "./validate.js";
