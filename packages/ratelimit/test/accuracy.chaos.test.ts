@@ -1,11 +1,9 @@
 import { createTestRedis, redisAvailable } from "@org/test-services";
+import { chaosScale } from "@org/vitest-config";
 import { afterAll, describe, expect, it } from "vitest";
 import { runAccuracy } from "./accuracy.js";
 
-// `chaosScale()` is declared by @org/vitest-config's types but missing from its preset.js: read the
-// variable here until the preset exports it.
-const full = process.env.CHAOS_SCALE === "full";
-const durationMs = full ? 10_000 : 3_000;
+const durationMs = chaosScale() === "full" ? 10_000 : 3_000;
 
 const available = await redisAvailable();
 const t = createTestRedis();
