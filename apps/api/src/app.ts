@@ -1,6 +1,6 @@
 /** @module createApp: the self-hosted api's Hono app, composed from the packages; runtime-agnostic. */
 import { assertRoutesDeclared } from "@org/multitenancy/hono";
-import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv, ROUTE_ACCESS } from "@org/platform";
+import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv } from "@org/platform";
 import { createServiceApp, type Logger, type ReadinessCheck, type ServiceMetrics } from "@org/server-kit";
 
 export type AppEnv = PlatformEnv;
@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps) {
   });
   const v1 = mountV1(app, deps, { tenants: { fixedTenantId: deps.organisation.id } });
   mountOpenApi(app, v1.routers, { title: "Metered platform api (self-hosted)" });
-  assertRoutesDeclared(app, ROUTE_ACCESS);
+  assertRoutesDeclared(app, v1.access);
   return app;
 }
 

@@ -1,6 +1,6 @@
 /** @module createApp: the multi-tenant cloud-api, composed from the packages; runtime-agnostic. */
 import { assertRoutesDeclared } from "@org/multitenancy/hono";
-import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv, ROUTE_ACCESS } from "@org/platform";
+import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv } from "@org/platform";
 import { clientIpKey } from "@org/ratelimit/hono";
 import {
   createServiceApp,
@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps) {
   });
   const v1 = mountV1(app, deps, { tenants: { baseDomain: deps.baseDomain }, signup: deps.signup, clientIp });
   mountOpenApi(app, v1.routers, { title: "Metered platform cloud-api" });
-  assertRoutesDeclared(app, ROUTE_ACCESS);
+  assertRoutesDeclared(app, v1.access);
   return app;
 }
 

@@ -8,7 +8,7 @@ export {
 export { createPlatformPlans, type PlatformPlans, SELF_HOSTED_PLAN } from "./plans.js";
 export { type BuiltPlatformDeps, createPlatformDeps, type PlatformDepsOptions } from "./platform-deps.js";
 export { readinessChecks } from "./readiness.js";
-export { ROUTE_ACCESS } from "./route-access.js";
+export { routeAccess, SERVICE_ROUTE_ACCESS } from "./route-access.js";
 export {
   ABUSE_POLICIES,
   type MountedV1,

@@ -1,16 +1,25 @@
-/** @module The route access table: what every route of api and cloud-api needs, in one place. */
-import { type RouteAccessTable, TENANT_ROUTE_SCOPES } from "@org/multitenancy/hono";
+/**
+ * @module What every route of api and cloud-api needs: the v1 routes say it in their own
+ * declarations (`security`), the service's other routes in {@link SERVICE_ROUTE_ACCESS}.
+ */
+import type { RouteAccess, RouteAccessTable } from "@org/multitenancy/hono";
+import type { apiDocument } from "@org/server-kit";
+
+type Router = Parameters<typeof apiDocument>[0][number];
+interface DeclaredRoute {
+  method: string;
+  path: string;
+  security?: Record<string, string[]>[];
+}
 
 /**
- * Every route the platform's services serve and what it needs: a scope of the caller's API key or
- * JWT, `public` (no credentials), or `admin` (the admin token). `mountV1` enforces the scopes on
- * /v1 (403 `insufficient_scope`), and `assertRoutesDeclared` stops a service whose app has a route
- * missing here. docs/operations.md lists the table for operators.
+ * The routes that carry no OpenAPI declaration, and what they need: `public` (no credentials) or
+ * `admin` (the admin token, checked by the routes themselves).
  *
  * @example
- * ROUTE_ACCESS["POST /v1/usage/events"]; // "usage:write"
+ * SERVICE_ROUTE_ACCESS["GET /health"]; // "public"
  */
-export const ROUTE_ACCESS = {
+export const SERVICE_ROUTE_ACCESS = {
   "GET /health": "public",
   "GET /ready": "public",
   // Guarded by METRICS_TOKEN (or a separate port), not by a tenant's scopes.
@@ -18,32 +27,8 @@ export const ROUTE_ACCESS = {
   "GET /openapi.json": "public",
   "GET /docs": "public",
   "GET /docs/assets/:file": "public",
-  "POST /v1/tenants": "public",
-  ...TENANT_ROUTE_SCOPES,
-  "POST /v1/usage/events": "usage:write",
-  "GET /v1/usage": "usage:read",
-  "GET /v1/usage/summary": "usage:read",
-  "GET /v1/usage/preview": "usage:read",
-  "GET /v1/entitlements/:feature": "usage:read",
-  "GET /v1/credits": "billing:read",
-  "GET /v1/usage/alerts": "usage:read",
-  // A spend cap can refuse every metered request: a spending setting, as billing's are.
-  "PUT /v1/usage/alerts": "billing:write",
-  "GET /v1/billing/subscription": "billing:read",
-  "GET /v1/billing/invoices": "billing:read",
-  "GET /v1/billing/preview": "billing:read",
-  "GET /v1/billing/payment-methods": "billing:read",
-  "GET /v1/billing/checkout/complete": "billing:read",
-  "POST /v1/billing/checkout": "billing:write",
-  "POST /v1/billing/subscription/change": "billing:write",
-  "POST /v1/billing/subscription/cancel": "billing:write",
-  "POST /v1/billing/subscription/resume": "billing:write",
-  "POST /v1/billing/portal": "billing:write",
   // Served instead of the billing routes when billing is off: answers 501 to any method.
   "ALL /v1/billing/*": "billing:read",
-  "GET /admin/tenants": "admin",
-  "PATCH /admin/tenants/:id": "admin",
-  "POST /admin/tenants/:id/credits": "admin",
   // The admin console (HTML, @org/admin-console): the login form is public, the rest needs a
   // console session opened with the admin token, and every POST a CSRF token.
   "GET /admin": "public",
@@ -57,3 +42,34 @@ export const ROUTE_ACCESS = {
   "POST /admin/console/webhook-events/replay-dead": "admin",
   "POST /admin/console/webhook-events/:id/replay": "admin",
 } as const satisfies RouteAccessTable;
+
+/** A declaration's access: the scope of its bearer requirement, the admin token, or none. */
+function accessOf(security: DeclaredRoute["security"]): RouteAccess {
+  const requirement = security?.[0];
+  if (!requirement) return "public";
+  if ("adminToken" in requirement) return "admin";
+  const scope = requirement.bearerAuth?.[0];
+  if (!scope) throw new Error("a bearer route must declare its scope: security: bearer(scope)");
+  return scope as RouteAccess;
+}
+
+/**
+ * Every route of a service and what it needs: {@link SERVICE_ROUTE_ACCESS} plus, for each route
+ * the routers declare, the access its `security` names (`bearer(scope)`, `ADMIN_SECURITY`, none).
+ *
+ * @example
+ * const { routers } = mountV1(app, deps, options);
+ * routeAccess(routers)["POST /v1/usage/events"]; // "usage:write"
+ */
+export function routeAccess(routers: readonly Router[]): RouteAccessTable {
+  const table: Record<string, RouteAccess> = { ...SERVICE_ROUTE_ACCESS };
+  for (const router of routers) {
+    for (const definition of router.openAPIRegistry.definitions) {
+      if (definition.type !== "route") continue;
+      const route = definition.route as DeclaredRoute;
+      const path = route.path.replaceAll(/\{(\w+)\}/g, ":$1");
+      table[`${route.method.toUpperCase()} ${path}`] = accessOf(route.security);
+    }
+  }
+  return table;
+}

@@ -15,6 +15,8 @@ import type { ApiKeyService, InvalidationBus, JwtVerifier, TenantCache } from "@
 import {
   adminAuth,
   adminRoutes,
+  type RouteAccess,
+  type RouteAccessTable,
   routeScopes,
   type TenantVariables,
   tenant,
@@ -41,7 +43,7 @@ import type { Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { openApiDocument } from "./openapi.js";
 import type { PlatformPlans } from "./plans.js";
-import { ROUTE_ACCESS } from "./route-access.js";
+import { routeAccess } from "./route-access.js";
 
 export type PlatformEnv = {
   Variables: ObserveVariables &
@@ -102,11 +104,13 @@ type Router = MountedV1["routers"][number];
 export interface MountedV1 {
   /** The routers of the v1 contract, whose declarations make its OpenAPI document ({@link openApiDocument}). */
   routers: Parameters<typeof openApiDocument>[0];
+  /** Every route of the app and what it needs ({@link routeAccess}): for `assertRoutesDeclared`. */
+  access: RouteAccessTable;
 }
 
 /**
  * Mounts the platform's v1 surface. Every /v1 request goes: tenant resolution (cache) -> the
- * route's scope ({@link ROUTE_ACCESS}; 403 `insufficient_scope`) -> API-call
+ * route's scope (as its declaration names it, {@link routeAccess}; 403 `insufficient_scope`) -> API-call
  * metering (counted after the answer; never a replay or a refusal) -> Idempotency-Key (a replay
  * answers here and costs no rate limit or usage) -> rate limit (the plan's policies) -> quota (hard
  * limits) -> the route. Signup sits before tenant resolution: it has no tenant yet.
@@ -174,8 +178,11 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
         : { baseDomain: source.baseDomain }),
     }),
   );
-  // Before metering and rate limiting: a refusal for a missing scope costs the tenant nothing.
-  app.use("/v1/*", routeScopes(ROUTE_ACCESS));
+  // Before metering and rate limiting: a refusal for a missing scope costs the tenant nothing. The
+  // table is the routes' own declarations: filled below once every router is mounted (routeScopes
+  // reads it per request, so it is complete before the first one).
+  const access: Record<string, RouteAccess> = {};
+  app.use("/v1/*", routeScopes(access));
   app.use(
     "/v1/*",
     usageCounter<PlatformEnv>({
@@ -270,5 +277,6 @@ export function mountV1(app: Hono<PlatformEnv>, deps: PlatformDeps, options: Mou
     );
     mount(adminCreditsRoutes({ db: deps.db, guard }));
   }
-  return { routers };
+  Object.assign(access, routeAccess(routers));
+  return { routers, access };
 }

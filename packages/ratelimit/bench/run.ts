@@ -1,5 +1,6 @@
 /**
- * `pnpm bench`: both comparisons of issue 4 in one run, printed as ratios.
+ * `pnpm bench`: the limiter against rate-limiter-flexible, in decisions/s and over HTTP, in one run,
+ * printed as ratios.
  * BENCH_DURATION_S (default 2) sets each measurement's length, BENCH_ROUNDS (default 5) how many
  * interleaved rounds each median is taken over (the HTTP servers are started afresh every round);
  * TEST_REDIS_URL the Redis.

@@ -27,7 +27,7 @@ export function apiRouter<E extends Env = Env>(): OpenAPIHono<E> {
 }
 
 /**
- * A JSON body that is empty reads as `{}`, as before routes were declared: a bare POST with
+ * A JSON body that is empty reads as `{}`: a bare POST with
  * `Content-Type: application/json` and no body is accepted by routes whose fields are all optional.
  */
 const emptyJsonBodyAsObject: MiddlewareHandler = async (c, next) => {

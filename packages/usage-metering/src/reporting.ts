@@ -111,7 +111,8 @@ export interface OverageReporterOptions {
 
 /**
  * `usr_` + 48 hex characters of SHA-256: under Stripe's 100-character identifier limit for any meter
- * key. The first report's identifier has no seq in it, as before later reports existed.
+ * key. The first report's identifier (seq 0) has no seq in it, so identifiers already sent to
+ * Stripe for a period stay the same.
  *
  * @example
  * reportIdentifier("ten_1", "tokens", Date.UTC(2026, 2, 1), 2); // "usr_3f0c..."

@@ -1,5 +1,5 @@
 /**
- * The lost-update test of issue 5: 3 processes x 100 concurrent callers of increment() for a while
+ * The lost-update test: 3 processes x 100 concurrent callers of increment() for a while
  * (2 s in the normal suite, 10 s under `pnpm test:chaos`), plus 10,000 events with 20% duplicate ids
  * ingested across the same processes at the same time. Stored totals must equal exactly what was sent.
  */

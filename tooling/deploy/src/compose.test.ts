@@ -111,4 +111,12 @@ describe("docker-compose.yml", () => {
       environmentOf("webhook-worker").STRIPE_WEBHOOK_SECRET,
     );
   });
+
+  it("gives the webhook-worker cloud-api's Redis and key prefix: its invalidations reach cloud-api's caches", () => {
+    const cloud = environmentOf("cloud-api");
+    const worker = environmentOf("webhook-worker");
+    expect(worker.REDIS_URL).toBeDefined();
+    expect(worker.REDIS_URL).toBe(cloud.REDIS_URL);
+    expect(worker.REDIS_KEY_PREFIX).toBe(cloud.REDIS_KEY_PREFIX);
+  });
 });

@@ -20,7 +20,7 @@ export interface LockHeartbeatOptions {
 /**
  * Renews the claim every `intervalMs` (a fraction of `lockTtlMs`), so a retry of a slow request is
  * answered 409 for as long as the first attempt runs instead of running the handler a second time.
- * A crashed process stops beating, and its claim lapses after `lockTtlMs` as before. One renewal at
+ * A crashed process stops beating, and its claim lapses after `lockTtlMs`. One renewal at
  * a time: a beat that finds the previous one still waiting on the store is skipped.
  */
 export function startLockHeartbeat(options: LockHeartbeatOptions): LockHeartbeat {

@@ -127,7 +127,7 @@ export function signupRoutes(options: SignupRoutesOptions): OpenAPIHono {
     await next();
   };
   const router = apiRouter();
-  // Before the body and the header are judged, as before the route was declared: a tenant's host
+  // Before the body and the header are judged: a tenant's host
   // answers 404 whatever the request, and the Idempotency-Key middleware answers its own 400s.
   router.openapi(apiRoute({ ...signupRouteConfig, middleware: [hostGuard, keyed] }), async (c) => {
     const input = c.req.valid("json");
