@@ -8,9 +8,10 @@
  * Usage: pnpm bench (needs the Postgres of TEST_DATABASE_URL).
  */
 import { closeDb, createDb, migrate, newId, tenants } from "@org/db";
+import { meteringPlanSchema } from "@org/plans";
 import { createFreshDatabase } from "@org/testing";
 import postgres from "postgres";
-import { catalogue, createUsageMetering, type UsageEventInput } from "../src/index.js";
+import { createUsageMetering, type UsageEventInput } from "../src/index.js";
 
 const EVENTS = 50_000;
 const BATCH = 500;
@@ -20,7 +21,9 @@ const fresh = await createFreshDatabase();
 const db = createDb({ driver: "postgres", url: fresh.url, maxConnections: 4 });
 const raw = postgres(fresh.url, { max: 4, onnotice: () => {} });
 await migrate(db);
-const metering = createUsageMetering({ db, planFor: catalogue([{ id: "pro" }], () => "pro") });
+// No quotas: check() is measured on its cache, never refused.
+const plan = meteringPlanSchema.parse({ id: "pro" });
+const metering = createUsageMetering({ db, planFor: () => plan });
 
 async function tenant(): Promise<string> {
   const id = newId("tenant");

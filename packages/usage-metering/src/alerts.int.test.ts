@@ -1,5 +1,6 @@
-import { type Database, usageAlertSettings } from "@org/db";
+import { type Database, usageAlertSettings, usageAlertsFired } from "@org/db";
 import { createTestDb, type TestDb } from "@org/testing";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedTenant } from "../test/catalogue.js";
 import { meteringFor } from "../test/setup.js";
@@ -33,6 +34,40 @@ function alertingMetering(plan: string, startMs = NOW) {
 }
 
 const thresholds = (events: ThresholdReached[]) => events.map((e) => `${e.meter}/${e.threshold}`).sort();
+
+/** The tenant's `usage_alerts_fired` rows as `meter/threshold@period start`, sorted. */
+async function firedRows(db: Database, tenantId: string): Promise<string[]> {
+  const found = await db.select().from(usageAlertsFired).where(eq(usageAlertsFired.tenantId, tenantId));
+  return found
+    .map((r) => `${r.meter}/${r.threshold}@${new Date(r.periodStart).toISOString().slice(0, 10)}`)
+    .sort();
+}
+
+/**
+ * Every instance counts `rounds` x `callsPerRound` API calls with increment(), one unit per call as
+ * a request would, starting a flush after each round without waiting for it: the instances' flushes
+ * (and the alert checks that follow them) race each other and the next increments.
+ */
+async function countApiCallsConcurrently(
+  instances: ReturnType<typeof alertingMetering>[],
+  tenantId: string,
+  rounds: number,
+  callsPerRound: number,
+) {
+  const flushes: Promise<void>[] = [];
+  await Promise.all(
+    instances.map(async (m) => {
+      for (let r = 0; r < rounds; r++) {
+        for (let call = 0; call < callsPerRound; call++) m.metering.increment(tenantId, "api_calls");
+        flushes.push(m.metering.flush());
+        m.clock.now += 10_000;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }),
+  );
+  await Promise.all(flushes);
+  await Promise.all(instances.map((m) => m.metering.flush()));
+}
 
 describe("usage alerts", () => {
   it("fires 50, 80 and 100 % of the included quota once each as usage crosses them", async () => {
@@ -158,6 +193,45 @@ describe("usage alerts", () => {
       );
       const fired = instances.flatMap((m) => m.fired);
       expect(thresholds(fired)).toEqual(["api_calls/pct:100", "api_calls/pct:50", "api_calls/pct:80"]);
+      expect(instances.flatMap((m) => m.errors)).toEqual([]);
+    } finally {
+      await Promise.all(instances.map((m) => m.metering.close()));
+    }
+  });
+
+  it("fires each threshold exactly once per period across 4 instances counting increments with racing flushes", async () => {
+    const tenantId = await tenantWithAlerts(t.db, "free", { api_calls: { percentages: [50, 80, 100] } });
+    const instances = Array.from({ length: 4 }, () => alertingMetering("free"));
+    for (const m of instances) m.setPlan(tenantId);
+    const firedIn = (periodStart: number) =>
+      thresholds(instances.flatMap((m) => m.fired).filter((e) => e.periodStart === periodStart));
+    const june = Date.UTC(2026, 5, 1);
+    const july = Date.UTC(2026, 6, 1);
+    try {
+      // 4 instances x 30 rounds x 100 calls = 12,000 calls: past 50, 80 and 100 % of free's 10,000.
+      await countApiCallsConcurrently(instances, tenantId, 30, 100);
+      expect((await instances[0]!.metering.currentPeriod(tenantId)).totals.api_calls).toBe(12_000);
+      expect(firedIn(june)).toEqual(["api_calls/pct:100", "api_calls/pct:50", "api_calls/pct:80"]);
+      expect(await firedRows(t.db, tenantId)).toEqual([
+        "api_calls/pct:100@2026-06-01",
+        "api_calls/pct:50@2026-06-01",
+        "api_calls/pct:80@2026-06-01",
+      ]);
+
+      for (const m of instances) m.clock.now = NEXT_MONTH;
+      await countApiCallsConcurrently(instances, tenantId, 30, 100);
+      expect((await instances[0]!.metering.currentPeriod(tenantId)).totals.api_calls).toBe(12_000);
+      expect(firedIn(june)).toHaveLength(3);
+      expect(firedIn(july)).toEqual(["api_calls/pct:100", "api_calls/pct:50", "api_calls/pct:80"]);
+      expect(instances.flatMap((m) => m.fired)).toHaveLength(6);
+      expect(await firedRows(t.db, tenantId)).toEqual([
+        "api_calls/pct:100@2026-06-01",
+        "api_calls/pct:100@2026-07-01",
+        "api_calls/pct:50@2026-06-01",
+        "api_calls/pct:50@2026-07-01",
+        "api_calls/pct:80@2026-06-01",
+        "api_calls/pct:80@2026-07-01",
+      ]);
       expect(instances.flatMap((m) => m.errors)).toEqual([]);
     } finally {
       await Promise.all(instances.map((m) => m.metering.close()));

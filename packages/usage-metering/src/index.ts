@@ -38,14 +38,11 @@ export {
 export { type MeterPreview, previewOverage } from "./overage-preview.js";
 export { type OverageSplit, type OverageSplitInput, splitOverage } from "./overage-split.js";
 export {
-  catalogue,
   type MeterTerms,
   meterTermsSchema,
   type Plan,
   type PlanAtProvider,
-  type PlanInput,
   type PlanProvider,
-  planSchema,
 } from "./plans.js";
 export {
   overage,

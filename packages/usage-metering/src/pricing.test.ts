@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PLANS } from "../test/catalogue.js";
+import { meteringPlan } from "../test/catalogue.js";
 import { overage, type Price, price, priceSchema } from "./pricing.js";
 
-const pro = PLANS.find((p) => p.id === "pro")!.meters!;
-const enterprise = PLANS.find((p) => p.id === "enterprise")!.meters!;
+const pro = meteringPlan("pro").meters;
+const enterprise = meteringPlan("enterprise").meters;
 
 describe("the default catalogue's overage", () => {
   it("prices pro api_calls per started 1,000 at 50", () => {

@@ -2,9 +2,8 @@ import { usageReports } from "@org/db";
 import { createTestDb, type TestDb } from "@org/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PLANS, seedTenant } from "../test/catalogue.js";
+import { planProvider, seedTenant } from "../test/catalogue.js";
 import { type Harness, meteringFor } from "../test/setup.js";
-import { catalogue } from "./plans.js";
 import { createOverageReporter, reportIdentifier, type UsageReport } from "./reporting.js";
 
 const MARCH = { start: Date.UTC(2026, 2, 1), end: Date.UTC(2026, 3, 1) };
@@ -48,7 +47,7 @@ describe("overage reporting", () => {
     await h.metering.ingest(tenant, [{ id: "t", meter: "tokens", quantity: 25_000_000 }]);
     await h.metering.flush();
     const stripe = fakeStripe();
-    const planFor = catalogue(PLANS, () => "pro");
+    const planFor = planProvider(() => "pro");
     const reporter = createOverageReporter({
       db: t.db,
       meters: h.metering.meters,
@@ -85,7 +84,7 @@ describe("overage reporting", () => {
     await h.metering.ingest(tenant, [{ id: "t", meter: "tokens", quantity: 10_001_000 }]);
     const stripe = fakeStripe();
     let crash = true;
-    const planFor = catalogue(PLANS, () => "pro");
+    const planFor = planProvider(() => "pro");
     const crashing = createOverageReporter({
       db: t.db,
       meters: h.metering.meters,
@@ -130,7 +129,7 @@ describe("overage reporting", () => {
     const reporter = createOverageReporter({
       db: t.db,
       meters: h.metering.meters,
-      planAt: catalogue(PLANS, () => "free"),
+      planAt: planProvider(() => "free"),
       send: stripe.send,
       landed: stripe.landed,
       clock: () => MARCH.end,

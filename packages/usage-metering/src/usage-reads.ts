@@ -63,10 +63,21 @@ export function createUsageReads(options: UsageReadsOptions) {
     return { period, totals: result };
   }
 
-  /** Current-period usage per meter with the plan's included quantity, overage and its cost. */
-  async function summary(tenantId: string): Promise<UsageSummary> {
-    const [{ period, totals }, plan] = await Promise.all([currentPeriod(tenantId), planFor(tenantId)]);
-    return { period, plan: plan.id, currency: plan.currency, meters: meterSummaries(meters, plan, totals) };
+  /**
+   * Current-period usage per meter with the plan's included quantity, overage and its cost. Pass the
+   * tenant's `plan` when it is already known (a resolved tenant): `planFor` is then not asked.
+   */
+  async function summary(tenantId: string, plan?: Plan): Promise<UsageSummary> {
+    const [{ period, totals }, known] = await Promise.all([
+      currentPeriod(tenantId),
+      plan ?? planFor(tenantId),
+    ]);
+    return {
+      period,
+      plan: known.id,
+      currency: known.currency,
+      meters: meterSummaries(meters, known, totals),
+    };
   }
 
   return { usage, currentPeriod, summary };

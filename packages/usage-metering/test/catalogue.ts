@@ -1,74 +1,27 @@
-/** The design's default catalogue, as metering sees it (`@org/plans` owns the real one). */
+/** The plans of the tests: `@org/plans`' default catalogue as metering sees it, plus `self_hosted`. */
 
 import type { Database } from "@org/db";
 import { newId, tenants } from "@org/db";
-import type { PlanInput } from "../src/index.js";
+import { createPlanCatalog, createPlanViews, DEFAULT_PLANS, SELF_HOSTED_PLAN } from "@org/plans";
+import type { Plan, PlanProvider } from "../src/index.js";
 
-export const PLANS: PlanInput[] = [
-  {
-    id: "free",
-    meters: {
-      api_calls: { included: 10_000, limit: "hard" },
-      tokens: { included: 100_000, limit: "hard" },
-    },
-    features: { webhooks: true, audit_log_export: false, sso: false },
-  },
-  {
-    id: "pro",
-    meters: {
-      // 50 per 1,000 extra calls, each started 1,000 billed in full.
-      api_calls: {
-        included: 1_000_000,
-        limit: "soft",
-        overage: { model: "package", amount: 50, size: 1_000 },
-      },
-      // First 10M extra tokens at 2 per 1,000, then 1 per 1,000.
-      tokens: {
-        included: 10_000_000,
-        limit: "soft",
-        overage: {
-          model: "graduated",
-          tiers: [
-            { upTo: 10_000_000, amount: 2, per: 1_000 },
-            { upTo: null, amount: 1, per: 1_000 },
-          ],
-        },
-      },
-    },
-    features: { webhooks: true, audit_log_export: true, sso: false },
-  },
-  {
-    id: "enterprise",
-    meters: {
-      // The design says "volume tiers" without numbers; these are ours until billing ships its catalogue.
-      api_calls: {
-        included: 20_000_000,
-        limit: "soft",
-        overage: {
-          model: "volume",
-          tiers: [
-            { upTo: 10_000_000, amount: 40, per: 1_000 },
-            { upTo: 100_000_000, amount: 30, per: 1_000 },
-            { upTo: null, amount: 20, per: 1_000 },
-          ],
-        },
-      },
-      tokens: {
-        included: 500_000_000,
-        limit: "soft",
-        overage: {
-          model: "volume",
-          tiers: [
-            { upTo: 100_000_000, amount: 15, per: 10_000 },
-            { upTo: null, amount: 10, per: 10_000 },
-          ],
-        },
-      },
-    },
-    features: { webhooks: true, audit_log_export: true, sso: true },
-  },
-  { id: "self_hosted", meters: {}, features: { webhooks: true, audit_log_export: true, sso: true } },
-];
+const catalog = createPlanCatalog(DEFAULT_PLANS);
+const views = createPlanViews(catalog, { selfHosted: { ratePerSecond: 1_000 } });
+const PLAN_IDS = new Set([...catalog.plans.map((p) => p.id), SELF_HOSTED_PLAN]);
+
+/**
+ * The metering view of a default-catalogue plan (`free`, `pro`, `enterprise`) or `self_hosted`.
+ * Throws for any other id, where the views would silently fall back to another plan.
+ */
+export function meteringPlan(planId: string): Plan {
+  if (!PLAN_IDS.has(planId)) throw new Error(`unknown plan "${planId}"`);
+  return views.metering(planId);
+}
+
+/** A plan provider answering the metering view of the plan id `planIdOf` gives the tenant. */
+export function planProvider(planIdOf: (tenantId: string) => string): PlanProvider {
+  return (tenantId) => meteringPlan(planIdOf(tenantId));
+}
 
 /** Inserts a tenant on `plan` (usage_events and usage_reports reference tenants). */
 export async function seedTenant(db: Database, plan = "pro"): Promise<string> {

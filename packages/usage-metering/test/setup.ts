@@ -1,7 +1,7 @@
 /** Shared wiring for integration tests: a metering over a fresh database, a fake clock, the catalogue. */
 import type { Database } from "@org/db";
-import { catalogue, createUsageMetering, type UsageMeteringOptions } from "../src/index.js";
-import { PLANS } from "./catalogue.js";
+import { createUsageMetering, type UsageMeteringOptions } from "../src/index.js";
+import { planProvider } from "./catalogue.js";
 
 export interface Harness {
   metering: ReturnType<typeof createUsageMetering>;
@@ -18,7 +18,7 @@ export function meteringFor(
   const plans = new Map<string, string>();
   const metering = createUsageMetering({
     db,
-    planFor: catalogue(PLANS, (tenantId) => plans.get(tenantId) ?? "pro"),
+    planFor: planProvider((tenantId) => plans.get(tenantId) ?? "pro"),
     clock: () => clock.now,
     flushIntervalMs: 60_000, // tests flush explicitly
     ...options,

@@ -2,9 +2,8 @@ import { problemErrorHandler } from "@org/problem";
 import { createTestDb, type TestDb } from "@org/testing";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PLANS, seedTenant } from "../../test/catalogue.js";
+import { meteringPlan, seedTenant } from "../../test/catalogue.js";
 import { type Harness, meteringFor } from "../../test/setup.js";
-import { planSchema } from "../plans.js";
 import { quota, usageCounter } from "./middleware.js";
 
 type AppEnv = { Variables: { tenantId?: string } };
@@ -64,7 +63,6 @@ describe("usageCounter and quota middleware", () => {
 });
 
 describe("quota with the resolved tenant's plan", () => {
-  const planById = new Map(PLANS.map((p) => [p.id, planSchema.parse(p)]));
   type TenantEnv = { Variables: { tenant?: { id: string; plan: string } } };
 
   function countingMetering(startMs: number) {
@@ -74,7 +72,7 @@ describe("quota with the resolved tenant's plan", () => {
       {
         planFor: (tenantId) => {
           lookups.count += 1;
-          return planById.get(h.plans.get(tenantId) ?? "pro")!;
+          return meteringPlan(h.plans.get(tenantId) ?? "pro");
         },
       },
       startMs,
@@ -93,7 +91,7 @@ describe("quota with the resolved tenant's plan", () => {
       quota<TenantEnv>({
         metering,
         tenantId: (c) => c.get("tenant")?.id,
-        ...(withPlan ? { plan: (c) => planById.get(c.get("tenant")!.plan) } : {}),
+        ...(withPlan ? { plan: (c) => meteringPlan(c.get("tenant")!.plan) } : {}),
       }),
     );
     a.get("/v1/thing", (c) => c.json({ ok: true }));

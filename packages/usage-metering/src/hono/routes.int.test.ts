@@ -4,7 +4,7 @@ import { type AnswerCheck, checkAnswers, createTestDb, type TestDb } from "@org/
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedTenant } from "../../test/catalogue.js";
+import { meteringPlan, seedTenant } from "../../test/catalogue.js";
 import { type Harness, meteringFor } from "../../test/setup.js";
 import { usageRoutes } from "./routes.js";
 
@@ -171,5 +171,62 @@ describe("usage routes", () => {
   // Last: every answer above, 400s included, against the router's own document.
   it("gave only answers its OpenAPI document declares", () => {
     answers.assertNone();
+  });
+});
+
+describe("usage routes given the resolved tenant's plan", () => {
+  it("answer the summary, the series and entitlements without asking the metering's planFor", async () => {
+    let lookups = 0;
+    const own = meteringFor(
+      t.db,
+      {
+        planFor: () => {
+          lookups += 1;
+          throw new Error("planFor asked");
+        },
+      },
+      NOW,
+    );
+    const onEnterprise = await seedTenant(t.db, "enterprise");
+    const routesFor = (withPlan: boolean) => {
+      const a = new Hono();
+      a.route(
+        "/",
+        usageRoutes({
+          metering: own.metering,
+          tenantId: () => onEnterprise,
+          ...(withPlan ? { plan: () => meteringPlan("enterprise") } : {}),
+        }),
+      );
+      a.onError(problemErrorHandler());
+      return a;
+    };
+    try {
+      own.metering.increment(onEnterprise, "api_calls", 7);
+      const withPlan = routesFor(true);
+      const summary = await withPlan.request("/v1/usage/summary");
+      expect(summary.status).toBe(200);
+      expect(await summary.json()).toMatchObject({
+        plan: "enterprise",
+        meters: expect.arrayContaining([
+          expect.objectContaining({ meter: "api_calls", used: 7, included: 20_000_000 }),
+        ]),
+      });
+      const series = await withPlan.request(
+        "/v1/usage?meter=api_calls&from=2026-03-15T00:00:00Z&to=2026-03-16T00:00:00Z",
+      );
+      expect(await series.json()).toEqual({
+        meter: "api_calls",
+        points: [{ start: "2026-03-15T00:00:00.000Z", value: 7 }],
+      });
+      const entitlement = await withPlan.request("/v1/entitlements/api_calls");
+      expect(await entitlement.json()).toMatchObject({ allowed: true, limit: 20_000_000 });
+      expect(lookups).toBe(0);
+
+      expect((await routesFor(false).request("/v1/usage/summary")).status).toBe(500);
+      expect(lookups).toBe(1);
+    } finally {
+      await own.metering.close();
+    }
   });
 });

@@ -23,7 +23,7 @@ export interface UsageRoutesOptions<E extends Env> {
   metering: UsageMetering;
   /** The tenant of the request, as the app's tenant resolution set it (e.g. `(c) => c.get("tenant").id`). */
   tenantId: (c: Context<E>) => string;
-  /** The resolved tenant's plan (metering view): entitlement checks then make no plan lookup. */
+  /** The resolved tenant's plan (metering view): entitlement checks and the summary then make no plan lookup. */
   plan?: (c: Context<E>) => Plan | undefined;
 }
 
@@ -138,6 +138,8 @@ function inputProblem(error: UsageInputError) {
  *
  * @param options.metering the service from createUsageMetering()
  * @param options.tenantId reads the resolved tenant's id from the context
+ * @param [options.plan] reads the resolved tenant's plan from the context; without it the metering's
+ *   `planFor` is asked
  * @example
  * app.route("/", usageRoutes<AppEnv>({ metering, tenantId: (c) => c.get("tenant").id }));
  */
@@ -157,7 +159,7 @@ export function usageRoutes<E extends Env = Env>(options: UsageRoutesOptions<E>)
   });
 
   router.openapi(summaryRoute, async (c) =>
-    c.json(usageSummaryView(await metering.summary(tenantId(c))), 200),
+    c.json(usageSummaryView(await metering.summary(tenantId(c), plan?.(c))), 200),
   );
 
   router.openapi(seriesRoute, async (c) => {

@@ -3,9 +3,8 @@ import { apiDocument } from "@org/server-kit";
 import { checkAnswers, createTestDb, type TestDb } from "@org/testing";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PLANS, seedTenant } from "../../test/catalogue.js";
+import { meteringPlan, seedTenant } from "../../test/catalogue.js";
 import { type Harness, meteringFor } from "../../test/setup.js";
-import { planSchema } from "../plans.js";
 import { usagePreviewRoutes } from "./usage-preview-route.js";
 
 let t: TestDb;
@@ -23,7 +22,7 @@ afterAll(async () => {
 describe("GET /v1/usage/preview", () => {
   it("prices the period's overage, covered by credits first, as its document declares", async () => {
     const tenant = await seedTenant(t.db, "pro");
-    const pro = planSchema.parse(PLANS.find((p) => p.id === "pro"));
+    const pro = meteringPlan("pro");
     const router = usagePreviewRoutes({
       metering: h.metering,
       tenantId: () => tenant,
