@@ -1,4 +1,5 @@
-/** @module createApp: the webhook-worker's Hono app (intake, admin, health, metrics). */
+/** @module createApp: the webhook-worker's Hono app, composing billing's intake and inbox admin routes. */
+import { inboxAdminRoutes, webhookIntakeRoutes } from "@org/billing/hono";
 import { type Database, ping } from "@org/db";
 import { adminAuth } from "@org/multitenancy/hono";
 import {
@@ -8,8 +9,6 @@ import {
   mountApiDocs,
   type ServiceMetrics,
 } from "@org/server-kit";
-import { adminRoutes } from "./admin.js";
-import { intakeRoutes } from "./intake.js";
 import type { WorkerMetrics } from "./metrics.js";
 
 export interface AppDeps {
@@ -41,7 +40,7 @@ export function createApp(deps: AppDeps) {
     maxBodyBytes: 1024 * 1024,
     metricsToken: deps.metricsToken,
   });
-  const intake = intakeRoutes({
+  const intake = webhookIntakeRoutes({
     db: deps.db,
     secrets: deps.webhookSecrets,
     toleranceSeconds: deps.toleranceSeconds,
@@ -49,9 +48,9 @@ export function createApp(deps: AppDeps) {
     nowSeconds: deps.nowSeconds,
   });
   app.route("/", intake);
-  let admin: ReturnType<typeof adminRoutes> | undefined;
+  let admin: ReturnType<typeof inboxAdminRoutes> | undefined;
   if (deps.adminToken) {
-    admin = adminRoutes({ db: deps.db });
+    admin = inboxAdminRoutes({ db: deps.db });
     app.use("/admin/*", adminAuth(deps.adminToken));
     app.route("/", admin);
   }

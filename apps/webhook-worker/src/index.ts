@@ -1,6 +1,4 @@
-export { adminRoutes } from "./admin.js";
 export { type App, type AppDeps, createApp } from "./app.js";
 export { buildDeps, type Deps } from "./deps.js";
 export { ConfigError, type Env, envSchema, parseEnv } from "./env.js";
-export { intakeRoutes } from "./intake.js";
 export { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";

@@ -1,4 +1,4 @@
-/** @module @org/billing/hono: the billing and credits routes, declared once for the OpenAPI document. */
+/** @module @org/billing/hono: the billing, credits, webhook intake and inbox admin routes, declared once for the OpenAPI document. */
 
 export {
   type BillingNotConfiguredRoutesOptions,
@@ -47,7 +47,33 @@ export {
   creditsResponseSchema,
 } from "./credits-schemas.js";
 export {
+  type InboxAdminRoutesOptions,
+  inboxAdminRoutes,
+  listWebhookEventsRoute,
+  replayDeadWebhookEventsRoute,
+  replayWebhookEventRoute,
+  showWebhookEventRoute,
+  webhookQueueStatsRoute,
+} from "./inbox-admin-routes.js";
+export {
+  webhookEventIdParams,
+  webhookEventListQuery,
+  webhookEventListSchema,
+  webhookEventSchema,
+  webhookEventSummarySchema,
+  webhookEventsReplayedSchema,
+  webhookQueueStatsSchema,
+} from "./inbox-admin-schemas.js";
+export {
   type BillingRoutesOptions,
   type BillingTenant,
   billingRoutes,
 } from "./routes.js";
+export {
+  stripeEventSchema,
+  type WebhookIntakeMetrics,
+  type WebhookIntakeRoutesOptions,
+  webhookIntakeRoute,
+  webhookIntakeRoutes,
+  webhookReceivedSchema,
+} from "./webhook-intake-routes.js";

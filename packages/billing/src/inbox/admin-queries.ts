@@ -1,4 +1,4 @@
-/** @module Reading and replaying the inbox for operators: stats, listing, requeue. */
+/** @module Reading and replaying the inbox for operators: stats, listing, one event, requeue. */
 import { type Database, type Executor, rows, stripeWebhookEvents } from "@org/db";
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { InboxRow } from "./claims.js";
@@ -89,14 +89,29 @@ export async function listEvents(db: Database, options: ListEventsOptions) {
   return { page: found.slice(0, options.limit), hasMore: found.length > options.limit };
 }
 
+/** One inbox row as stored: payload, attempts, last error and lock. */
+export type InboxEvent = typeof stripeWebhookEvents.$inferSelect;
+
+/**
+ * One event by id, or undefined when the inbox has none.
+ *
+ * @example
+ * const event = await findEvent(db, "evt_123");
+ */
+export async function findEvent(db: Executor, id: string): Promise<InboxEvent | undefined> {
+  const [event] = await db.select().from(stripeWebhookEvents).where(eq(stripeWebhookEvents.id, id));
+  return event;
+}
+
 /**
  * Puts events back in the queue now (replay); the attempt count restarts. Returns the ids requeued.
+ * Inside a transaction the workers are woken when it commits.
  *
  * @example
  * await requeue(db, { id: "evt_123" });
  * await requeue(db, { status: "dead" });
  */
-export async function requeue(db: Database, where: { id: string } | { status: "dead" }): Promise<string[]> {
+export async function requeue(db: Executor, where: { id: string } | { status: "dead" }): Promise<string[]> {
   const done = await db
     .update(stripeWebhookEvents)
     .set({ status: "pending", attempts: 0, nextAttemptAt: new Date(), lockedUntil: null, lockedBy: null })

@@ -1,5 +1,7 @@
 /** @module The durable inbox of Stripe events and the worker that drains it. */
 export {
+  findEvent,
+  type InboxEvent,
   type ListEventsOptions,
   listEvents,
   listEventsQuery,
@@ -7,6 +9,12 @@ export {
   queueStats,
   requeue,
 } from "./admin-queries.js";
+export {
+  type ReplayEventResult,
+  type ReplayOptions,
+  replayDeadEvents,
+  replayEvent,
+} from "./audited-replay.js";
 export { billingHandler } from "./billing-handler.js";
 export { claimDue, type InboxRow, markFailed, markProcessed, renewClaims } from "./claims.js";
 export { INBOX_CHANNEL, type IncomingEvent, insertEvent } from "./intake-store.js";

@@ -1,20 +1,26 @@
 /** @module POST /webhooks/stripe: verify on the raw body, store once, answer 200 at once. */
 import { z } from "@hono/zod-openapi";
-import { type IncomingEvent, insertEvent, verifyStripeSignature } from "@org/billing";
 import type { Database } from "@org/db";
 import { ProblemError } from "@org/problem";
 import { apiRoute, apiRouter, jsonResponse, problemResponses } from "@org/server-kit";
 import { bodyLimit } from "hono/body-limit";
-import type { WorkerMetrics } from "./metrics.js";
+import { type IncomingEvent, insertEvent } from "../inbox/intake-store.js";
+import { verifyStripeSignature } from "../webhooks/verify.js";
 
-export interface IntakeOptions {
+/** Counts deliveries by result; a prom-client `Counter<"result">` fits. */
+export interface WebhookIntakeMetrics {
+  intake: { inc(labels: { result: "stored" | "duplicate" | "rejected" }): void };
+}
+
+export interface WebhookIntakeRoutesOptions {
   db: Database;
   /** Accepted signing secrets (several during a rotation). */
   secrets: string[];
+  /** @default 300 */
   toleranceSeconds?: number;
   /** @default 512 KiB (Stripe's events are far smaller) */
   maxBodyBytes?: number;
-  metrics?: WorkerMetrics;
+  metrics?: WebhookIntakeMetrics;
   nowSeconds?: () => number;
 }
 
@@ -33,7 +39,7 @@ export const stripeEventSchema = z
   .openapi("StripeEvent");
 
 /** The answer to every stored or duplicate delivery. */
-export const intakeReceivedSchema = z.object({ received: z.literal(true) }).openapi("WebhookReceived");
+export const webhookReceivedSchema = z.object({ received: z.literal(true) }).openapi("WebhookReceived");
 
 const STRIPE_EVENT_REF = { $ref: "#/components/schemas/StripeEvent" };
 
@@ -44,7 +50,7 @@ const STRIPE_EVENT_REF = { $ref: "#/components/schemas/StripeEvent" };
  * `webhook_signature_invalid`, never 415 or a schema error), and the signature is checked over the
  * body's bytes as they came, before anything decodes them.
  */
-export const intakeRoute = apiRoute({
+export const webhookIntakeRoute = apiRoute({
   method: "post",
   path: "/webhooks/stripe",
   tags: ["webhooks"],
@@ -62,7 +68,7 @@ export const intakeRoute = apiRoute({
   ],
   requestBody: { required: true, content: { "application/json": { schema: STRIPE_EVENT_REF } } },
   responses: {
-    200: jsonResponse(intakeReceivedSchema, "Stored, or already stored"),
+    200: jsonResponse(webhookReceivedSchema, "Stored, or already stored"),
     ...problemResponses(400, 413),
   },
 });
@@ -72,14 +78,19 @@ const isStripeEvent = (value: unknown): value is IncomingEvent => stripeEventSch
 
 /**
  * The intake route. Nothing is stored unless the signature verifies; a duplicate delivery answers
- * 200 like the first one, so Stripe stops retrying it.
+ * 200 like the first one, so Stripe stops retrying it. It bounds its own body, so mount it where
+ * the app's general body limit is at least `maxBodyBytes`.
  *
+ * @param options.secrets the endpoint's signing secrets
+ * @param [options.toleranceSeconds=300] accepted clock skew of the signature's timestamp, both ways
+ * @param [options.maxBodyBytes=524288] larger bodies answer 413 `payload_too_large`
+ * @returns an `apiRouter()` serving `POST /webhooks/stripe`
  * @example
- * app.route("/", intakeRoutes({ db, secrets: env.STRIPE_WEBHOOK_SECRET.split(",") }));
+ * app.route("/", webhookIntakeRoutes({ db, secrets: env.STRIPE_WEBHOOK_SECRET, metrics: workerMetrics }));
  */
-export function intakeRoutes(options: IntakeOptions) {
+export function webhookIntakeRoutes(options: WebhookIntakeRoutesOptions) {
   const router = apiRouter();
-  // The component the route's body refers to (not validated, see intakeRoute).
+  // The component the route's body refers to (not validated, see webhookIntakeRoute).
   router.openAPIRegistry.register("StripeEvent", stripeEventSchema);
   const maxSize = options.maxBodyBytes ?? 512 * 1024;
   router.use(
@@ -93,7 +104,7 @@ export function intakeRoutes(options: IntakeOptions) {
       },
     }),
   );
-  router.openapi(intakeRoute, async (c) => {
+  router.openapi(webhookIntakeRoute, async (c) => {
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const verified = verifyStripeSignature(raw, c.req.header("Stripe-Signature"), {
       secrets: options.secrets,

@@ -1,26 +1,32 @@
 import { stripeWebhookEvents } from "@org/db";
+import { problemErrorHandler } from "@org/problem";
 import { createTestDb, type TestDb } from "@org/testing";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, fakeEvent, SECRET, signedRequest, silentLogger, testMetrics } from "../test/helpers.js";
-import { createApp } from "./app.js";
-import { intakeReceivedSchema } from "./intake.js";
-import { createWorkerMetrics } from "./metrics.js";
+import { Hono } from "hono";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { signedRequest, WEBHOOK_SECRET } from "../../test/signed-request.js";
+import { fakeEvent } from "../testing.js";
+import { webhookIntakeRoutes, webhookReceivedSchema } from "./webhook-intake-routes.js";
 
 describe("POST /webhooks/stripe", () => {
   let t: TestDb;
-  let app: ReturnType<typeof createApp>;
+  let app: Hono;
+  let results: string[] = [];
   beforeAll(async () => {
     t = await createTestDb();
-    const metrics = testMetrics();
-    app = createApp({
-      db: t.db,
-      logger: silentLogger(),
-      metrics,
-      workerMetrics: createWorkerMetrics(metrics.registry, t.db),
-      webhookSecrets: [SECRET, "whsec_next_secret"],
-      adminToken: ADMIN_TOKEN,
-    });
+    app = new Hono();
+    app.onError(problemErrorHandler());
+    app.route(
+      "/",
+      webhookIntakeRoutes({
+        db: t.db,
+        secrets: [WEBHOOK_SECRET, "whsec_next_secret"],
+        metrics: { intake: { inc: ({ result }) => results.push(result) } },
+      }),
+    );
+  });
+  beforeEach(() => {
+    results = [];
   });
   afterAll(() => t.cleanup());
 
@@ -39,15 +45,18 @@ describe("POST /webhooks/stripe", () => {
       attempts: 0,
     });
     expect(row?.payload).toEqual(event);
+    expect(results).toEqual(["stored"]);
   });
 
   it("answers a duplicate delivery 200 and stores it once, even when concurrent", async () => {
     const event = fakeEvent();
-    const results = await Promise.all(
+    const responses = await Promise.all(
       Array.from({ length: 20 }, () => app.request("/webhooks/stripe", signedRequest(event))),
     );
-    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(await count(event.id)).toBe(1);
+    expect(results.filter((r) => r === "stored")).toHaveLength(1);
+    expect(results.filter((r) => r === "duplicate")).toHaveLength(19);
   });
 
   it("verifies the signature over the raw bytes, not a re-serialization of the JSON", async () => {
@@ -56,7 +65,7 @@ describe("POST /webhooks/stripe", () => {
     const body = `${JSON.stringify({ ...event, note: "caf\u00e9" }, null, 2)}\n`;
     const res = await app.request("/webhooks/stripe", signedRequest(event, { body }));
     expect(res.status).toBe(200);
-    expect(intakeReceivedSchema.parse(await res.json())).toEqual({ received: true });
+    expect(webhookReceivedSchema.parse(await res.json())).toEqual({ received: true });
     expect(await count(event.id)).toBe(1);
   });
 
@@ -79,6 +88,7 @@ describe("POST /webhooks/stripe", () => {
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     expect(await res.json()).toMatchObject({ code: "webhook_signature_invalid" });
     expect(await count(event.id)).toBe(0);
+    expect(results).toEqual(["rejected"]);
   });
 
   it("refuses a tampered body and a missing signature", async () => {
@@ -114,12 +124,14 @@ describe("POST /webhooks/stripe", () => {
     const shapeless = await app.request("/webhooks/stripe", signedRequest(noObject));
     expect(shapeless.status).toBe(400);
     expect(await count("evt_no_object")).toBe(0);
+    expect(results).toEqual(["rejected", "rejected"]);
   });
 
   it("bounds the body size", async () => {
     const event = { ...fakeEvent(), pad: "x".repeat(600 * 1024) };
     const res = await app.request("/webhooks/stripe", signedRequest(event));
     expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: "payload_too_large" });
     expect(await count(event.id)).toBe(0);
   });
 });
