@@ -1,3 +1,6 @@
+import { Writable } from "node:stream";
+import { createLogger } from "@org/server-kit";
+import { createUsageMetering, periodTotals, type UsageMetering } from "@org/usage-metering";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE, type CloudHarness, createCloudHarness } from "../test/harness.js";
 import type { Deps } from "./deps.js";
@@ -176,5 +179,101 @@ describe("cloud-api's Lambda handler (API Gateway events)", () => {
     const result = (await flaky(httpApiEvent("GET", "/health"), context)) as Result;
     expect(result.statusCode).toBe(200);
     expect(attempts).toBe(2);
+  });
+
+  describe("the per-invocation metering flush", () => {
+    // The flush timer never fires during the test: only the per-invocation flush can store a count.
+    let metering: UsageMetering;
+    let failNextFlush = false;
+    const logLines: string[] = [];
+    let flushing: Handler;
+    const invokeFlushing = async (event: Event) => (await flushing(event, context)) as Result;
+
+    /** The tenant's api_calls read from Postgres, not through the metering (which adds its buffer). */
+    const storedCalls = async (tenantId: string) => {
+      const day = 86_400_000;
+      const period = { start: Date.now() - day, end: Date.now() + day };
+      return (await periodTotals(h.deps.db, tenantId, metering.meters.list, period)).api_calls ?? 0;
+    };
+
+    beforeAll(async () => {
+      metering = createUsageMetering({
+        db: h.deps.db,
+        planFor: async (tenantId) =>
+          h.deps.plans.metering(
+            (await h.deps.tenantCache.byId(tenantId))?.plan ?? h.deps.catalog.defaultPlan.id,
+          ),
+        flushIntervalMs: 60_000,
+      });
+      const logger = createLogger({
+        service: "cloud-api",
+        level: "error",
+        destination: new Writable({
+          write: (chunk, _encoding, done) => {
+            logLines.push(String(chunk));
+            done();
+          },
+        }),
+      });
+      const flush = async () => {
+        if (failNextFlush) {
+          failNextFlush = false;
+          throw new Error("Postgres is not reachable");
+        }
+        await metering.flush();
+      };
+      flushing = createLambdaHandler(
+        h.deps.env,
+        async (): Promise<Deps> => ({ ...h.deps, logger, metering: { ...metering, flush } }),
+      );
+    });
+    afterAll(() => metering?.close());
+
+    it("stores a metered call's api_calls in Postgres before the handler returns", async () => {
+      const signup = await invokeFlushing(
+        restApiEvent(
+          "POST",
+          "/v1/tenants",
+          { "Content-Type": "application/json", "Idempotency-Key": "lambda-flush-signup" },
+          { name: "Flush Co", slug: "flush", email: "owner@flush.test", plan: "free" },
+        ),
+      );
+      expect(signup.statusCode).toBe(201);
+      const created = JSON.parse(signup.body) as { tenant: { id: string }; apiKey: { secret: string } };
+      const before = await storedCalls(created.tenant.id);
+
+      const auth = { authorization: `Bearer ${created.apiKey.secret}` };
+      const own = await invokeFlushing(httpApiEvent("GET", "/v1/tenant", { headers: auth }));
+      expect(own.statusCode).toBe(200);
+      expect(await storedCalls(created.tenant.id)).toBe(before + 1);
+      expect(metering.stats().bufferedUnits).toBe(0);
+    });
+
+    it("answers when the flush fails, logs it, and the next invocation stores the count it kept", async () => {
+      const signup = await invokeFlushing(
+        restApiEvent(
+          "POST",
+          "/v1/tenants",
+          { "Content-Type": "application/json", "Idempotency-Key": "lambda-flush-signup-2" },
+          { name: "Outage Co", slug: "outage", email: "owner@outage.test", plan: "free" },
+        ),
+      );
+      const created = JSON.parse(signup.body) as { tenant: { id: string }; apiKey: { secret: string } };
+      const auth = { authorization: `Bearer ${created.apiKey.secret}` };
+      const before = await storedCalls(created.tenant.id);
+
+      failNextFlush = true;
+      const answered = await invokeFlushing(httpApiEvent("GET", "/v1/tenant", { headers: auth }));
+      expect(answered.statusCode).toBe(200);
+      expect(JSON.parse(answered.body)).toMatchObject({ id: created.tenant.id, slug: "outage" });
+      expect(await storedCalls(created.tenant.id)).toBe(before);
+      expect(metering.stats().bufferedUnits).toBe(1);
+      expect(logLines.some((line) => line.includes("lambda.after_invocation_failed"))).toBe(true);
+
+      const next = await invokeFlushing(httpApiEvent("GET", "/v1/tenant", { headers: auth }));
+      expect(next.statusCode).toBe(200);
+      expect(await storedCalls(created.tenant.id)).toBe(before + 2);
+      expect(metering.stats().bufferedUnits).toBe(0);
+    });
   });
 });

@@ -20,7 +20,7 @@ export { apiEnv, ConfigError, parseConfig, runMain, serviceEnv } from "./config.
 export { type HeaderList, requestHeader, withResponseHeaders } from "./headers.js";
 export { type CheckResult, type HealthOptions, mountHealth, type ReadinessCheck } from "./health.js";
 export { createHttpMetrics, HTTP_DURATION_BUCKETS, type HttpMetrics } from "./http-metrics.js";
-export { lazyLambdaHandler } from "./lambda.js";
+export { type LambdaApp, lazyLambdaHandler } from "./lambda.js";
 export { createLogger, type Logger, type LoggerConfig, REDACTED_PATHS } from "./logger.js";
 export { createMetrics, type ServiceMetrics } from "./metrics.js";
 export { type ObserveOptions, type ObserveVariables, observe } from "./observe.js";

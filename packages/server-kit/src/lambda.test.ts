@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { lazyLambdaHandler } from "./lambda.js";
 
 // A minimal API Gateway HTTP API (payload 2.0) event.
@@ -53,5 +53,67 @@ describe("lazyLambdaHandler", () => {
     const r = await handler(event("/hi"), context);
     expect(r.body).toBe("up");
     expect(builds).toBe(2);
+  });
+
+  it("awaits afterInvocation after the answer is produced and before the handler returns", async () => {
+    const steps: string[] = [];
+    const handler = lazyLambdaHandler(async () => ({
+      app: new Hono().get("/hi", (c) => {
+        steps.push("answer");
+        return c.text("up");
+      }),
+      afterInvocation: async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        steps.push("after");
+      },
+      logger: { error: vi.fn() },
+    }));
+    const cold = await handler(event("/hi"), context);
+    steps.push("returned");
+    const warm = await handler(event("/hi"), context);
+    steps.push("returned");
+    expect([cold.body, warm.body]).toEqual(["up", "up"]);
+    expect(steps).toEqual(["answer", "after", "returned", "answer", "after", "returned"]);
+  });
+
+  it("returns the answer and logs the error when afterInvocation rejects", async () => {
+    const error = vi.fn();
+    const failure = new Error("postgres unreachable");
+    let calls = 0;
+    const handler = lazyLambdaHandler(async () => ({
+      app: new Hono().get("/hi", (c) => c.json({ ok: true }, 201)),
+      afterInvocation: async () => {
+        if (++calls === 1) throw failure;
+      },
+      logger: { error },
+    }));
+    const failed = await handler(event("/hi"), context);
+    expect(failed.statusCode).toBe(201);
+    expect(JSON.parse(failed.body)).toEqual({ ok: true });
+    expect(error).toHaveBeenCalledExactlyOnceWith({ err: failure }, "lambda.after_invocation_failed");
+
+    // The next invocation runs it again.
+    const next = await handler(event("/hi"), context);
+    expect(next.statusCode).toBe(201);
+    expect(calls).toBe(2);
+    expect(error).toHaveBeenCalledOnce();
+  });
+
+  it("runs afterInvocation even when the app's answer is an error", async () => {
+    let after = 0;
+    const handler = lazyLambdaHandler(async () => ({
+      app: new Hono()
+        .get("/boom", () => {
+          throw new Error("route failed");
+        })
+        .onError((_error, c) => c.text("failed", 500)),
+      afterInvocation: async () => {
+        after++;
+      },
+      logger: { error: vi.fn() },
+    }));
+    const result = await handler(event("/boom"), context);
+    expect(result.statusCode).toBe(500);
+    expect(after).toBe(1);
   });
 });
