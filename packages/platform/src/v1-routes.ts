@@ -82,7 +82,8 @@ export function mountBilling(app: Hono<PlatformEnv>, mount: Mount, deps: Platfor
     billingRoutes({
       billing,
       tenantOf: billingTenantOf,
-      usageOf: async (id) => usageSummaryView(await deps.metering.summary(id)),
+      usageOf: async (id, plan) =>
+        usageSummaryView(await deps.metering.summary(id, deps.plans.metering(plan))),
       usageSchema: usageSummarySchema,
     }),
   );
