@@ -1,16 +1,18 @@
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { insertEvent } from "@org/billing";
-import { newId, stripeWebhookEvents, tenants } from "@org/db";
+import { stripeWebhookEvents, subscriptionTransitions, tenants } from "@org/db";
 import { type RunningServer, serveNode } from "@org/server-kit";
 import { servicesRequired } from "@org/testing";
-import { eq } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import { type Browser, chromium } from "playwright-core";
+import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CloudHarness, createCloudHarness, silent } from "../test/harness.js";
+import { BASE, type CloudHarness, createCloudHarness, silent } from "../test/harness.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = [
@@ -38,7 +40,7 @@ describe.skipIf(!hasChromium)("the admin console in a real browser", () => {
   let server: RunningServer;
   let browser: Browser;
   let dir: string;
-  const tenantId = newId("tenant");
+  let tenantId: string;
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   // Tokens sent on three days of the chart's window: the bars must show exactly these totals.
   const sent = [
@@ -46,17 +48,47 @@ describe.skipIf(!hasChromium)("the admin console in a real browser", () => {
     { day: today - DAY_MS, quantities: [5_000] },
     { day: today, quantities: [300, 400, 300] },
   ];
+  // Dead letters as the inbox leaves them: attempts used up and the last failure kept.
+  const dead = [
+    { id: "evt_browser_dead_1", attempts: 8, lastError: "StripeConnectionError: connect ECONNREFUSED" },
+    { id: "evt_browser_dead_2", attempts: 5, lastError: "TenantNotFound: no tenant for cus_gone" },
+    { id: "evt_browser_dead_3", attempts: 8, lastError: "StripeRateLimitError: too many requests" },
+  ];
+
+  /** Signup on pro, checkout completed, then the renewal's payment fails: active, then past_due. */
+  async function paidTenantWhosePaymentFailed(): Promise<string> {
+    const signup = await h.app.request(`http://${BASE}/v1/tenants`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": randomUUID() },
+      body: JSON.stringify({
+        name: "Acme Inc",
+        slug: "acme",
+        email: "ops@acme.test",
+        plan: "pro",
+        interval: "month",
+      }),
+    });
+    expect(signup.status).toBe(201);
+    const created = (await signup.json()) as { tenant: { id: string }; checkoutUrl: string };
+    h.fake.completeCheckout(created.checkoutUrl.match(/cs_[A-Za-z0-9_]+/)![0]);
+    await h.settle();
+
+    const stripe = new Stripe("sk_test_console", h.fake.stripeConfig());
+    const [row] = await h.deps.db.select().from(tenants).where(eq(tenants.id, created.tenant.id));
+    const customer = row!.stripeCustomerId!;
+    const failing = await stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer });
+    await stripe.customers.update(customer, { invoice_settings: { default_payment_method: failing.id } });
+    const [sub] = (await stripe.subscriptions.list({ customer })).data;
+    await stripe.subscriptions.update(sub!.id, { default_payment_method: failing.id });
+    h.fake.clock.advanceTo(sub!.items.data[0]!.current_period_end);
+    await h.settle();
+    return created.tenant.id;
+  }
 
   beforeAll(async () => {
-    h = await createCloudHarness({ env: { ADMIN_TOKEN } });
-    await h.deps.db.insert(tenants).values({
-      id: tenantId,
-      slug: "acme",
-      name: "Acme Inc",
-      email: "ops@acme.test",
-      plan: "free",
-      status: "active",
-    });
+    // The stand-in starts at real time, as billing judges the subscription by the wall clock.
+    h = await createCloudHarness({ env: { ADMIN_TOKEN }, startTime: Date.now() });
+    tenantId = await paidTenantWhosePaymentFailed();
     await h.deps.metering.ingest(
       tenantId,
       sent.flatMap(({ day, quantities }) =>
@@ -69,16 +101,18 @@ describe.skipIf(!hasChromium)("the admin console in a real browser", () => {
         })),
       ),
     );
-    await insertEvent(h.deps.db, {
-      id: "evt_browser_dead",
-      type: "invoice.payment_failed",
-      created: 1_700_000_000,
-      data: { object: { id: "in_1", object: "invoice", customer: "cus_none" } },
-    } as never);
-    await h.deps.db
-      .update(stripeWebhookEvents)
-      .set({ status: "dead", attempts: 8, lastError: "StripeConnectionError: connect ECONNREFUSED" })
-      .where(eq(stripeWebhookEvents.id, "evt_browser_dead"));
+    for (const [i, { id, attempts, lastError }] of dead.entries()) {
+      await insertEvent(h.deps.db, {
+        id,
+        type: "invoice.payment_failed",
+        created: 1_700_000_000 + i,
+        data: { object: { id: `in_${i}`, object: "invoice", customer: "cus_none" } },
+      } as never);
+      await h.deps.db
+        .update(stripeWebhookEvents)
+        .set({ status: "dead", attempts, lastError })
+        .where(eq(stripeWebhookEvents.id, id));
+    }
     server = await serveNode({
       fetch: h.app.fetch,
       port: 0,
@@ -104,7 +138,7 @@ describe.skipIf(!hasChromium)("the admin console in a real browser", () => {
     if (process.env.UPDATE_DOCS_SCREENSHOT === "1") await copyFile(shot, shotPath(name));
   }
 
-  it("logs in, shows the metered totals in the chart, and replays a dead event", {
+  it("logs in, shows the metered totals, the subscription history, and replays one dead event then all of them", {
     timeout: 120_000,
   }, async () => {
     const origin = `http://127.0.0.1:${server.port}`;
@@ -135,17 +169,69 @@ describe.skipIf(!hasChromium)("the admin console in a real browser", () => {
       expect(await bar.locator("title").textContent()).toContain(`: ${total}`);
     }
     expect(await chart.locator(".total").getAttribute("data-total")).toBe("8000");
+
+    // Billing's sync logged each status it saw; the history lists them oldest first.
+    const transitions = await h.deps.db
+      .select()
+      .from(subscriptionTransitions)
+      .where(eq(subscriptionTransitions.tenantId, tenantId))
+      .orderBy(asc(subscriptionTransitions.at));
+    expect(transitions.map((t) => [t.fromStatus, t.toStatus])).toEqual([
+      [null, "active"],
+      ["active", "past_due"],
+    ]);
+    const sub = transitions[0]!.stripeSubscriptionId;
+    const history = page
+      .locator("h2", { hasText: "State history" })
+      .locator("xpath=following-sibling::table[1]");
+    const statusChanges = await history
+      .locator("tbody tr", { has: page.locator("td:nth-child(2)", { hasText: /^subscription\.status$/ }) })
+      .locator("td:nth-child(3)")
+      .allTextContents();
+    expect(statusChanges).toEqual([
+      `subscription ${sub}: (new) → active (pro)`,
+      `subscription ${sub}: active → past_due (pro)`,
+    ]);
     await screenshot(page, "tenant");
 
     await page.click("text=Dead letters");
-    const event = page.locator('tr[data-event="evt_browser_dead"]');
-    expect(await event.locator(".status").textContent()).toBe("dead");
+    for (const { id, attempts, lastError } of dead) {
+      const event = page.locator(`tr[data-event="${id}"]`);
+      expect(await event.locator(".status").textContent()).toBe("dead");
+      expect(await event.locator("td.num").textContent()).toBe(String(attempts));
+      expect(await event.locator("td.error").textContent()).toBe(lastError);
+    }
     await screenshot(page, "dead-letters");
-    await event.locator("button", { hasText: "Replay" }).click();
+
+    const [first, ...rest] = dead;
+    await page.locator(`tr[data-event="${first!.id}"]`).locator("button", { hasText: "Replay" }).click();
     await page.waitForURL(`${origin}/admin/console/dead-letters`);
-    expect(await page.locator('tr[data-event="evt_browser_dead"]').count()).toBe(0);
+    expect(await page.locator(`tr[data-event="${first!.id}"]`).count()).toBe(0);
+    for (const { id } of rest) expect(await page.locator(`tr[data-event="${id}"]`).count()).toBe(1);
+
+    await page.locator("button", { hasText: `Replay all dead (${rest.length})` }).click();
+    await page.waitForURL(`${origin}/admin/console/dead-letters`);
+    expect(await page.locator("tr[data-event]").count()).toBe(0);
+    expect(await page.locator("button", { hasText: "Replay all dead (0)" }).count()).toBe(1);
+    const replayed = await h.deps.db
+      .select()
+      .from(stripeWebhookEvents)
+      .where(
+        inArray(
+          stripeWebhookEvents.id,
+          dead.map((d) => d.id),
+        ),
+      );
+    expect(replayed.map((e) => [e.id, e.status, e.attempts]).sort()).toEqual(
+      dead.map((d) => [d.id, "pending", 0]),
+    );
+
     await page.goto(`${origin}/admin/console/webhook-events`);
-    expect(await page.locator('tr[data-event="evt_browser_dead"] .status').textContent()).toBe("pending");
+    for (const { id } of dead) {
+      const event = page.locator(`tr[data-event="${id}"]`);
+      expect(await event.locator(".status").textContent()).toBe("pending");
+      expect(await event.locator("td.num").textContent()).toBe("0");
+    }
     await screenshot(page, "webhook-events");
 
     // Each page loaded on its own, with nothing refused: the page's styles carry the nonce its CSP names.

@@ -1,6 +1,6 @@
 import { insertEvent } from "@org/billing";
 import { newId, stripeWebhookEvents, subscriptionTransitions } from "@org/db";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, bearer, createPlatformHarness, type PlatformHarness } from "../test/harness.js";
 
@@ -143,6 +143,52 @@ describe("the admin console mounted by mountV1", () => {
       .from(stripeWebhookEvents)
       .where(eq(stripeWebhookEvents.id, "evt_console_1"));
     expect(row).toMatchObject({ status: "pending", attempts: 0 });
+  });
+
+  it("replays every dead event with the session's CSRF token, and refuses the same post without it", async () => {
+    const ids = ["evt_console_dead_a", "evt_console_dead_b"];
+    for (const id of ids) {
+      await insertEvent(h.deps.db, {
+        id,
+        type: "invoice.payment_failed",
+        created: 1_700_000_000,
+        data: { object: { id: `in_${id}`, object: "invoice", customer: "cus_1" } },
+      } as never);
+      await h.deps.db
+        .update(stripeWebhookEvents)
+        .set({ status: "dead", attempts: 8, lastError: "boom" })
+        .where(eq(stripeWebhookEvents.id, id));
+    }
+    const statuses = async () =>
+      (await h.deps.db.select().from(stripeWebhookEvents).where(inArray(stripeWebhookEvents.id, ids))).map(
+        (e) => e.status,
+      );
+    const { cookie, csrf } = await session();
+    const replayDeadUrl = "/admin/console/webhook-events/replay-dead";
+
+    const noToken = await h.app.request(replayDeadUrl, { method: "POST", headers: { Cookie: cookie } });
+    expect(noToken.status).toBe(403);
+    expect(await noToken.json()).toMatchObject({ code: "csrf_failed" });
+    const forged = form({ csrf: "A".repeat(43) });
+    const wrong = await h.app.request(replayDeadUrl, {
+      method: "POST",
+      headers: { "Content-Type": forged["Content-Type"], Cookie: cookie },
+      body: forged.body,
+    });
+    expect(wrong.status).toBe(403);
+    const noSession = await h.app.request(replayDeadUrl, { method: "POST", ...form({ csrf }) });
+    expect(noSession.status).toBe(401);
+    expect(await statuses()).toEqual(["dead", "dead"]);
+
+    const ok = form({ csrf });
+    const res = await h.app.request(`${replayDeadUrl}?back=/admin/console/dead-letters`, {
+      method: "POST",
+      headers: { "Content-Type": ok["Content-Type"], Cookie: cookie },
+      body: ok.body,
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/admin/console/dead-letters");
+    expect(await statuses()).toEqual(["pending", "pending"]);
   });
 
   it("logs out: the cookie is cleared, and a logout needs the CSRF token too", async () => {
