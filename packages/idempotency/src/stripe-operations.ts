@@ -1,7 +1,15 @@
 /** @module runOnce(): outgoing Stripe calls made at most once per operation, across retries and crashes. */
-import { randomUUID } from "node:crypto";
-import { type Database, stripeOperations } from "@org/db";
-import { and, eq, ne } from "drizzle-orm";
+import type { Database } from "@org/db";
+import { callStripe, type StripeCallResult } from "./stripe-call.js";
+import {
+  completeOperation,
+  findOperation,
+  persistOperationKey,
+  recordOperationFailure,
+  renewOperationKey,
+} from "./stripe-operation-rows.js";
+
+export type { StripeCallResult } from "./stripe-call.js";
 
 export interface StripeOperationsOptions {
   db: Database;
@@ -50,17 +58,6 @@ export class StaleStripeOperationError extends Error {
   }
 }
 
-/** Stripe's answer while another request with the same idempotency key is still running. */
-const isKeyInUse = (error: unknown): boolean => {
-  const e = error as { statusCode?: number; code?: string } | null;
-  return e?.statusCode === 409 && e.code === "idempotency_key_in_use";
-};
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** What the Stripe call returns: the resource id, or the resource itself. */
-export type StripeCallResult = string | { id: string };
-
 /**
  * Idempotent outgoing Stripe operations over the `stripe_operations` table.
  *
@@ -106,20 +103,7 @@ export function createStripeOperations(options: StripeOperationsOptions) {
     fn: (idempotencyKey: string) => Promise<StripeCallResult>,
     runOptions: RunOnceOptions,
   ): Promise<string> {
-    const where = and(eq(stripeOperations.operation, operation), eq(stripeOperations.stableId, stableId));
-    // The key is durable before Stripe hears of it; a losing concurrent insert keeps the winner's key.
-    // Stamped with `now` (not the database's clock), the same clock its age is later measured on.
-    await db
-      .insert(stripeOperations)
-      .values({
-        operation,
-        stableId,
-        idempotencyKey: `${operation}:${stableId}:${randomUUID()}`,
-        createdAt: now(),
-      })
-      .onConflictDoNothing();
-    const [row] = await db.select().from(stripeOperations).where(where);
-    if (!row) throw new Error(`stripe operation ${operation}:${stableId} vanished`);
+    const row = await persistOperationKey(db, operation, stableId, now());
     if (row.state === "completed" && row.stripeResourceId) return row.stripeResourceId;
 
     let key = row.idempotencyKey;
@@ -129,64 +113,18 @@ export function createStripeOperations(options: StripeOperationsOptions) {
       // under a fresh key (stored first, like the original) whose 24 hours start now.
       if (!runOptions.find) throw new StaleStripeOperationError(operation, stableId);
       const existing = await runOptions.find();
-      if (existing) return complete(operation, stableId, existing);
-      key = `${operation}:${stableId}:${randomUUID()}`;
-      await db
-        .update(stripeOperations)
-        .set({ idempotencyKey: key, createdAt: now() })
-        .where(and(where, ne(stripeOperations.state, "completed")));
+      if (existing) return completeOperation(db, operation, stableId, existing, now());
+      key = await renewOperationKey(db, operation, stableId, now());
     }
 
     let result: StripeCallResult;
     try {
-      result = await callStripe(fn, key);
+      result = await callStripe(fn, key, inUseBackoffMs);
     } catch (error) {
-      await recordFailure(operation, stableId, error).catch(() => {});
+      await recordOperationFailure(db, operation, stableId, error).catch(() => {});
       throw error;
     }
-    return complete(operation, stableId, result);
-  }
-
-  async function complete(operation: string, stableId: string, result: StripeCallResult): Promise<string> {
-    const resourceId = typeof result === "string" ? result : result.id;
-    await db
-      .update(stripeOperations)
-      .set({ stripeResourceId: resourceId, state: "completed", completedAt: now(), lastError: null })
-      .where(
-        and(
-          eq(stripeOperations.operation, operation),
-          eq(stripeOperations.stableId, stableId),
-          ne(stripeOperations.state, "completed"),
-        ),
-      );
-    return resourceId;
-  }
-
-  /** Calls Stripe with the operation's key; while another process holds the key, waits and asks again. */
-  async function callStripe(fn: (idempotencyKey: string) => Promise<StripeCallResult>, key: string) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn(key);
-      } catch (error) {
-        const wait = inUseBackoffMs[attempt];
-        if (!isKeyInUse(error) || wait === undefined) throw error;
-        await sleep(wait);
-      }
-    }
-  }
-
-  async function recordFailure(operation: string, stableId: string, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
-    await db
-      .update(stripeOperations)
-      .set({ lastError: message.slice(0, 1000) })
-      .where(
-        and(
-          eq(stripeOperations.operation, operation),
-          eq(stripeOperations.stableId, stableId),
-          ne(stripeOperations.state, "completed"),
-        ),
-      );
+    return completeOperation(db, operation, stableId, result, now());
   }
 
   return {
@@ -208,13 +146,7 @@ export function createStripeOperations(options: StripeOperationsOptions) {
     },
 
     /** The stored row of an operation, or undefined (for inspection and tests). */
-    async find(operation: string, stableId: string) {
-      const [row] = await db
-        .select()
-        .from(stripeOperations)
-        .where(and(eq(stripeOperations.operation, operation), eq(stripeOperations.stableId, stableId)));
-      return row;
-    },
+    find: (operation: string, stableId: string) => findOperation(db, operation, stableId),
   };
 }
 

@@ -1,16 +1,15 @@
 /** @module createUsageMetering: ingestion, buffered counters, queries, summaries and checks in one object. */
-import { randomUUID } from "node:crypto";
 import type { Database } from "@org/db";
 import { createAlertChecks } from "./alert-checks.js";
-import { overageAmount, type ThresholdReached } from "./alerts.js";
+import type { ThresholdReached } from "./alerts.js";
 import { upsertBuckets } from "./buckets.js";
 import { createCounterBuffer, type QuarantinedBatch } from "./counter-buffer.js";
 import type { CounterStore } from "./counter-store.js";
 import { createEntitlementCache, type Entitlement } from "./entitlements.js";
-import { normalizeBatch, type UsageEventInput } from "./events.js";
-import { ingestEvents } from "./ingest.js";
+import { createMeteringIngest } from "./metering-ingest.js";
 import { DEFAULT_METERS, defineMeters, isAdditive, type MeterInput, type Meters } from "./meters.js";
 import { createOnFlushed } from "./on-flushed.js";
+import { createOverSpendCap } from "./over-spend-cap.js";
 import type { Plan, PlanProvider } from "./plans.js";
 import { periodTotals } from "./queries.js";
 import { createSharedCounters } from "./shared-counters.js";
@@ -116,39 +115,8 @@ export function createUsageMetering(options: UsageMeteringOptions) {
   const { shared, buffer, cache, resetTimer, alerts } = wireComponents(o);
   const reads = createUsageReads({ ...o, buffer });
   const spendCaps = createSpendCapCache({ db, clock, ttlMs: o.cacheTtlMs, onError });
-
-  /**
-   * Whether the tenant's overage on `meter` has reached its spend cap, from the caches only (no I/O).
-   * False while the tenant's plan, usage or settings are not cached yet.
-   */
-  function overSpendCap(tenantId: string, meter: string, plan?: Plan): boolean {
-    const cap = spendCaps.capOf(tenantId, meter);
-    if (cap === undefined) return false;
-    const known = plan ?? cache.planCached(tenantId);
-    const used = cache.checkCached(tenantId, meter, plan)?.used;
-    return known !== undefined && used !== undefined && overageAmount(known, meter, used) >= cap;
-  }
-
-  /**
-   * Stores a batch (up to 1,000) durably with its bucket updates; ids already seen count once.
-   *
-   * @throws UsageInputError for a bad batch (nothing is stored).
-   */
-  async function ingest(tenantId: string, events: readonly UsageEventInput[]) {
-    const { maxFutureSkewMs, lateWindowMs } = o;
-    const normalized = normalizeBatch(events, meters, { nowMs: clock(), maxFutureSkewMs, lateWindowMs });
-    const result = await ingestEvents(db, tenantId, normalized.events, normalized.batchDuplicates);
-    const additive = result.acceptedEvents.filter((e) => e.bucketDelta !== null);
-    for (const e of additive) cache.stored(tenantId, e.meter, e.timestampMs, e.bucketDelta!);
-    if (result.accepted > 0) await alerts.check([tenantId]);
-    shared
-      .share(
-        additive.map((e) => ({ tenantId, meter: e.meter, atMs: e.timestampMs, n: e.bucketDelta! })),
-        `in_${randomUUID()}`,
-      )
-      .catch(onError);
-    return { accepted: result.accepted, duplicates: result.duplicates, duplicateIds: result.duplicateIds };
-  }
+  const ingest = createMeteringIngest({ ...o, cache, alerts, shared });
+  const overSpendCap = createOverSpendCap({ spendCaps, cache });
 
   /**
    * Counts `n` units of an additive meter now, in memory (no I/O). Throws for an unknown or
