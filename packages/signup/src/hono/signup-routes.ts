@@ -102,8 +102,9 @@ const signupRouteConfig = {
     201: jsonResponse(signupResponseSchema, "Created"),
     // 400 `slug_invalid`/`plan_not_found` (also for a plan not sold at the interval), 404 on a
     // tenant's host, 409 `slug_taken` or `conflict` (the signup was taken over: retry),
-    // 502 `stripe_error` when the payment provider failed (nothing was created).
-    ...problemResponses(400, 404, 409, 415, 502),
+    // 500 when a step failed for another reason (the database, the identity provider) and
+    // 502 `stripe_error` when the payment provider failed: either way, nothing was created.
+    ...problemResponses(400, 404, 409, 415, 500, 502),
   },
 } satisfies RouteConfig;
 
