@@ -1,5 +1,8 @@
 /** @module @org/signup: the signup saga, its compensations, the sweeper and card-less trials. */
 
+export { activateStep } from "./activate-step.js";
+export { apiKeyStep } from "./api-key-step.js";
+export { identityStep } from "./identity-step.js";
 export type { OutboundOnceOptions } from "./outbound-once.js";
 export {
   createOutboundOnce,
@@ -9,6 +12,7 @@ export {
   retireOutbound,
 } from "./outbound-once.js";
 export { type BillingPort, type IdentityPort, noopIdentity } from "./ports.js";
+export { reserveStep } from "./reserve-step.js";
 export {
   runSaga,
   SagaError,
@@ -28,18 +32,14 @@ export {
   signupTenantId,
 } from "./signup.js";
 export { signupBillingPort } from "./signup-billing-port.js";
-export {
-  CUSTOMER_OPERATION,
-  createTenantCustomer,
-  deleteTenantCustomer,
-  SignupClaimedError,
-  type SignupContext,
-  type SignupDeps,
-  type SignupInput,
-  type SignupStep,
-  type SignupStepFailure,
-  signupSteps,
-} from "./signup-steps.js";
+export type {
+  SignupContext,
+  SignupDeps,
+  SignupInput,
+  SignupStep,
+  SignupStepFailure,
+} from "./signup-context.js";
+export { signupSteps } from "./signup-steps.js";
 export {
   CHECKOUT_OPERATION,
   subscriptionStep,
@@ -47,5 +47,11 @@ export {
   trialClaimStep,
 } from "./subscription-steps.js";
 export { createSweeper, type Sweeper, type SweeperOptions, type SweepResult } from "./sweeper.js";
+export {
+  CUSTOMER_OPERATION,
+  createTenantCustomer,
+  customerStep,
+  deleteTenantCustomer,
+} from "./tenant-customer.js";
 export { StepTimeoutError, withTimeout } from "./timeout.js";
 export { claimTrial, normaliseEmail, releaseTrial } from "./trial-claims.js";

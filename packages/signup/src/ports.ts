@@ -6,9 +6,14 @@
  * the same object (as Stripe does), never a second one.
  *
  * @example
- * const billing: BillingPort = { createCustomer, deleteCustomer, createCheckoutSession };
+ * const billing: BillingPort = { sellsPlan, createCustomer, deleteCustomer, createCheckoutSession };
  */
 export interface BillingPort {
+  /**
+   * Whether a paid plan has a price at this interval. Signup asks before it creates anything and
+   * refuses a plan not sold at the requested interval with `plan_not_sold`.
+   */
+  sellsPlan(plan: string, interval: "month" | "year"): boolean;
   createCustomer(input: {
     tenantId: string;
     email: string;

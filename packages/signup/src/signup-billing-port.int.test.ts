@@ -22,6 +22,13 @@ describe("signupBillingPort against the Stripe stand-in (real SDK)", () => {
   });
   afterAll(() => fake?.stop());
 
+  it("sells a paid plan at the intervals the catalogue prices it, and never the free plan", () => {
+    expect(port.sellsPlan("pro", "month")).toBe(true);
+    expect(port.sellsPlan("pro", "year")).toBe(true);
+    expect(port.sellsPlan("free", "month")).toBe(false);
+    expect(port.sellsPlan("no-such-plan", "month")).toBe(false);
+  });
+
   it("creates one customer per idempotency key, however often the saga retries the step", async () => {
     const input = {
       tenantId: "ten_port1",

@@ -8,6 +8,10 @@ import {
 } from "@org/billing";
 import type { BillingPort } from "./ports.js";
 
+type StripeDeps = Pick<BillingDeps, "stripe" | "catalog" | "urls">;
+type CheckoutInput = Parameters<BillingPort["createCheckoutSession"]>[0];
+type TrialInput = Parameters<NonNullable<BillingPort["startTrial"]>>[0];
+
 /**
  * Stripe calls for the signup saga. Given the whole of billing's deps (with `db`), it also syncs a
  * trial's subscription eagerly; with only Stripe, the catalogue and the URLs it leaves that to webhooks. The saga owns once-ness (it stores the idempotency key before
@@ -17,13 +21,12 @@ import type { BillingPort } from "./ports.js";
  * @example
  * const signup = createSignup({ db, bus, apiKeys, billing: signupBillingPort(billingDeps) });
  */
-export function signupBillingPort(
-  deps: Pick<BillingDeps, "stripe" | "catalog" | "urls"> | BillingDeps,
-): BillingPort {
+export function signupBillingPort(deps: StripeDeps | BillingDeps): BillingPort {
   return {
     ...("db" in deps
       ? { syncCustomer: async (customerId: string) => void (await syncCustomer(deps, customerId)) }
       : {}),
+    sellsPlan: (plan, interval) => deps.catalog.priceId(plan, interval) !== undefined,
     async createCustomer(input) {
       const customer = await deps.stripe.customers.create(
         { email: input.email, name: input.name, metadata: { tenant_id: input.tenantId } },
@@ -36,62 +39,62 @@ export function signupBillingPort(
       return id ? { id } : null;
     },
     deleteCustomer: (customerId) => deleteCustomer(deps, customerId),
-    async createCheckoutSession(input) {
-      const price = deps.catalog.priceId(input.plan, input.interval);
-      if (!price)
-        throw new BillingError(
-          "plan_not_found",
-          `plan ${input.plan} is not sold with a ${input.interval}ly price`,
-        );
-      const metadata = {
-        tenant_id: input.tenantId,
-        tenant_slug: input.slug,
-        plan: input.plan,
-        interval: input.interval,
-      };
-      const session = await deps.stripe.checkout.sessions.create(
-        {
-          mode: "subscription",
-          customer: input.customerId,
-          client_reference_id: input.tenantId,
-          line_items: [{ price, quantity: 1 }],
-          metadata,
-          subscription_data: { metadata },
-          success_url: deps.urls.checkoutSuccess,
-          cancel_url: deps.urls.checkoutCancel,
-        },
-        { idempotencyKey: input.idempotencyKey },
-      );
-      if (!session.url) throw new BillingError("stripe_error", `checkout session ${session.id} has no URL`);
-      return { id: session.id, url: session.url };
-    },
-    async startTrial(input) {
-      const price = deps.catalog.priceId(input.plan, input.interval);
-      if (!price)
-        throw new BillingError(
-          "plan_not_found",
-          `plan ${input.plan} is not sold with a ${input.interval}ly price`,
-        );
-      const metadata = {
-        tenant_id: input.tenantId,
-        tenant_slug: input.slug,
-        plan: input.plan,
-        interval: input.interval,
-      };
-      // No payment method: at the trial's end Stripe cancels the subscription unless the customer
-      // added a card (portal or checkout), and sync moves the tenant back to the default plan.
-      const subscription = await deps.stripe.subscriptions.create(
-        {
-          customer: input.customerId,
-          items: [{ price, quantity: 1 }],
-          trial_period_days: input.trialDays,
-          trial_settings: { end_behavior: { missing_payment_method: "cancel" } },
-          payment_settings: { save_default_payment_method: "on_subscription" },
-          metadata,
-        },
-        { idempotencyKey: input.idempotencyKey },
-      );
-      return { id: subscription.id };
-    },
+    createCheckoutSession: (input) => createCheckoutSession(deps, input),
+    startTrial: (input) => startTrial(deps, input),
   };
+}
+
+/**
+ * The plan's price at the interval. Signup checks `sellsPlan` before it creates anything, so a
+ * missing price here means the catalogue changed during the signup.
+ */
+function priceOf(deps: StripeDeps, plan: string, interval: "month" | "year"): string {
+  const price = deps.catalog.priceId(plan, interval);
+  if (!price) throw new BillingError("plan_not_found", `plan ${plan} is not sold with a ${interval}ly price`);
+  return price;
+}
+
+function subscriptionMetadata(input: CheckoutInput) {
+  return { tenant_id: input.tenantId, tenant_slug: input.slug, plan: input.plan, interval: input.interval };
+}
+
+async function createCheckoutSession(
+  deps: StripeDeps,
+  input: CheckoutInput,
+): Promise<{ id: string; url: string }> {
+  const price = priceOf(deps, input.plan, input.interval);
+  const metadata = subscriptionMetadata(input);
+  const session = await deps.stripe.checkout.sessions.create(
+    {
+      mode: "subscription",
+      customer: input.customerId,
+      client_reference_id: input.tenantId,
+      line_items: [{ price, quantity: 1 }],
+      metadata,
+      subscription_data: { metadata },
+      success_url: deps.urls.checkoutSuccess,
+      cancel_url: deps.urls.checkoutCancel,
+    },
+    { idempotencyKey: input.idempotencyKey },
+  );
+  if (!session.url) throw new BillingError("stripe_error", `checkout session ${session.id} has no URL`);
+  return { id: session.id, url: session.url };
+}
+
+async function startTrial(deps: StripeDeps, input: TrialInput): Promise<{ id: string }> {
+  const price = priceOf(deps, input.plan, input.interval);
+  // No payment method: at the trial's end Stripe cancels the subscription unless the customer
+  // added a card (portal or checkout), and sync moves the tenant back to the default plan.
+  const subscription = await deps.stripe.subscriptions.create(
+    {
+      customer: input.customerId,
+      items: [{ price, quantity: 1 }],
+      trial_period_days: input.trialDays,
+      trial_settings: { end_behavior: { missing_payment_method: "cancel" } },
+      payment_settings: { save_default_payment_method: "on_subscription" },
+      metadata: subscriptionMetadata(input),
+    },
+    { idempotencyKey: input.idempotencyKey },
+  );
+  return { id: subscription.id };
 }

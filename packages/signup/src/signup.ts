@@ -3,10 +3,12 @@ import { createHash } from "node:crypto";
 import { newId, tenants } from "@org/db";
 import { checkSlug, getTenant, type TenantRow } from "@org/multitenancy";
 import { eq } from "drizzle-orm";
+import { isBillingFailure } from "./billing-call.js";
 import { createOutboundOnce, type OutboundOnce } from "./outbound-once.js";
 import { type IdentityPort, noopIdentity } from "./ports.js";
 import { runSaga, SagaError, type SagaHooks } from "./saga.js";
-import { type SignupContext, type SignupDeps, type SignupInput, signupSteps } from "./signup-steps.js";
+import type { SignupContext, SignupDeps, SignupInput, SignupStep } from "./signup-context.js";
+import { signupSteps } from "./signup-steps.js";
 import { createSweeper } from "./sweeper.js";
 
 /**
@@ -50,13 +52,23 @@ export interface SignupResult {
 }
 
 /**
- * Why a signup was refused: the request names an invalid slug or an unknown plan, the slug is
- * taken, or billing failed (nothing was created; retry later).
+ * Why a signup was refused: the request names an invalid slug, an unknown plan or a paid plan not
+ * sold at the requested interval (nothing was created); the slug is taken; the signup's pending
+ * tenant was taken over by the sweeper or a retry before it finished (its own work was undone:
+ * retry); or the payment provider failed (nothing was created; retry later).
  *
  * @example
  * if (!outcome.ok && outcome.reason === "slug_taken") suggestAnotherSlug();
  */
-export type SignupFailureReason = "slug_invalid" | "plan_not_found" | "slug_taken" | "billing_failed";
+export type SignupFailureReason =
+  | "slug_invalid"
+  | "plan_not_found"
+  | "plan_not_sold"
+  | "slug_taken"
+  | "signup_claimed"
+  | "billing_failed";
+
+type SignupRefusal = { ok: false; reason: SignupFailureReason; detail: string };
 
 /**
  * What {@link Signup.run} returns: the new tenant, or an expected refusal with a human detail.
@@ -65,9 +77,7 @@ export type SignupFailureReason = "slug_invalid" | "plan_not_found" | "slug_take
  * const outcome = await signup.run(input);
  * if (outcome.ok) return outcome.value.apiKey;
  */
-export type SignupOutcome =
-  | { ok: true; value: SignupResult }
-  | { ok: false; reason: SignupFailureReason; detail: string };
+export type SignupOutcome = { ok: true; value: SignupResult } | SignupRefusal;
 
 /**
  * SignupRunOptions
@@ -119,7 +129,9 @@ export function signupTenantId(requestKey: string, input: Pick<SignupInput, "slu
  * A failure after an external step compensates in reverse; what a crash leaves pending the sweeper
  * cleans up ({@link createSweeper}).
  *
- * @throws {Error} only for bugs and database failures; expected refusals are returned
+ * @throws {SagaError} when a step fails for another reason than the payment provider (the
+ *   database, the identity provider), after its compensations
+ * @throws {Error} for bugs
  * @example
  * const signup = createSignup({ db, bus, billing, apiKeys });
  * const { tenant, apiKey, checkoutUrl } = await signup.run({ name, slug, email, plan: "pro", interval: "month" });
@@ -132,28 +144,12 @@ export function createSignup(options: SignupOptions): Signup {
     once = createOutboundOnce(options.db),
     hooks,
   } = options;
-  const sweeper = createSweeper({
-    db: options.db,
-    billing: options.billing,
-    identity,
-    once,
-    staleAfterMs: options.staleAfterMs,
-    stepTimeoutMs: options.stepTimeoutMs,
-  });
-  const staleAfterMs = options.staleAfterMs ?? 600_000;
-  const reclaimSlug = async (slug: string) => {
-    const [row] = await options.db.select().from(tenants).where(eq(tenants.slug, slug));
-    if (row?.status !== "pending" || row.updatedAt.getTime() > Date.now() - staleAfterMs) return false;
-    return sweeper.compensate(row);
-  };
+  const reclaimSlug = createSlugReclaimer({ ...options, identity, once });
   const steps = signupSteps({ ...options, identity, once, reclaimSlug });
   return {
     async run(input, runOptions = {}) {
-      const slug = checkSlug(input.slug);
-      if (!slug.ok) return { ok: false, reason: "slug_invalid", detail: `Slug ${slug.reason}.` };
-      if (!plans.includes(input.plan)) {
-        return { ok: false, reason: "plan_not_found", detail: `Unknown plan "${input.plan}".` };
-      }
+      const refusal = refuseRequest(input, { plans, isPaid, billing: options.billing });
+      if (refusal) return refusal;
       const tenantId = runOptions.requestKey ? signupTenantId(runOptions.requestKey, input) : newId("tenant");
       const trialDays = options.trialDays?.(input.plan);
       const ctx: SignupContext = {
@@ -162,17 +158,8 @@ export function createSignup(options: SignupOptions): Signup {
         paid: isPaid(input.plan),
         ...(trialDays ? { trialDays } : {}),
       };
-      try {
-        const outcome = await runSaga(steps, ctx, hooks);
-        if (!outcome.ok) return { ok: false, reason: outcome.reason, detail: outcome.detail };
-      } catch (error) {
-        if (!(error instanceof SagaError)) throw error;
-        return {
-          ok: false,
-          reason: "billing_failed",
-          detail: `Signup could not be completed (${error.step} step failed); nothing was created. Retry later.`,
-        };
-      }
+      const failure = await runSignupSaga(steps, ctx, hooks);
+      if (failure) return failure;
       const tenant = await getTenant(options.db, ctx.tenantId);
       if (!tenant || !ctx.apiKey) throw new Error("signup finished without a tenant or key");
       return {
@@ -184,5 +171,71 @@ export function createSignup(options: SignupOptions): Signup {
         },
       };
     },
+  };
+}
+
+/** What is wrong with the request itself, before anything is created: slug, plan, interval. */
+function refuseRequest(
+  input: SignupInput,
+  rules: { plans: readonly string[]; isPaid: (plan: string) => boolean; billing: SignupDeps["billing"] },
+): SignupRefusal | undefined {
+  const slug = checkSlug(input.slug);
+  if (!slug.ok) return { ok: false, reason: "slug_invalid", detail: `Slug ${slug.reason}.` };
+  if (!rules.plans.includes(input.plan)) {
+    return { ok: false, reason: "plan_not_found", detail: `Unknown plan "${input.plan}".` };
+  }
+  if (rules.isPaid(input.plan) && !rules.billing.sellsPlan(input.plan, input.interval)) {
+    return {
+      ok: false,
+      reason: "plan_not_sold",
+      detail: `The plan "${input.plan}" is not sold with a ${input.interval}ly price.`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Runs the saga: a step's refusal is returned as it is, a failure of the payment provider as
+ * `billing_failed`; any other failure is rethrown.
+ */
+async function runSignupSaga(
+  steps: readonly SignupStep[],
+  ctx: SignupContext,
+  hooks: SagaHooks | undefined,
+): Promise<SignupRefusal | undefined> {
+  try {
+    const outcome = await runSaga(steps, ctx, hooks);
+    return outcome.ok ? undefined : { ok: false, reason: outcome.reason, detail: outcome.detail };
+  } catch (error) {
+    if (!(error instanceof SagaError && isBillingFailure(error.cause))) throw error;
+    return {
+      ok: false,
+      reason: "billing_failed",
+      detail: `Signup could not be completed (the payment provider failed in the ${error.step} step); nothing was created. Retry later.`,
+    };
+  }
+}
+
+/**
+ * A pending tenant untouched for `staleAfterMs` is an abandoned signup: the sweeper's compensation
+ * frees its slug for a new signup.
+ */
+function createSlugReclaimer(
+  options: Pick<SignupOptions, "db" | "billing" | "staleAfterMs" | "stepTimeoutMs"> &
+    Pick<SignupDeps, "identity" | "once">,
+): (slug: string) => Promise<boolean> {
+  const sweeper = createSweeper({
+    db: options.db,
+    billing: options.billing,
+    identity: options.identity,
+    once: options.once,
+    staleAfterMs: options.staleAfterMs,
+    stepTimeoutMs: options.stepTimeoutMs,
+  });
+  const staleAfterMs = options.staleAfterMs ?? 600_000;
+  return async (slug) => {
+    const [row] = await options.db.select().from(tenants).where(eq(tenants.slug, slug));
+    if (row?.status !== "pending" || row.updatedAt.getTime() > Date.now() - staleAfterMs) return false;
+    return sweeper.compensate(row);
   };
 }

@@ -1,7 +1,7 @@
 /** @module The saga's subscription steps: claim a card-less trial, then start it or open a checkout. */
 
-import type { SignupDeps, SignupStep } from "./signup-steps.js";
-import { withTimeout } from "./timeout.js";
+import { callBilling } from "./billing-call.js";
+import type { SignupDeps, SignupStep } from "./signup-context.js";
 import { claimTrial, releaseTrial } from "./trial-claims.js";
 
 /**
@@ -56,19 +56,18 @@ export function subscriptionStep(deps: Pick<SignupDeps, "billing" | "stepTimeout
     name: "checkout",
     async run(ctx) {
       if (!ctx.paid || !ctx.customerId) return;
-      const customerId = ctx.customerId;
-      if (ctx.trial && ctx.trialDays && billing.startTrial) {
+      const { customerId, trialDays } = ctx;
+      const startTrial = billing.startTrial?.bind(billing);
+      if (ctx.trial && trialDays && startTrial) {
         // Deleting the customer (compensation of the customer step) cancels this subscription too.
-        const subscription = await withTimeout(
-          "billing.startTrial",
-          ms,
-          billing.startTrial({
+        const subscription = await callBilling("billing.startTrial", ms, () =>
+          startTrial({
             tenantId: ctx.tenantId,
             slug: ctx.input.slug,
             customerId,
             plan: ctx.input.plan,
             interval: ctx.input.interval,
-            trialDays: ctx.trialDays,
+            trialDays,
             idempotencyKey: `${TRIAL_OPERATION}:${ctx.tenantId}:${customerId}`,
           }),
         );
@@ -77,9 +76,7 @@ export function subscriptionStep(deps: Pick<SignupDeps, "billing" | "stepTimeout
       }
       // Keyed by the customer too: a retry after a compensation has a new customer, and Stripe
       // rejects a key reused with other parameters (or replays the deleted customer's session).
-      ctx.checkout = await withTimeout(
-        "billing.createCheckoutSession",
-        ms,
+      ctx.checkout = await callBilling("billing.createCheckoutSession", ms, () =>
         billing.createCheckoutSession({
           tenantId: ctx.tenantId,
           slug: ctx.input.slug,

@@ -4,7 +4,7 @@ import { stalePendingTenants, type TenantRow, writeAudit } from "@org/multitenan
 import { and, eq } from "drizzle-orm";
 import { createOutboundOnce, type OutboundOnce } from "./outbound-once.js";
 import { type BillingPort, type IdentityPort, noopIdentity } from "./ports.js";
-import { deleteTenantCustomer } from "./signup-steps.js";
+import { deleteTenantCustomer } from "./tenant-customer.js";
 
 /**
  * Options of {@link createSweeper}.

@@ -5,7 +5,7 @@ import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOutboundOnce } from "./outbound-once.js";
 import { signupBillingPort } from "./signup-billing-port.js";
-import { createTenantCustomer } from "./signup-steps.js";
+import { createTenantCustomer } from "./tenant-customer.js";
 
 describe("the signup's customer step retried after Stripe forgot its key (24 h)", () => {
   let t: TestDb;

@@ -11,6 +11,8 @@ export interface FakeBilling extends BillingPort {
   calls: Record<Op, number>;
   /** Faults consumed one per call of that operation. */
   faults: Partial<Record<Op, Fault[]>>;
+  /** `plan:interval` pairs the fake does not sell (every other pair is sold). */
+  unsold: Set<string>;
   live(): string[];
 }
 
@@ -22,6 +24,7 @@ export function createFakeBilling(): FakeBilling {
   const byKey = new Map<string, unknown>();
   const calls: Record<Op, number> = { createCustomer: 0, deleteCustomer: 0, createCheckoutSession: 0 };
   const faults: Partial<Record<Op, Fault[]>> = {};
+  const unsold = new Set<string>();
   let seq = 0;
   const fault = (op: Op) => faults[op]?.shift();
 
@@ -48,6 +51,8 @@ export function createFakeBilling(): FakeBilling {
     sessions,
     calls,
     faults,
+    unsold,
+    sellsPlan: (plan, interval) => !unsold.has(`${plan}:${interval}`),
     live: () => [...customers.values()].filter((c) => !c.deleted).map((c) => c.id),
     createCustomer: (input) =>
       run("createCustomer", () =>

@@ -4,7 +4,13 @@ import { type ApiKeyService, createApiKeyService, createLocalBus } from "@org/mu
 import { createTestDb, type TestDb } from "@org/testing";
 import { eq, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSignup, createSweeper, type IdentityPort, type SignupOutcome } from "../src/index.js";
+import {
+  createSignup,
+  createSweeper,
+  type IdentityPort,
+  SagaError,
+  type SignupOutcome,
+} from "../src/index.js";
 import { createFakeBilling, type FakeBilling, type Fault } from "./fake-billing.js";
 
 let t: TestDb;
@@ -121,19 +127,20 @@ describe("signup saga under faults", () => {
     expect(await apiKeys.verify(result.apiKey.secret)).toMatchObject({ tenantId: result.tenant.id });
   });
 
-  it("identity provider failure: customer deleted, organisation removed, slug freed", async () => {
+  it("identity provider failure: thrown, not a billing failure; customer deleted, organisation removed, slug freed", async () => {
     const { billing, signup, slug, orgs } = setup({ identityFails: true });
-    await expect(signup.run(input(slug, "free"))).resolves.toMatchObject({
-      ok: false,
-      reason: "billing_failed",
+    await expect(signup.run(input(slug, "free"))).rejects.toMatchObject({
+      name: "SagaError",
+      step: "identity",
+      compensated: true,
     });
     await assertNoOrphans(billing, orgs);
     expect(billing.calls.deleteCustomer).toBe(1);
   });
 
-  it("API key step failure: everything before it is undone", async () => {
+  it("API key step failure: thrown as a SagaError, everything before it is undone", async () => {
     const { billing, signup, slug, orgs } = setup({ keyFails: true });
-    await expect(signup.run(input(slug, "free"))).resolves.toMatchObject({ ok: false });
+    await expect(signup.run(input(slug, "free"))).rejects.toBeInstanceOf(SagaError);
     await assertNoOrphans(billing, orgs);
     expect(await t.db.select().from(tenants).where(eq(tenants.slug, slug))).toEqual([]);
   });

@@ -2,8 +2,8 @@ import { apiKeys, auditLog, stripeOperations, tenants } from "@org/db";
 import { createTestDb, type TestDb } from "@org/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSignup } from "../src/index.js";
-import type { FakeBilling } from "./fake-billing.js";
+import { createSignup, createSweeper } from "../src/index.js";
+import { createFakeBilling, type FakeBilling } from "./fake-billing.js";
 import { BASE_DOMAIN, bearer, createFixture } from "./fixture.js";
 
 let t: TestDb;
@@ -96,6 +96,51 @@ describe("POST /v1/tenants", () => {
     expect(failed.status).toBe(502);
     expect(await failed.json()).toMatchObject({ code: "stripe_error" });
     expect((await signup(input("sign-502"))).status).toBe(201);
+  });
+
+  it("answers 400 plan_not_found for a paid plan not sold at the requested interval, before any customer or tenant exists", async () => {
+    billing.unsold.add("pro:year");
+    try {
+      const customersMade = billing.calls.createCustomer;
+      const res = await signup({ ...input("sign-unsold", "pro"), interval: "year" });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        code: "plan_not_found",
+        detail: expect.stringContaining("year"),
+      });
+      expect(billing.calls.createCustomer).toBe(customersMade);
+      expect(await t.db.select().from(tenants).where(eq(tenants.slug, "sign-unsold"))).toEqual([]);
+      expect((await signup({ ...input("sign-unsold", "pro"), interval: "month" })).status).toBe(201);
+    } finally {
+      billing.unsold.delete("pro:year");
+    }
+  });
+
+  it("answers 409 conflict when the sweeper takes the signup over mid-way, leaving no tenant and no live customer", async () => {
+    const claimed = createFakeBilling();
+    const sweeper = createSweeper({
+      db: t.db,
+      billing: claimed,
+      now: () => new Date(Date.now() + 3_600_000),
+    });
+    // The sweeper claims and compensates the pending row while the checkout session is being made.
+    const createCheckoutSession = claimed.createCheckoutSession.bind(claimed);
+    claimed.createCheckoutSession = async (request) => {
+      const [row] = await t.db.select().from(tenants).where(eq(tenants.id, request.tenantId));
+      expect(await sweeper.compensate(row!)).toBe(true);
+      return createCheckoutSession(request);
+    };
+    const swept = createFixture(t.db, { billing: claimed });
+    const res = await swept.app.request(`http://${BASE_DOMAIN}/v1/tenants`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": "k-swept" },
+      body: JSON.stringify(input("sign-swept", "pro")),
+    });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ code: "conflict" });
+    expect(await t.db.select().from(tenants).where(eq(tenants.slug, "sign-swept"))).toEqual([]);
+    expect(claimed.live()).toEqual([]);
+    swept.answers.assertNone();
   });
 
   it("requires an Idempotency-Key", async () => {

@@ -27,7 +27,15 @@ describe("the signup route's declaration", () => {
   });
 
   it("declares the 201 body and every refusal the route answers itself", () => {
-    expect(Object.keys(post?.responses ?? {}).sort()).toEqual(["201", "400", "404", "409", "415", "502"]);
+    expect(Object.keys(post?.responses ?? {}).sort()).toEqual([
+      "201",
+      "400",
+      "404",
+      "409",
+      "415",
+      "500",
+      "502",
+    ]);
     expect(post?.responses?.["201"]?.content?.["application/json"]?.schema).toEqual({
       $ref: "#/components/schemas/SignupResponse",
     });

@@ -37,11 +37,16 @@ export interface SignupRoutesOptions {
   baseDomain?: string;
 }
 
-/** The problem code of each refusal; their statuses come from @org/problem's code table. */
+/**
+ * The problem code of each refusal; their statuses come from @org/problem's code table. A signup
+ * whose pending tenant was taken over answers 409 `conflict`: the request may be retried as is.
+ */
 const REFUSAL_CODES: Record<SignupFailureReason, ErrorCode> = {
   slug_invalid: "slug_invalid",
   plan_not_found: "plan_not_found",
+  plan_not_sold: "plan_not_found",
   slug_taken: "slug_taken",
+  signup_claimed: "conflict",
   billing_failed: "stripe_error",
 };
 
@@ -95,9 +100,11 @@ const signupRouteConfig = {
   request: { headers: REQUIRED_IDEMPOTENCY_KEY, body: jsonRequest(signupBody) },
   responses: {
     201: jsonResponse(signupResponseSchema, "Created"),
-    // 400 `slug_invalid`/`plan_not_found`, 404 on a tenant's host, 409 `slug_taken`,
-    // 502 `stripe_error` when a step of the saga failed (nothing was created).
-    ...problemResponses(400, 404, 409, 415, 502),
+    // 400 `slug_invalid`/`plan_not_found` (also for a plan not sold at the interval), 404 on a
+    // tenant's host, 409 `slug_taken` or `conflict` (the signup was taken over: retry),
+    // 500 when a step failed for another reason (the database, the identity provider) and
+    // 502 `stripe_error` when the payment provider failed: either way, nothing was created.
+    ...problemResponses(400, 404, 409, 415, 500, 502),
   },
 } satisfies RouteConfig;
 

@@ -1,0 +1,80 @@
+/** @module The saga's first step: reserve the slug with a pending tenant row (or resume this signup's own). */
+import { type Database, tenants } from "@org/db";
+import { writeAudit } from "@org/multitenancy";
+import { and, eq } from "drizzle-orm";
+import type { SignupContext, SignupDeps, SignupStep } from "./signup-context.js";
+import { resumePendingSignup } from "./tenant-row.js";
+
+/**
+ * Inserts the pending tenant row; a taken slug is first checked for this signup's own crashed
+ * attempt (resumed) and for an abandoned signup (reclaimed), then refused with `slug_taken`.
+ * Compensation deletes the row while it is still pending.
+ *
+ * @example
+ * const steps = [reserveStep(deps), customerStep(deps), ...];
+ */
+export function reserveStep(deps: Pick<SignupDeps, "db" | "reclaimSlug" | "resumeAfterMs">): SignupStep {
+  const { db } = deps;
+  const resumeAfterMs = deps.resumeAfterMs ?? 60_000;
+  return {
+    name: "reserve",
+    async run(ctx) {
+      const version = new Date();
+      let inserted = await insertPendingTenant(db, ctx, version);
+      if (!inserted && (await resumePendingSignup(db, ctx, resumeAfterMs))) return;
+      if (!inserted && (await deps.reclaimSlug?.(ctx.input.slug))) {
+        inserted = await insertPendingTenant(db, ctx, version);
+      }
+      if (!inserted)
+        return { ok: false, reason: "slug_taken", detail: `The slug "${ctx.input.slug}" is taken.` };
+      ctx.reserved = true;
+      ctx.version = version;
+    },
+    async compensate(ctx) {
+      if (!ctx.reserved) return;
+      await deletePendingTenant(db, ctx);
+      ctx.reserved = false;
+    },
+  };
+}
+
+/**
+ * ON CONFLICT DO NOTHING on the unique slug: of any number of racing signups exactly one row is
+ * inserted; the others see no returned row and answer slug_taken, with no exception path.
+ */
+async function insertPendingTenant(db: Database, ctx: SignupContext, version: Date): Promise<boolean> {
+  const rows = await db
+    .insert(tenants)
+    .values({
+      id: ctx.tenantId,
+      slug: ctx.input.slug,
+      name: ctx.input.name,
+      email: ctx.input.email,
+      // A paid plan starts on free: billing moves the tenant to the plan once checkout is paid.
+      plan: ctx.paid ? "free" : ctx.input.plan,
+      status: "pending",
+      updatedAt: version,
+    })
+    // Any conflict (slug, or the id a retried request derives from its Idempotency-Key).
+    .onConflictDoNothing()
+    .returning({ id: tenants.id });
+  return rows.length > 0;
+}
+
+/** Only a still-pending row is ours to free; api_keys rows go with it (ON DELETE CASCADE). */
+async function deletePendingTenant(db: Database, ctx: SignupContext): Promise<void> {
+  await db.transaction(async (tx) => {
+    const deleted = await tx
+      .delete(tenants)
+      .where(and(eq(tenants.id, ctx.tenantId), eq(tenants.status, "pending")))
+      .returning({ id: tenants.id });
+    if (deleted.length === 0) return;
+    await writeAudit(tx, {
+      tenantId: ctx.tenantId,
+      actor: "system:signup",
+      action: "tenant.signup_compensated",
+      target: ctx.tenantId,
+      data: { slug: ctx.input.slug },
+    });
+  });
+}

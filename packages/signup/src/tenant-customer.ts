@@ -1,0 +1,116 @@
+/** @module The tenant's Stripe customer: created once per tenant, deleted by compensations whatever its state. */
+
+import { callBilling } from "./billing-call.js";
+import { readOutbound, retireOutbound } from "./outbound-once.js";
+import type { SignupDeps, SignupStep } from "./signup-context.js";
+import { signupClaimed } from "./signup-context.js";
+import { advanceTenantRow } from "./tenant-row.js";
+import { withTimeout } from "./timeout.js";
+
+/**
+ * `stripe_operations.operation` of the customer creation.
+ *
+ * @example
+ * await readOutbound(db, CUSTOMER_OPERATION, tenantId);
+ */
+export const CUSTOMER_OPERATION = "customer:create";
+
+/**
+ * Deletes the Stripe customer of a tenant whatever the state of its creation: recorded (delete it),
+ * attempted with an unknown outcome (replay the same idempotency key, which returns the customer
+ * Stripe made or makes it now, then delete it), never attempted (nothing to do). Then retires the
+ * `customer:create` record, so a retried signup of the same tenant id makes a new customer under a
+ * new key instead of getting the deleted one back. Retiring comes last: a crash before it leaves a
+ * record that the next compensation deletes again (deleting is idempotent), never a lost customer.
+ *
+ * @example
+ * await deleteTenantCustomer(deps, tenantId, row.stripeCustomerId);
+ */
+export async function deleteTenantCustomer(
+  deps: Pick<SignupDeps, "db" | "billing" | "once" | "stepTimeoutMs">,
+  tenantId: string,
+  known: { email: string; name: string; customerId?: string | null },
+): Promise<void> {
+  const ms = deps.stepTimeoutMs ?? 10_000;
+  let customerId = known.customerId ?? undefined;
+  if (!customerId) {
+    const record = await readOutbound(deps.db, CUSTOMER_OPERATION, tenantId);
+    if (!record) return;
+    customerId =
+      record.resourceId ??
+      (
+        await withTimeout(
+          "billing.createCustomer (replay)",
+          ms,
+          deps.billing.createCustomer({
+            tenantId,
+            email: known.email,
+            name: known.name,
+            idempotencyKey: record.idempotencyKey,
+          }),
+        )
+      ).id;
+  }
+  await withTimeout("billing.deleteCustomer", ms, deps.billing.deleteCustomer(customerId));
+  await retireOutbound(deps.db, CUSTOMER_OPERATION, tenantId);
+}
+
+/**
+ * Creates the tenant's Stripe customer once (`customer:create` keyed by the tenant id). A retry more
+ * than 24 h after an unanswered first call, when Stripe has forgotten the key, asks
+ * `billing.findCustomer` for the customer that call may have made; a port without it makes that
+ * retry fail with `stripe_operation_stale` (the sweeper then compensates the signup).
+ *
+ * @example
+ * const customerId = await createTenantCustomer(deps, tenantId, { email, name });
+ */
+export function createTenantCustomer(
+  deps: Pick<SignupDeps, "billing" | "once" | "stepTimeoutMs">,
+  tenantId: string,
+  input: { email: string; name: string },
+): Promise<string> {
+  const { billing } = deps;
+  const ms = deps.stepTimeoutMs ?? 10_000;
+  const findCustomer = billing.findCustomer?.bind(billing);
+  return deps.once(
+    CUSTOMER_OPERATION,
+    tenantId,
+    // The timeout bounds the remote call only, not our own bookkeeping around it.
+    (idempotencyKey) =>
+      callBilling("billing.createCustomer", ms, () =>
+        billing.createCustomer({ tenantId, email: input.email, name: input.name, idempotencyKey }),
+      ),
+    findCustomer ? { find: () => callBilling("billing.findCustomer", ms, () => findCustomer(tenantId)) } : {},
+  );
+}
+
+/**
+ * Creates the tenant's Stripe customer and records it on the still-pending row; refuses with
+ * `signup_claimed` when the row is no longer this signup's. Compensation deletes the customer.
+ *
+ * @example
+ * const steps = [reserveStep(deps), customerStep(deps), ...];
+ */
+export function customerStep(
+  deps: Pick<SignupDeps, "db" | "billing" | "once" | "stepTimeoutMs">,
+): SignupStep {
+  return {
+    name: "customer",
+    async run(ctx) {
+      const customerId = await createTenantCustomer(deps, ctx.tenantId, ctx.input);
+      // Known before the write below, so this step's own compensation deletes it if the write fails.
+      ctx.customerId = customerId;
+      const version = await advanceTenantRow(deps.db, ctx, { stripeCustomerId: customerId });
+      if (!version) return signupClaimed(ctx);
+      ctx.version = version;
+    },
+    async compensate(ctx) {
+      await deleteTenantCustomer(deps, ctx.tenantId, {
+        email: ctx.input.email,
+        name: ctx.input.name,
+        customerId: ctx.customerId,
+      });
+      ctx.customerId = undefined;
+    },
+  };
+}
