@@ -85,8 +85,42 @@ export interface BuiltPlatformDeps extends PlatformDeps {
  * mountV1(app, platform, { tenants: { baseDomain } });
  */
 export async function createPlatformDeps(options: PlatformDepsOptions): Promise<BuiltPlatformDeps> {
-  const { db, redis, logger, metrics, catalog, plans } = options;
+  const { db, redis, plans } = options;
   const prefix = `${options.service}:`;
+  const tenancy = await createTenancy(options);
+  const { bus, tenantCache, apiKeys, lastUsed } = tenancy;
+  const { idempotencyStore, sweeper } = createIdempotency(db, redis, prefix);
+  const limiter = createPlatformLimiter(options, prefix);
+  const metering = createPlatformMetering(options, prefix, tenantCache);
+  registerScrapeGauges(options.metrics, metering, tenantCache);
+  const billing = createPlatformBilling(options, bus);
+
+  return {
+    db,
+    plans,
+    bus,
+    tenantCache,
+    apiKeys,
+    jwt: tenancy.jwt,
+    idempotencyStore,
+    limiter,
+    metering,
+    billing,
+    adminToken: options.adminToken,
+    async close() {
+      sweeper.stop();
+      await metering.close();
+      await lastUsed.close();
+      apiKeys.close();
+      tenantCache.close();
+      await bus.close();
+    },
+  };
+}
+
+/** Tenant resolution and credentials: the invalidation bus, the tenant cache, API keys, JWTs. */
+async function createTenancy(options: PlatformDepsOptions) {
+  const { db, redis } = options;
   const bus = redis
     ? await createRedisBus({ redis, channel: tenantInvalidationChannel(options.service) })
     : createLocalBus();
@@ -94,29 +128,46 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
   const lastUsed = createLastUsedBatcher({ db });
   const apiKeys = createApiKeyService({ db, bus, onUsed: lastUsed.touch });
   const jwt = options.jwt ? createJwtVerifier(options.jwt) : undefined;
+  return { bus, tenantCache, lastUsed, apiKeys, jwt };
+}
 
+/** The idempotency store (Redis when given) and the started sweeper of the Postgres table. */
+function createIdempotency(db: Database, redis: Redis | undefined, prefix: string) {
   const postgresIdempotency = createPostgresStore({ db });
   const idempotencyStore = redis ? createRedisIdempotencyStore({ redis, prefix }) : postgresIdempotency;
   // Redis expires its records itself; the table needs a sweeper (signup keeps using it too).
   const sweeper = createIdempotencySweeper({ store: postgresIdempotency });
   sweeper.start();
+  return { idempotencyStore, sweeper };
+}
 
+/** The rate limiter on Redis (or memory), its events counted in `ratelimit_events_total`. */
+function createPlatformLimiter(options: PlatformDepsOptions, prefix: string): RateLimiter {
+  const { redis } = options;
   const limiterEvents = new Counter({
     name: "ratelimit_events_total",
     help: "Rate limiter events: store errors, fallback decisions, recoveries, blocked-cache hits.",
     labelNames: ["event"] as const,
-    registers: [metrics.registry],
+    registers: [options.metrics.registry],
   });
-  const limiter = createRateLimiter({
+  return createRateLimiter({
     store: redis
       ? createRedisRateStore({ redis, prefix, timeoutMs: options.rateLimitStoreTimeoutMs })
       : createMemoryStore(),
     expectedNodes: options.expectedNodes ?? 1,
     leaseUnits: options.leaseUnits ?? 0,
-    logger: logger.child({ component: "ratelimit" }),
+    logger: options.logger.child({ component: "ratelimit" }),
     metrics: { increment: (name) => limiterEvents.inc({ event: name }) },
   });
+}
 
+/** Usage metering priced by each tenant's plan, with flush metrics and threshold notifications. */
+function createPlatformMetering(
+  options: PlatformDepsOptions,
+  prefix: string,
+  tenantCache: TenantCache,
+): UsageMetering {
+  const { db, redis, logger, metrics, plans } = options;
   const flushedUnits = new Counter({
     name: "metering_flushed_units_total",
     help: "API-call units written to Postgres by the counter flush.",
@@ -127,7 +178,7 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
     help: "When the counter buffer was last flushed (flush lag = now - this).",
     registers: [metrics.registry],
   });
-  const metering = createUsageMetering({
+  return createUsageMetering({
     db,
     planFor: async (tenantId) =>
       plans.metering((await tenantCache.byId(tenantId))?.plan ?? options.fallbackPlan),
@@ -153,6 +204,14 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
         "metering.quarantined",
       ),
   });
+}
+
+/** Gauges read at scrape time: the metering counter buffer and the tenant cache's hit ratio. */
+function registerScrapeGauges(
+  metrics: ServiceMetrics,
+  metering: UsageMetering,
+  tenantCache: TenantCache,
+): void {
   // The counter buffer while Postgres is slow or away: what waits, since when, what was set aside.
   const bufferGauges: [name: string, help: string, read: (s: CounterBufferStats) => number][] = [
     ["metering_buffered_units", "Counted units not yet written to Postgres.", (s) => s.bufferedUnits],
@@ -186,49 +245,34 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
       this.set(m.lookups ? (m.hits + m.negativeHits) / m.lookups : 0);
     },
   });
+}
 
+/**
+ * Billing on Stripe when `options.stripe` is set. The `billing_events_total` counter is registered
+ * whether billing is enabled or not.
+ */
+function createPlatformBilling(options: PlatformDepsOptions, bus: InvalidationBus): BillingDeps | undefined {
+  const { db, catalog, logger } = options;
   const billingEvents = new Counter({
     name: "billing_events_total",
     help: "Billing events worth an alert: unknown prices, duplicate subscriptions cancelled, stale snapshots skipped.",
     labelNames: ["event"] as const,
-    registers: [metrics.registry],
+    registers: [options.metrics.registry],
   });
-  const billing: BillingDeps | undefined = options.stripe
-    ? {
-        db,
-        stripe: createStripeClient({ secretKey: options.stripe.secretKey, apiBase: options.stripe.apiBase }),
-        catalog,
-        operations: createStripeOperations({ db }),
-        urls: {
-          checkoutSuccess: `${options.stripe.publicUrl}/v1/billing/checkout/complete?session_id={CHECKOUT_SESSION_ID}`,
-          checkoutCancel: `${options.stripe.publicUrl}/`,
-          portalReturn: `${options.stripe.publicUrl}/`,
-        },
-        logger: logger.child({ component: "billing" }),
-        metrics: { increment: (name) => billingEvents.inc({ event: name }) },
-        onTenantChanged: (tenantId) => bus.publish({ tenantId }),
-      }
-    : undefined;
-
+  if (!options.stripe) return undefined;
+  const { publicUrl } = options.stripe;
   return {
     db,
-    plans,
-    bus,
-    tenantCache,
-    apiKeys,
-    jwt,
-    idempotencyStore,
-    limiter,
-    metering,
-    billing,
-    adminToken: options.adminToken,
-    async close() {
-      sweeper.stop();
-      await metering.close();
-      await lastUsed.close();
-      apiKeys.close();
-      tenantCache.close();
-      await bus.close();
+    stripe: createStripeClient({ secretKey: options.stripe.secretKey, apiBase: options.stripe.apiBase }),
+    catalog,
+    operations: createStripeOperations({ db }),
+    urls: {
+      checkoutSuccess: `${publicUrl}/v1/billing/checkout/complete?session_id={CHECKOUT_SESSION_ID}`,
+      checkoutCancel: `${publicUrl}/`,
+      portalReturn: `${publicUrl}/`,
     },
+    logger: logger.child({ component: "billing" }),
+    metrics: { increment: (name) => billingEvents.inc({ event: name }) },
+    onTenantChanged: (tenantId) => bus.publish({ tenantId }),
   };
 }
