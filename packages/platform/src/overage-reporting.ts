@@ -56,20 +56,58 @@ const BILLED_STATUSES = ["active", "suspended"] as const;
 export function createOverageReporting(options: OverageReportingOptions) {
   const { billing, clock = Date.now, lateWindowMs = DEFAULT_LATE_WINDOW_MS } = options;
   const customerOf = new Map<string, string>();
-  const meterIds = new Map<string, string>();
+  const reporter = createStripeOverageReporter(options, clock, customerOf);
 
-  async function meterIdOf(eventName: string): Promise<string> {
-    const known = meterIds.get(eventName);
-    if (known) return known;
-    for await (const meter of billing.stripe.billing.meters.list({ limit: 100 })) {
-      meterIds.set(meter.event_name, meter.id);
+  async function reportTenants(period: Period, run: OverageRun): Promise<void> {
+    let after = "";
+    for (;;) {
+      const page = await billedTenantsAfter(billing.db, after);
+      if (page.length === 0) return;
+      for (const { id, customerId } of page) {
+        after = id;
+        customerOf.set(id, customerId!);
+        run.tenants++;
+        try {
+          const outcomes = await reporter.reportPeriod(id, period);
+          run.reports += outcomes.filter((o) => o.status === "sent").length;
+        } catch (error) {
+          run.failures++;
+          options.logger?.error(
+            { err: error, tenantId: id, periodStart: period.start },
+            "overage.report_failed",
+          );
+        }
+      }
     }
-    const id = meterIds.get(eventName);
-    if (!id) throw new Error(`no Stripe meter with event_name "${eventName}"`);
-    return id;
   }
 
-  const reporter = createOverageReporter({
+  return {
+    /** Reports every due period for every billed tenant; per-tenant failures are counted and logged. */
+    async reportDuePeriods(): Promise<OverageRun> {
+      const run: OverageRun = {
+        periods: duePeriods(clock, lateWindowMs),
+        tenants: 0,
+        reports: 0,
+        failures: 0,
+      };
+      for (const period of run.periods) await reportTenants(period, run);
+      return run;
+    },
+  };
+}
+
+/**
+ * The metering reporter wired to Stripe: meter events out, meter event summaries back. `customerOf`
+ * maps tenant ids to Stripe customers; the caller fills it before reporting a tenant.
+ */
+function createStripeOverageReporter(
+  options: OverageReportingOptions,
+  clock: () => number,
+  customerOf: ReadonlyMap<string, string>,
+) {
+  const { billing } = options;
+  const meterIdOf = createMeterIdLookup(billing.stripe);
+  return createOverageReporter({
     db: billing.db,
     meters: options.metering.meters,
     planAt: async (tenantId, atMs) =>
@@ -99,59 +137,47 @@ export function createOverageReporting(options: OverageReportingOptions) {
       return total;
     },
   });
+}
 
-  /** Closed calendar months whose late events may still be unreported, newest first. */
-  function duePeriods(): Period[] {
-    const periods: Period[] = [];
-    let period = calendarMonth(calendarMonth(clock()).start - 1);
-    // A day past the window: the run after the last accepted late event still reports it.
-    while (period.end > clock() - lateWindowMs - DAY_MS) {
-      periods.push(period);
-      period = calendarMonth(period.start - 1);
+/** Stripe meter ids by event name, listed from Stripe on the first miss and kept. */
+function createMeterIdLookup(stripe: BillingDeps["stripe"]): (eventName: string) => Promise<string> {
+  const meterIds = new Map<string, string>();
+  return async function meterIdOf(eventName) {
+    const known = meterIds.get(eventName);
+    if (known) return known;
+    for await (const meter of stripe.billing.meters.list({ limit: 100 })) {
+      meterIds.set(meter.event_name, meter.id);
     }
-    return periods;
-  }
-
-  async function reportTenants(period: Period, run: OverageRun): Promise<void> {
-    let after = "";
-    for (;;) {
-      const page = await billing.db
-        .select({ id: tenants.id, customerId: tenants.stripeCustomerId })
-        .from(tenants)
-        .where(
-          and(
-            isNotNull(tenants.stripeCustomerId),
-            inArray(tenants.status, [...BILLED_STATUSES]),
-            gt(tenants.id, after),
-          ),
-        )
-        .orderBy(asc(tenants.id))
-        .limit(200);
-      if (page.length === 0) return;
-      for (const { id, customerId } of page) {
-        after = id;
-        customerOf.set(id, customerId!);
-        run.tenants++;
-        try {
-          const outcomes = await reporter.reportPeriod(id, period);
-          run.reports += outcomes.filter((o) => o.status === "sent").length;
-        } catch (error) {
-          run.failures++;
-          options.logger?.error(
-            { err: error, tenantId: id, periodStart: period.start },
-            "overage.report_failed",
-          );
-        }
-      }
-    }
-  }
-
-  return {
-    /** Reports every due period for every billed tenant; per-tenant failures are counted and logged. */
-    async reportDuePeriods(): Promise<OverageRun> {
-      const run: OverageRun = { periods: duePeriods(), tenants: 0, reports: 0, failures: 0 };
-      for (const period of run.periods) await reportTenants(period, run);
-      return run;
-    },
+    const id = meterIds.get(eventName);
+    if (!id) throw new Error(`no Stripe meter with event_name "${eventName}"`);
+    return id;
   };
+}
+
+/** Closed calendar months whose late events may still be unreported, newest first. */
+function duePeriods(clock: () => number, lateWindowMs: number): Period[] {
+  const periods: Period[] = [];
+  let period = calendarMonth(calendarMonth(clock()).start - 1);
+  // A day past the window: the run after the last accepted late event still reports it.
+  while (period.end > clock() - lateWindowMs - DAY_MS) {
+    periods.push(period);
+    period = calendarMonth(period.start - 1);
+  }
+  return periods;
+}
+
+/** The next page of billed tenants with a Stripe customer, by id after `after` (keyset pagination). */
+function billedTenantsAfter(db: BillingDeps["db"], after: string) {
+  return db
+    .select({ id: tenants.id, customerId: tenants.stripeCustomerId })
+    .from(tenants)
+    .where(
+      and(
+        isNotNull(tenants.stripeCustomerId),
+        inArray(tenants.status, [...BILLED_STATUSES]),
+        gt(tenants.id, after),
+      ),
+    )
+    .orderBy(asc(tenants.id))
+    .limit(200);
 }
