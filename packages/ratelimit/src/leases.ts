@@ -27,8 +27,9 @@ export interface LeasesOptions {
  * was charged for it in the store; unspent units of an expired lease are handed back.
  */
 export function createLeases(options: LeasesOptions) {
-  const { store, leaseUnits, leaseTtlMs, maxLocalKeys, isDown } = options;
+  const { store, leaseUnits, isDown } = options;
   const leases = new Map<string, Lease>();
+  const { ask, granted } = createLeaseGrants(leases, options);
 
   /** Spends `cost` from the key's lease if it holds enough, else returns null. */
   function spend(key: string, ps: readonly Policy[], cost: number, now: number): RateLimitDecision | null {
@@ -68,6 +69,30 @@ export function createLeases(options: LeasesOptions) {
     store.decide(key, ps, -units, 0).catch(() => {}); // lost on failure: never admits more
   }
 
+  return {
+    /** Whether any key holds or awaits a lease (a cheap guard on the hot path). */
+    get any(): boolean {
+      return leases.size > 0;
+    },
+    spend,
+    refundExpired,
+    ask,
+    granted,
+  };
+}
+
+export type Leases = ReturnType<typeof createLeases>;
+
+/**
+ * The asking side of the leases: which key may ask for units now, and what an answer leaves in the
+ * key's lease. At most `maxLocalKeys` keys are held; the oldest is dropped to make room.
+ */
+function createLeaseGrants(
+  leases: Map<string, Lease>,
+  options: Pick<LeasesOptions, "leaseUnits" | "leaseTtlMs" | "maxLocalKeys">,
+) {
+  const { leaseUnits, leaseTtlMs, maxLocalKeys } = options;
+
   /** How many units to ask for along with this decision: none while another ask is in flight. */
   function ask(key: string): number {
     const lease = leases.get(key);
@@ -98,16 +123,5 @@ export function createLeases(options: LeasesOptions) {
     lease.offsetsMs = raw.offsetsMs;
   }
 
-  return {
-    /** Whether any key holds or awaits a lease (a cheap guard on the hot path). */
-    get any(): boolean {
-      return leases.size > 0;
-    },
-    spend,
-    refundExpired,
-    ask,
-    granted,
-  };
+  return { ask, granted };
 }
-
-export type Leases = ReturnType<typeof createLeases>;

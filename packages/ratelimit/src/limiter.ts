@@ -112,54 +112,11 @@ export interface RateLimiter {
  * if (!d.allowed) console.log(`retry in ${d.retryAfterMs} ms`);
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const {
-    store,
-    failMode = "insurance",
-    expectedNodes = 1,
-    retryIntervalMs = 1_000,
-    blockedCache = true,
-    leaseUnits = 0,
-    leaseTtlMs = 100,
-    maxLocalKeys = 100_000,
-    logger,
-    metrics,
-    clock = Date.now,
-  } = options;
   const policies = policiesOf(options);
-  if (!(expectedNodes >= 1)) throw new Error("ratelimit: expectedNodes must be >= 1");
-
-  const health = createStoreHealth({
-    store,
-    retryIntervalMs,
-    context: { failMode, expectedNodes },
-    logger,
-    onError: () => metrics?.increment("ratelimit_store_errors_total"),
-    onRecovery: () => metrics?.increment("ratelimit_store_recoveries_total"),
-  });
-  const fallback = createFallback({
-    failMode,
-    expectedNodes,
-    retryIntervalMs,
-    maxLocalKeys,
-    clock,
-    onDecision: () => metrics?.increment("ratelimit_fallback_decisions_total"),
-  });
-  const blocked = createBlockedCache({
-    maxLocalKeys,
-    onHit: () => metrics?.increment("ratelimit_blocked_cache_hits_total"),
-  });
-  const leasing = leaseUnits > 0;
-  const leases = createLeases({ store, leaseUnits, leaseTtlMs, maxLocalKeys, isDown: () => health.down });
-  const decide = createStoreDecision({
-    store,
-    health,
-    fallback,
-    leases: leasing ? leases : undefined,
-    blocked: blockedCache ? blocked : undefined,
-    logger,
-    metrics,
-    clock,
-  });
+  const settings = settingsOf(options);
+  const { blockedCache, clock } = settings;
+  const { health, blocked, leases, decide } = createDeciders(options, settings);
+  const leasing = settings.leaseUnits > 0;
   /** Local answers (blocked cache, lease) leave with the tick's other answers (see createTickAnswers). */
   const answerAtTickEnd = createTickAnswers<RateLimitDecision>();
 
@@ -205,4 +162,82 @@ function policiesOf(options: RateLimiterOptions): readonly Policy[] {
       burst: options.burst,
     }),
   ];
+}
+
+/** The limiter's options with their defaults applied. */
+type Settings = ReturnType<typeof settingsOf>;
+
+/** Applies the defaults documented on {@link createRateLimiter}; throws on a bad `expectedNodes`. */
+function settingsOf(options: RateLimiterOptions) {
+  const {
+    failMode = "insurance",
+    expectedNodes = 1,
+    retryIntervalMs = 1_000,
+    blockedCache = true,
+    leaseUnits = 0,
+    leaseTtlMs = 100,
+    maxLocalKeys = 100_000,
+    clock = Date.now,
+  } = options;
+  if (!(expectedNodes >= 1)) throw new Error("ratelimit: expectedNodes must be >= 1");
+  return {
+    failMode,
+    expectedNodes,
+    retryIntervalMs,
+    blockedCache,
+    leaseUnits,
+    leaseTtlMs,
+    maxLocalKeys,
+    clock,
+  };
+}
+
+/**
+ * The parts a limiter decides with, built once per limiter: the store's health, the insurance
+ * limiter, the blocked cache, the leases and the store decision that ties them together.
+ */
+function createDeciders(options: RateLimiterOptions, settings: Settings) {
+  const { store, logger, metrics } = options;
+  const {
+    failMode,
+    expectedNodes,
+    retryIntervalMs,
+    blockedCache,
+    leaseUnits,
+    leaseTtlMs,
+    maxLocalKeys,
+    clock,
+  } = settings;
+  const health = createStoreHealth({
+    store,
+    retryIntervalMs,
+    context: { failMode, expectedNodes },
+    logger,
+    onError: () => metrics?.increment("ratelimit_store_errors_total"),
+    onRecovery: () => metrics?.increment("ratelimit_store_recoveries_total"),
+  });
+  const fallback = createFallback({
+    failMode,
+    expectedNodes,
+    retryIntervalMs,
+    maxLocalKeys,
+    clock,
+    onDecision: () => metrics?.increment("ratelimit_fallback_decisions_total"),
+  });
+  const blocked = createBlockedCache({
+    maxLocalKeys,
+    onHit: () => metrics?.increment("ratelimit_blocked_cache_hits_total"),
+  });
+  const leases = createLeases({ store, leaseUnits, leaseTtlMs, maxLocalKeys, isDown: () => health.down });
+  const decide = createStoreDecision({
+    store,
+    health,
+    fallback,
+    leases: leaseUnits > 0 ? leases : undefined,
+    blocked: blockedCache ? blocked : undefined,
+    logger,
+    metrics,
+    clock,
+  });
+  return { health, blocked, leases, decide };
 }

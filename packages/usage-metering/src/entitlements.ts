@@ -47,42 +47,8 @@ export interface EntitlementCacheOptions {
  * are re-read, so other nodes' traffic shows up within about one flush interval.
  */
 export function createEntitlementCache(options: EntitlementCacheOptions) {
-  const { meters, planFor, periodOf, loadTotals, buffer, counters, clock, ttlMs, onError } = options;
-  const entries = new Map<string, Entry>();
-  const loading = new Map<string, Promise<Entry>>();
-
-  async function load(tenantId: string, knownPlan: Plan | undefined): Promise<Entry> {
-    const now = clock();
-    const [plan, period] = await Promise.all([knownPlan ?? planFor(tenantId), periodOf(tenantId, now)]);
-    const shared = counters ? await counters.get(tenantId, period.start) : {};
-    // Stored last, and the entry published in the same continuation: a flush that commits after this
-    // read adds itself to the published entry through stored(), so no flush is missed or counted twice.
-    const stored = await loadTotals(tenantId, period);
-    const entry: Entry = { plan, period, stored, shared, loadedAtMs: now, reloading: false };
-    entries.set(tenantId, entry);
-    return entry;
-  }
-
-  function entryFor(tenantId: string, knownPlan: Plan | undefined): Entry | Promise<Entry> {
-    const entry = entries.get(tenantId);
-    const now = clock();
-    if (entry && now < entry.period.end) {
-      if (now - entry.loadedAtMs > ttlMs && !entry.reloading) {
-        entry.reloading = true;
-        load(tenantId, knownPlan).catch((error) => {
-          entry.reloading = false;
-          onError(error);
-        });
-      }
-      return entry;
-    }
-    let pendingLoad = loading.get(tenantId);
-    if (!pendingLoad) {
-      pendingLoad = load(tenantId, knownPlan).finally(() => loading.delete(tenantId));
-      loading.set(tenantId, pendingLoad);
-    }
-    return pendingLoad;
-  }
+  const { meters, buffer, counters } = options;
+  const { entries, entryFor } = createEntries(options);
 
   /**
    * Whether the tenant may use `feature` (a meter or a boolean feature of its plan). `plan`, when the
@@ -150,6 +116,52 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
 }
 
 export type EntitlementCache = ReturnType<typeof createEntitlementCache>;
+
+/**
+ * The cache's entries and how they are found: a fresh entry as it is, a stale one as it is while a
+ * reload runs in the background, a missing or past-period one through a load that concurrent
+ * callers share.
+ */
+function createEntries(options: EntitlementCacheOptions) {
+  const { planFor, periodOf, loadTotals, counters, clock, ttlMs, onError } = options;
+  const entries = new Map<string, Entry>();
+  const loading = new Map<string, Promise<Entry>>();
+
+  async function load(tenantId: string, knownPlan: Plan | undefined): Promise<Entry> {
+    const now = clock();
+    const [plan, period] = await Promise.all([knownPlan ?? planFor(tenantId), periodOf(tenantId, now)]);
+    const shared = counters ? await counters.get(tenantId, period.start) : {};
+    // Stored last, and the entry published in the same continuation: a flush that commits after this
+    // read adds itself to the published entry through stored(), so no flush is missed or counted twice.
+    const stored = await loadTotals(tenantId, period);
+    const entry: Entry = { plan, period, stored, shared, loadedAtMs: now, reloading: false };
+    entries.set(tenantId, entry);
+    return entry;
+  }
+
+  function entryFor(tenantId: string, knownPlan: Plan | undefined): Entry | Promise<Entry> {
+    const entry = entries.get(tenantId);
+    const now = clock();
+    if (entry && now < entry.period.end) {
+      if (now - entry.loadedAtMs > ttlMs && !entry.reloading) {
+        entry.reloading = true;
+        load(tenantId, knownPlan).catch((error) => {
+          entry.reloading = false;
+          onError(error);
+        });
+      }
+      return entry;
+    }
+    let pendingLoad = loading.get(tenantId);
+    if (!pendingLoad) {
+      pendingLoad = load(tenantId, knownPlan).finally(() => loading.delete(tenantId));
+      loading.set(tenantId, pendingLoad);
+    }
+    return pendingLoad;
+  }
+
+  return { entries, entryFor };
+}
 
 /** The answer for one tenant's feature from its cache entry, buffered counts included. */
 function decide(

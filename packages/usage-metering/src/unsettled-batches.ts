@@ -17,21 +17,15 @@ export interface Batch {
  * quarantined; a batch older than `maxRetryAgeMs` is quarantined.
  */
 export function createUnsettledBatches(options: CounterBufferOptions) {
-  const { write, onFlushed, onError, onQuarantine, clock = Date.now, intervalMs = 1_000 } = options;
+  const { write, onFlushed, onError, clock = Date.now, intervalMs = 1_000 } = options;
   const { retryBaseMs = intervalMs, retryMaxMs = 60_000, maxRetryAgeMs = 6 * 86_400_000 } = options;
   const { isRejected = isRowError, random = Math.random } = options;
   /** Batches taken from the buffer whose write has not succeeded yet; retried first, under their own ids. */
   const unsettled: Batch[] = [];
-  const quarantine: QuarantinedBatch[] = [];
+  const { quarantine, setAside } = createQuarantine(options.onQuarantine);
   const counts = { attempts: 0, failures: 0, consecutiveFailures: 0 };
   /** Monotonic ms before which timer and size-triggered flushes do not write (backoff). */
   let retryAtMs = 0;
-
-  function setAside(batch: Batch, reason: QuarantinedBatch["reason"], error: unknown): void {
-    const quarantined: QuarantinedBatch = { id: batch.id, rows: batch.rows, reason, error };
-    quarantine.push(quarantined);
-    onQuarantine?.(quarantined);
-  }
 
   /** Halves of a rejected batch get ids of their own, derived, so they too are applied once. */
   function split(batch: Batch, error: unknown): void {
@@ -39,11 +33,7 @@ export function createUnsettledBatches(options: CounterBufferOptions) {
       setAside(batch, "rows_rejected", error);
       return;
     }
-    const mid = batch.rows.length >> 1;
-    unsettled.unshift(
-      { id: `${batch.id}.0`, rows: batch.rows.slice(0, mid), sinceMs: batch.sinceMs },
-      { id: `${batch.id}.1`, rows: batch.rows.slice(mid), sinceMs: batch.sinceMs },
-    );
+    unsettled.unshift(...halvesOf(batch));
   }
 
   /**
@@ -102,3 +92,23 @@ export function createUnsettledBatches(options: CounterBufferOptions) {
 }
 
 export type UnsettledBatches = ReturnType<typeof createUnsettledBatches>;
+
+/** The batches set aside, and `setAside` that adds one and tells `onQuarantine`. */
+function createQuarantine(onQuarantine: CounterBufferOptions["onQuarantine"]) {
+  const quarantine: QuarantinedBatch[] = [];
+  function setAside(batch: Batch, reason: QuarantinedBatch["reason"], error: unknown): void {
+    const quarantined: QuarantinedBatch = { id: batch.id, rows: batch.rows, reason, error };
+    quarantine.push(quarantined);
+    onQuarantine?.(quarantined);
+  }
+  return { quarantine, setAside };
+}
+
+/** A batch of two rows or more cut in two, each half under an id derived from the batch's. */
+function halvesOf(batch: Batch): [Batch, Batch] {
+  const mid = batch.rows.length >> 1;
+  return [
+    { id: `${batch.id}.0`, rows: batch.rows.slice(0, mid), sinceMs: batch.sinceMs },
+    { id: `${batch.id}.1`, rows: batch.rows.slice(mid), sinceMs: batch.sinceMs },
+  ];
+}
