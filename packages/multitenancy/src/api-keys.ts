@@ -4,7 +4,7 @@ import { apiKeys, type Database, newId, randomBase62 } from "@org/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { LRUCache } from "lru-cache";
 import { writeAudit } from "./audit.js";
-import type { InvalidationBus } from "./cache/bus.js";
+import type { Invalidation, InvalidationBus } from "./cache/bus.js";
 import { createLruCache } from "./cache/lru.js";
 import { ALL_SCOPES } from "./scopes.js";
 import { tenantScope } from "./tenant-scope.js";
@@ -189,6 +189,167 @@ const view = (row: typeof apiKeys.$inferSelect): ApiKeyView => ({
   revokedAt: row.revokedAt?.toISOString() ?? null,
 });
 
+/** Inserts a key and its audit entry in one transaction, then clears any negative entry of its hash. */
+async function insertKey(
+  executor: Database,
+  bus: InvalidationBus,
+  prefix: string,
+  tenantId: string,
+  input: { name: string; scopes?: string[] },
+  actor: string,
+): Promise<CreatedApiKey> {
+  const key = generateApiKey(prefix);
+  const scopes = input.scopes ?? [ALL_SCOPES];
+  const row = await executor.transaction(async (tx) => {
+    const inserted = await tenantScope(tx, tenantId).insert(apiKeys, {
+      id: newId("apiKey"),
+      name: input.name,
+      prefix: key.displayPrefix,
+      hash: key.hash,
+      scopes,
+    });
+    await writeAudit(tx, {
+      tenantId,
+      actor,
+      action: "api_key.created",
+      target: inserted.id,
+      data: { name: input.name, prefix: key.displayPrefix, scopes },
+    });
+    return inserted;
+  });
+  // A probe of this secret before it existed may have left a negative entry on some node.
+  await bus.publish({ apiKeyHash: key.hash });
+  return {
+    id: row.id,
+    name: row.name,
+    secret: key.secret,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** A tenant's keys, newest first (ties by id, descending). */
+async function listKeys(db: Database, tenantId: string): Promise<ApiKeyView[]> {
+  const rows = await tenantScope(db, tenantId).select(apiKeys);
+  rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
+  return rows.map(view);
+}
+
+/** Revokes a tenant's live key with its audit entry, then drops it from every node's cache. */
+async function revokeKey(
+  db: Database,
+  bus: InvalidationBus,
+  tenantId: string,
+  keyId: string,
+  actor: string,
+): Promise<boolean> {
+  const revoked = await db.transaction(async (tx) => {
+    const [row] = await tenantScope(tx, tenantId).update(
+      apiKeys,
+      { revokedAt: new Date() },
+      and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)),
+    );
+    if (!row) return undefined;
+    await writeAudit(tx, { tenantId, actor, action: "api_key.revoked", target: keyId, data: {} });
+    return row;
+  });
+  if (!revoked) return false;
+  await bus.publish({ apiKeyHash: revoked.hash });
+  return true;
+}
+
+// A principal, or `null` for a digest known to name no live key.
+type Cached = ApiKeyPrincipal | null;
+
+/** The principal of the live key with this digest, or `null`. */
+async function selectPrincipal(db: Database, digest: string): Promise<Cached> {
+  const [row] = await db
+    .select({
+      tenantId: apiKeys.tenantId,
+      id: apiKeys.id,
+      scopes: apiKeys.scopes,
+      revokedAt: apiKeys.revokedAt,
+    })
+    .from(apiKeys)
+    .where(eq(apiKeys.hash, digest))
+    .limit(1);
+  return row && !row.revokedAt ? { tenantId: row.tenantId, keyId: row.id, scopes: row.scopes } : null;
+}
+
+/** This node's memory of keys: principals, unknown digests and the digests of valid secrets. */
+interface KeyCaches {
+  /** The cached answer for a digest, or `undefined` when the cache does not know it. */
+  cached(digest: string): Cached | undefined;
+  /** The SHA-256 of a secret, without hashing when the secret verified before. */
+  digestOf(secret: string): string;
+  rememberDigest(secret: string, digest: string): void;
+  /** Reads a digest's principal and caches it, unless an invalidation ran during the read. */
+  fill(digest: string, read: (digest: string) => Promise<Cached>): Promise<Cached>;
+  /** Drops what a bus message names (a key's hash, or everything). */
+  invalidate(message: Invalidation): void;
+}
+
+type KeyCacheOptions = Required<
+  Pick<
+    ApiKeyServiceOptions,
+    "cacheTtlMs" | "negativeTtlMs" | "cacheMaxEntries" | "negativeMaxEntries" | "now"
+  >
+>;
+
+/** Creates the {@link KeyCaches} of one service. */
+function createKeyCaches(options: KeyCacheOptions): KeyCaches {
+  const { cacheTtlMs, negativeTtlMs, cacheMaxEntries, negativeMaxEntries, now } = options;
+  // Keyed by the secret's SHA-256: a hit is a key whose stored hash equals the digest. Comparing the
+  // digest with the stored hash again would add nothing: timing reveals at most bits of a hash of the secret.
+  const cache = createLruCache<ApiKeyPrincipal>(cacheMaxEntries, now);
+  // lru-cache reads a start time of 0 as "never set" (the entry would never expire), so an injected
+  // clock starting at 0 is shifted by one millisecond.
+  const unknown = new LRUCache<string, true>({
+    max: negativeMaxEntries,
+    ttl: negativeTtlMs,
+    perf: { now: () => now() + 1 },
+    // Read the clock on every check: the default caches it for a millisecond of real time.
+    ttlResolution: 0,
+  });
+  // The digest of each valid secret seen, so that a request with a known key costs no SHA-256 (a
+  // quarter of a cached tenant resolution in a CPU profile). It holds secrets in memory as long as the process runs with
+  // them, beside the database URL and the Stripe key it already holds; only keys that verified
+  // enter it, so no flood of made-up keys fills it. A digest is a function of the secret alone:
+  // revocation needs nothing here, the principal cache is what forgets the key.
+  const digests = new Map<string, string>();
+  let epoch = 0;
+  return {
+    cached: (digest) => cache.get(digest) ?? (unknown.has(digest) ? null : undefined),
+    digestOf: (secret) => digests.get(secret) ?? hashSecret(secret),
+    rememberDigest: (secret, digest) => {
+      if (digests.size >= cacheMaxEntries) digests.clear();
+      digests.set(secret, digest);
+    },
+    fill: async (digest, read) => {
+      const started = epoch;
+      const entry = await read(digest);
+      // A revocation that raced this read must not be undone by caching the pre-revocation row.
+      if (epoch === started) {
+        if (entry) cache.set(digest, entry, cacheTtlMs);
+        else unknown.set(digest, true);
+      }
+      return entry;
+    },
+    invalidate: (m) => {
+      if (m.all) {
+        epoch++;
+        cache.clear();
+        unknown.clear();
+      } else if (m.apiKeyHash) {
+        epoch++;
+        cache.delete(m.apiKeyHash);
+        unknown.delete(m.apiKeyHash);
+      }
+    },
+  };
+}
+
 /**
  * Creates the API key service.
  *
@@ -210,97 +371,22 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
     onUsed,
   } = options;
   if (!PREFIX_RE.test(prefix)) throw new Error(`API key prefix must match ${PREFIX_RE}, got "${prefix}"`);
-  // Keyed by the secret's SHA-256: a hit is a key whose stored hash equals the digest. Comparing the
-  // digest with the stored hash again would add nothing: timing reveals at most bits of a hash of the secret.
-  type Cached = ApiKeyPrincipal | null;
-  const cache = createLruCache<ApiKeyPrincipal>(cacheMaxEntries, now);
-  // lru-cache reads a start time of 0 as "never set" (the entry would never expire), so an injected
-  // clock starting at 0 is shifted by one millisecond.
-  const unknown = new LRUCache<string, true>({
-    max: negativeMaxEntries,
-    ttl: negativeTtlMs,
-    perf: { now: () => now() + 1 },
-    // Read the clock on every check: the default caches it for a millisecond of real time.
-    ttlResolution: 0,
+  // Destructured once: the request path calls these closures directly.
+  const { cached, digestOf, rememberDigest, fill, invalidate } = createKeyCaches({
+    cacheTtlMs,
+    negativeTtlMs,
+    cacheMaxEntries,
+    negativeMaxEntries,
+    now,
   });
-  const cached = (digest: string): Cached | undefined =>
-    cache.get(digest) ?? (unknown.has(digest) ? null : undefined);
-  // The digest of each valid secret seen, so that a request with a known key costs no SHA-256 (a
-  // quarter of a cached tenant resolution in a CPU profile). It holds secrets in memory as long as the process runs with
-  // them, beside the database URL and the Stripe key it already holds; only keys that verified
-  // enter it, so no flood of made-up keys fills it. A digest is a function of the secret alone:
-  // revocation needs nothing here, the principal cache is what forgets the key.
-  const digests = new Map<string, string>();
-  const digestOf = (secret: string): string => digests.get(secret) ?? hashSecret(secret);
-  const rememberDigest = (secret: string, digest: string): void => {
-    if (digests.size >= cacheMaxEntries) digests.clear();
-    digests.set(secret, digest);
-  };
-  let epoch = 0;
-  const unsubscribe = bus.subscribe((m) => {
-    if (m.all) {
-      epoch++;
-      cache.clear();
-      unknown.clear();
-    } else if (m.apiKeyHash) {
-      epoch++;
-      cache.delete(m.apiKeyHash);
-      unknown.delete(m.apiKeyHash);
-    }
-  });
+  const read = (digest: string) => selectPrincipal(db, digest);
+  const unsubscribe = bus.subscribe(invalidate);
 
   return {
-    async create(tenantId, input, actor, executor = db) {
-      const key = generateApiKey(prefix);
-      const scopes = input.scopes ?? [ALL_SCOPES];
-      const row = await executor.transaction(async (tx) => {
-        const inserted = await tenantScope(tx, tenantId).insert(apiKeys, {
-          id: newId("apiKey"),
-          name: input.name,
-          prefix: key.displayPrefix,
-          hash: key.hash,
-          scopes,
-        });
-        await writeAudit(tx, {
-          tenantId,
-          actor,
-          action: "api_key.created",
-          target: inserted.id,
-          data: { name: input.name, prefix: key.displayPrefix, scopes },
-        });
-        return inserted;
-      });
-      // A probe of this secret before it existed may have left a negative entry on some node.
-      await bus.publish({ apiKeyHash: key.hash });
-      return {
-        id: row.id,
-        name: row.name,
-        secret: key.secret,
-        prefix: row.prefix,
-        scopes: row.scopes,
-        createdAt: row.createdAt.toISOString(),
-      };
-    },
-    async list(tenantId) {
-      const rows = await tenantScope(db, tenantId).select(apiKeys);
-      rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
-      return rows.map(view);
-    },
-    async revoke(tenantId, keyId, actor) {
-      const revoked = await db.transaction(async (tx) => {
-        const [row] = await tenantScope(tx, tenantId).update(
-          apiKeys,
-          { revokedAt: new Date() },
-          and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)),
-        );
-        if (!row) return undefined;
-        await writeAudit(tx, { tenantId, actor, action: "api_key.revoked", target: keyId, data: {} });
-        return row;
-      });
-      if (!revoked) return false;
-      await bus.publish({ apiKeyHash: revoked.hash });
-      return true;
-    },
+    create: (tenantId, input, actor, executor = db) =>
+      insertKey(executor, bus, prefix, tenantId, input, actor),
+    list: (tenantId) => listKeys(db, tenantId),
+    revoke: (tenantId, keyId, actor) => revokeKey(db, bus, tenantId, keyId, actor),
     verifyCached(secret) {
       if (!isWellFormedKey(secret)) return null;
       const entry = cached(digestOf(secret));
@@ -310,26 +396,9 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
     async verify(secret) {
       if (!isWellFormedKey(secret)) return undefined;
       const digest = digestOf(secret);
-      let entry: Cached | undefined = cached(digest);
-      if (entry === undefined) {
-        const started = epoch;
-        const [row] = await db
-          .select({
-            tenantId: apiKeys.tenantId,
-            id: apiKeys.id,
-            scopes: apiKeys.scopes,
-            revokedAt: apiKeys.revokedAt,
-          })
-          .from(apiKeys)
-          .where(eq(apiKeys.hash, digest))
-          .limit(1);
-        entry = row && !row.revokedAt ? { tenantId: row.tenantId, keyId: row.id, scopes: row.scopes } : null;
-        // A revocation that raced this read must not be undone by caching the pre-revocation row.
-        if (epoch === started) {
-          if (entry) cache.set(digest, entry, cacheTtlMs);
-          else unknown.set(digest, true);
-        }
-      }
+      // `null` is a known invalid key: only `undefined` (not cached) reads the database.
+      let entry = cached(digest);
+      if (entry === undefined) entry = await fill(digest, read);
       if (!entry) return undefined;
       rememberDigest(secret, digest);
       onUsed?.(entry);

@@ -3,14 +3,15 @@ import type { Database } from "@org/db";
 import { ProblemError } from "@org/problem";
 import { requestHeader } from "@org/server-kit";
 import type { Context, MiddlewareHandler, Next } from "hono";
-import type { ApiKeyPrincipal, ApiKeyService } from "../api-keys.js";
+import type { ApiKeyService } from "../api-keys.js";
 import type { TenantCache } from "../cache/tenant-cache.js";
 import type { JwtVerifier } from "../jwt.js";
 import { hasScope } from "../scopes.js";
 import { RESERVED_SLUGS } from "../slug.js";
 import { assertServable, type ResolvedTenant } from "../tenant.js";
 import { type TenantScope, tenantScope } from "../tenant-scope.js";
-import type { AuthPrincipal, TenantEnv } from "./variables.js";
+import { type Credentials, createCredentialsReader, unauthorized } from "./tenant-credentials.js";
+import type { TenantEnv } from "./variables.js";
 
 /**
  * Options of {@link tenant}.
@@ -36,26 +37,6 @@ export interface TenantResolutionOptions {
   requireCredentials?: boolean;
 }
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-const TOKEN = /^\S+$/;
-
-/** The token of `Bearer <token>`; the common exact spelling is read without building a match. */
-function bearerToken(authorization: string): string | undefined {
-  if (authorization.startsWith("Bearer ")) {
-    const token = authorization.slice(7);
-    if (TOKEN.test(token)) return token;
-  }
-  return BEARER.exec(authorization)?.[1];
-}
-
-/** A JWT has exactly three dot-separated parts; an API key has no dot. */
-function isJwt(token: string): boolean {
-  const first = token.indexOf(".");
-  if (first < 0) return false;
-  const second = token.indexOf(".", first + 1);
-  return second >= 0 && token.indexOf(".", second + 1) < 0;
-}
-
 const PORT = /^:\d+$/;
 // `.{baseDomain}` lowercased, per base domain (a service has one): not rebuilt per request.
 const suffixes = new Map<string, string>();
@@ -64,9 +45,6 @@ function suffixOf(baseDomain: string): string {
   if (suffixes.size < 100) suffixes.set(baseDomain, suffix);
   return suffix;
 }
-
-const unauthorized = (detail: string) =>
-  new ProblemError("unauthorized", { detail, headers: { "WWW-Authenticate": 'Bearer realm="api"' } });
 
 /**
  * The tenant a Host names: the single DNS label before `.{baseDomain}`, lowercased; undefined when
@@ -89,63 +67,19 @@ export function slugFromHost(host: string | undefined, baseDomain: string): stri
   return RESERVED_SLUGS.has(slug) ? undefined : slug;
 }
 
+/** Sets the context variables of a resolved tenant and runs the rest of the chain. */
+type Enter = (
+  c: Context<TenantEnv>,
+  next: Next,
+  credentials: Credentials,
+  resolved: ResolvedTenant,
+) => Promise<void>;
+
 /**
- * Resolves the tenant of every request and refuses what must not be served: bad credentials (401),
- * credentials and Host (or fixed tenant) naming different tenants (403 `tenant_mismatch`), a
- * suspended tenant (403 `tenant_suspended`), an unknown, pending or deleted one (404
- * `tenant_not_found`). Sets `tenant`, `auth` and `tenantDb` ({@link TenantVariables}).
- * Status is read from the tenant cache on every request, so a suspension takes effect as soon as
- * the invalidation reaches this node.
- *
- * @throws {Error} at creation, when no source of tenants is configured
- * @example
- * app.use("/v1/*", tenant({ db, cache, baseDomain: "example.com", apiKeys, jwt }));
+ * {@link Enter}, with one database scope per cached tenant object (the cache hands out the same
+ * object until it changes).
  */
-export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<TenantEnv> => {
-  const { db, cache, baseDomain, apiKeys, jwt, fixedTenantId, requireCredentials = true } = options;
-  if (!apiKeys && !jwt && !fixedTenantId && !baseDomain) {
-    throw new Error("tenant(): configure at least one of apiKeys, jwt, fixedTenantId, baseDomain");
-  }
-  if (requireCredentials && !apiKeys && !jwt) {
-    throw new Error("tenant(): requireCredentials needs apiKeys or jwt");
-  }
-
-  type Credentials = { tenantId: string; auth: AuthPrincipal } | undefined;
-  // One credentials object per cached principal (the key cache hands out the same object): frozen,
-  // since every request of that key shares it.
-  const byPrincipal = new WeakMap<ApiKeyPrincipal, NonNullable<Credentials>>();
-  const fromApiKey = (principal: ApiKeyPrincipal | null | undefined): Credentials => {
-    if (!principal) throw unauthorized("Invalid API key.");
-    let credentials = byPrincipal.get(principal);
-    if (!credentials) {
-      const auth = Object.freeze({ kind: "api_key", id: principal.keyId, scopes: principal.scopes } as const);
-      credentials = Object.freeze({ tenantId: principal.tenantId, auth });
-      byPrincipal.set(principal, credentials);
-    }
-    return credentials;
-  };
-
-  // Each step answers at once from the caches and returns a promise only when it has to wait (a
-  // cache miss): a request of a known key for a cached tenant goes through without one.
-  const fromCredentials = (authorization: string | undefined): Credentials | Promise<Credentials> => {
-    if (!authorization) return undefined;
-    const token = bearerToken(authorization);
-    if (!token) throw unauthorized("Authorization must be 'Bearer <API key or JWT>'.");
-    if (isJwt(token)) {
-      if (!jwt) throw unauthorized("JWT authentication is not enabled.");
-      const result = jwt.verify(token);
-      if (!result.ok) throw unauthorized(`Invalid token (${result.reason}).`);
-      return {
-        tenantId: result.claims.tenantId,
-        auth: { kind: "jwt", id: result.claims.sub, scopes: result.claims.scopes },
-      };
-    }
-    if (!apiKeys) throw unauthorized("API key authentication is not enabled.");
-    const known = apiKeys.verifyCached(token);
-    return known === undefined ? apiKeys.verify(token).then(fromApiKey) : fromApiKey(known);
-  };
-
-  // One scope per cached tenant object (the cache hands out the same object until it changes).
+function createEnter(db: Database): Enter {
   const scopes = new WeakMap<ResolvedTenant, TenantScope>();
   const scopeOf = (resolved: ResolvedTenant) => {
     let scope = scopes.get(resolved);
@@ -155,13 +89,24 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
     }
     return scope;
   };
-
-  const enter = (c: Context<TenantEnv>, next: Next, credentials: Credentials, resolved: ResolvedTenant) => {
+  return (c, next, credentials, resolved) => {
     c.set("tenant", resolved);
     c.set("auth", credentials?.auth ?? { kind: "fixed", scopes: [] });
     c.set("tenantDb", scopeOf(resolved));
     return next();
   };
+}
+
+/**
+ * From the credentials to the tenant: the one the Host (or the fixed id) names, which the
+ * credentials must agree with, else the credentials' own. Answers from the tenant cache and returns a
+ * promise only on a miss.
+ */
+function createTenantLookup(
+  options: TenantResolutionOptions & { requireCredentials: boolean },
+  enter: Enter,
+): (c: Context<TenantEnv>, next: Next, credentials: Credentials) => Promise<void> {
+  const { cache, baseDomain, fixedTenantId, requireCredentials } = options;
 
   /** With the tenant the Host names (if any): checks agreement, then resolves the tenant by id. */
   const withHostTenant = (
@@ -184,7 +129,7 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
       : enter(c, next, credentials, assertServable(known ?? undefined));
   };
 
-  const withCredentials = (c: Context<TenantEnv>, next: Next, credentials: Credentials) => {
+  return (c, next, credentials) => {
     if (!credentials && requireCredentials) throw unauthorized("Credentials required.");
     if (baseDomain && !fixedTenantId) {
       const slug = slugFromHost(requestHeader(c, "host") ?? new URL(c.req.url).host, baseDomain);
@@ -198,6 +143,30 @@ export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<Tena
     }
     return withHostTenant(c, next, credentials, undefined);
   };
+}
+
+/**
+ * Resolves the tenant of every request and refuses what must not be served: bad credentials (401),
+ * credentials and Host (or fixed tenant) naming different tenants (403 `tenant_mismatch`), a
+ * suspended tenant (403 `tenant_suspended`), an unknown, pending or deleted one (404
+ * `tenant_not_found`). Sets `tenant`, `auth` and `tenantDb` ({@link TenantVariables}).
+ * Status is read from the tenant cache on every request, so a suspension takes effect as soon as
+ * the invalidation reaches this node.
+ *
+ * @throws {Error} at creation, when no source of tenants is configured
+ * @example
+ * app.use("/v1/*", tenant({ db, cache, baseDomain: "example.com", apiKeys, jwt }));
+ */
+export const tenant = (options: TenantResolutionOptions): MiddlewareHandler<TenantEnv> => {
+  const { db, baseDomain, apiKeys, jwt, fixedTenantId, requireCredentials = true } = options;
+  if (!apiKeys && !jwt && !fixedTenantId && !baseDomain) {
+    throw new Error("tenant(): configure at least one of apiKeys, jwt, fixedTenantId, baseDomain");
+  }
+  if (requireCredentials && !apiKeys && !jwt) {
+    throw new Error("tenant(): requireCredentials needs apiKeys or jwt");
+  }
+  const fromCredentials = createCredentialsReader(apiKeys, jwt);
+  const withCredentials = createTenantLookup({ ...options, requireCredentials }, createEnter(db));
 
   return function tenant(c, next) {
     const credentials = fromCredentials(requestHeader(c, "authorization"));
