@@ -6,6 +6,7 @@ import {
   recordPlanChange,
   subscriptions,
   subscriptionTransitions,
+  type Transaction,
   tenants,
 } from "@org/db";
 import type { PriceMatch } from "@org/plans";
@@ -78,6 +79,166 @@ function alertUnknownPrices(deps: SyncDeps, tenantId: string, snapshot: StripeSn
 }
 
 /**
+ * Creates the tenant's `billing_sync_state` row if missing and locks it. Answers the stored ticket
+ * when it is higher than the snapshot's (a read that started later was written first), else undefined.
+ */
+async function lockSyncState(tx: Transaction, tenantId: string, snapshot: StripeSnapshot) {
+  await tx
+    .insert(billingSyncState)
+    .values({ tenantId, snapshotSeq: 0, snapshotStartedAt: snapshot.startedAt })
+    .onConflictDoNothing();
+  // The row lock serialises the writers of one tenant; the ticket check orders them.
+  const [state] = await tx
+    .select()
+    .from(billingSyncState)
+    .where(eq(billingSyncState.tenantId, tenantId))
+    .for("update");
+  return state && state.snapshotSeq > snapshot.ticket ? state.snapshotSeq : undefined;
+}
+
+type StoredSubscription = typeof subscriptions.$inferSelect;
+
+/** The stored row of one Stripe subscription, as written by this snapshot. */
+function subscriptionRow(
+  deps: SyncDeps,
+  tenantId: string,
+  customerId: string,
+  subscription: Stripe.Subscription,
+  before: StoredSubscription | undefined,
+  now: Date,
+) {
+  const item = primaryItem(subscription);
+  const match = planOf(deps, subscription);
+  const scheduled = scheduledChange(deps, subscription);
+  return {
+    tenantId,
+    stripeSubscriptionId: subscription.id,
+    stripeCustomerId: customerId,
+    status: subscription.status,
+    // An unknown price keeps the plan we last knew for this subscription.
+    plan: match?.plan.id ?? before?.plan ?? "unknown",
+    interval: match?.interval ?? (item?.price.recurring?.interval === "year" ? "year" : "month"),
+    priceIds: subscription.items.data.map((i) => i.price.id),
+    quantity: item?.quantity ?? 1,
+    currentPeriodStart: fromUnix(item?.current_period_start),
+    currentPeriodEnd: fromUnix(item?.current_period_end),
+    cancelAtPeriodEnd: subscription.cancel_at_period_end,
+    cancelAt: fromUnix(subscription.cancel_at),
+    canceledAt: fromUnix(subscription.canceled_at),
+    trialEnd: fromUnix(subscription.trial_end),
+    scheduledPlan: scheduled?.plan ?? null,
+    scheduledInterval: scheduled?.interval ?? null,
+    scheduledAt: scheduled?.at ?? null,
+    syncedAt: now,
+    updatedAt: now,
+  } as const;
+}
+
+/**
+ * Upserts the snapshot's subscriptions and appends to the transitions log every status the stored
+ * row does not have (or a first sight). An impossible transition is logged, and still written.
+ */
+async function writeSubscriptions(
+  tx: Transaction,
+  deps: SyncDeps,
+  tenantId: string,
+  snapshot: StripeSnapshot,
+  now: Date,
+) {
+  const previous = new Map(
+    (await tx.select().from(subscriptions).where(eq(subscriptions.tenantId, tenantId))).map((row) => [
+      row.stripeSubscriptionId,
+      row,
+    ]),
+  );
+  for (const subscription of snapshot.subscriptions) {
+    const before = previous.get(subscription.id);
+    if (before && isImpossibleTransition(before.status, subscription.status)) {
+      loggerOf(deps).error(
+        { tenantId, subscriptionId: subscription.id, from: before.status, to: subscription.status },
+        "billing.sync.impossible_transition",
+      );
+    }
+    const row = subscriptionRow(deps, tenantId, snapshot.customerId, subscription, before, now);
+    await tx
+      .insert(subscriptions)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [subscriptions.tenantId, subscriptions.stripeSubscriptionId],
+        set: row,
+      });
+    if (!before || before.status !== subscription.status) {
+      await tx.insert(subscriptionTransitions).values({
+        id: newId("subscriptionTransition"),
+        tenantId,
+        stripeSubscriptionId: subscription.id,
+        fromStatus: before?.status ?? null,
+        toStatus: subscription.status,
+        plan: row.plan,
+        at: now,
+      });
+    }
+  }
+}
+
+/** Upserts the snapshot's invoices. */
+async function writeInvoices(tx: Transaction, tenantId: string, snapshot: StripeSnapshot, now: Date) {
+  for (const invoice of snapshot.invoices) {
+    const row = {
+      tenantId,
+      stripeInvoiceId: invoice.id!,
+      stripeSubscriptionId: invoiceSubscriptionId(invoice),
+      number: invoice.number,
+      status: invoice.status ?? "draft",
+      amountDue: invoice.amount_due,
+      amountPaid: invoice.amount_paid,
+      currency: invoice.currency,
+      periodStart: fromUnix(invoice.period_start),
+      periodEnd: fromUnix(invoice.period_end),
+      hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+      invoicePdf: invoice.invoice_pdf ?? null,
+      stripeCreatedAt: fromUnix(invoice.created)!,
+      syncedAt: now,
+    };
+    await tx
+      .insert(invoices)
+      .values(row)
+      .onConflictDoUpdate({ target: [invoices.tenantId, invoices.stripeInvoiceId], set: row });
+  }
+}
+
+/**
+ * Computes the tenant's effective plan from its current subscription and, when it differs from the
+ * stored one, writes it and records the plan change.
+ */
+async function applyEntitlement(
+  tx: Transaction,
+  deps: SyncDeps,
+  tenantId: string,
+  snapshot: StripeSnapshot,
+  now: Date,
+) {
+  const [tenant] = await tx.select({ plan: tenants.plan }).from(tenants).where(eq(tenants.id, tenantId));
+  const current = currentSubscription(snapshot.subscriptions);
+  const entitlement = entitlementFor({
+    status: current?.status ?? null,
+    // A price the catalogue does not know keeps the tenant's last known plan rather than
+    // dropping a paying customer to the default plan.
+    plan: current ? (planOf(deps, current)?.plan.id ?? tenant?.plan ?? null) : null,
+    pastDueSince: current ? pastDueSince(current) : null,
+    now,
+    graceMs: deps.pastDueGraceMs ?? DEFAULT_PAST_DUE_GRACE_MS,
+    defaultPlan: deps.catalog.defaultPlan.id,
+  });
+  const planChanged = tenant?.plan !== entitlement.plan;
+  if (planChanged) {
+    await tx.update(tenants).set({ plan: entitlement.plan, updatedAt: now }).where(eq(tenants.id, tenantId));
+    if (tenant) await recordPlanChange(tx, { tenantId, from: tenant.plan, to: entitlement.plan, at: now });
+  }
+  return { entitlement, planChanged };
+}
+
+/**
  * Writes the snapshot's subscriptions, invoices and the tenant's effective plan in one transaction.
  *
  * Ordering: the tenant's `billing_sync_state` row is locked first; when it already holds a higher
@@ -92,126 +253,14 @@ export async function writeSnapshot(
   tenantId: string,
   snapshot: StripeSnapshot,
 ): Promise<WriteResult> {
-  const log = loggerOf(deps);
   alertUnknownPrices(deps, tenantId, snapshot);
   return deps.db.transaction(async (tx): Promise<WriteResult> => {
     const now = nowOf(deps);
-    await tx
-      .insert(billingSyncState)
-      .values({ tenantId, snapshotSeq: 0, snapshotStartedAt: snapshot.startedAt })
-      .onConflictDoNothing();
-    // The row lock serialises the writers of one tenant; the ticket check orders them.
-    const [state] = await tx
-      .select()
-      .from(billingSyncState)
-      .where(eq(billingSyncState.tenantId, tenantId))
-      .for("update");
-    if (state && state.snapshotSeq > snapshot.ticket)
-      return { written: false, storedTicket: state.snapshotSeq };
-
-    const previous = new Map(
-      (await tx.select().from(subscriptions).where(eq(subscriptions.tenantId, tenantId))).map((row) => [
-        row.stripeSubscriptionId,
-        row,
-      ]),
-    );
-    for (const subscription of snapshot.subscriptions) {
-      const item = primaryItem(subscription);
-      const match = planOf(deps, subscription);
-      const scheduled = scheduledChange(deps, subscription);
-      const before = previous.get(subscription.id);
-      if (before && isImpossibleTransition(before.status, subscription.status)) {
-        log.error(
-          { tenantId, subscriptionId: subscription.id, from: before.status, to: subscription.status },
-          "billing.sync.impossible_transition",
-        );
-      }
-      const row = {
-        tenantId,
-        stripeSubscriptionId: subscription.id,
-        stripeCustomerId: snapshot.customerId,
-        status: subscription.status,
-        // An unknown price keeps the plan we last knew for this subscription.
-        plan: match?.plan.id ?? before?.plan ?? "unknown",
-        interval: match?.interval ?? (item?.price.recurring?.interval === "year" ? "year" : "month"),
-        priceIds: subscription.items.data.map((i) => i.price.id),
-        quantity: item?.quantity ?? 1,
-        currentPeriodStart: fromUnix(item?.current_period_start),
-        currentPeriodEnd: fromUnix(item?.current_period_end),
-        cancelAtPeriodEnd: subscription.cancel_at_period_end,
-        cancelAt: fromUnix(subscription.cancel_at),
-        canceledAt: fromUnix(subscription.canceled_at),
-        trialEnd: fromUnix(subscription.trial_end),
-        scheduledPlan: scheduled?.plan ?? null,
-        scheduledInterval: scheduled?.interval ?? null,
-        scheduledAt: scheduled?.at ?? null,
-        syncedAt: now,
-        updatedAt: now,
-      } as const;
-      await tx
-        .insert(subscriptions)
-        .values(row)
-        .onConflictDoUpdate({
-          target: [subscriptions.tenantId, subscriptions.stripeSubscriptionId],
-          set: row,
-        });
-      // The transitions log: only a status the stored row does not have (or a first sight).
-      if (!before || before.status !== subscription.status) {
-        await tx.insert(subscriptionTransitions).values({
-          id: newId("subscriptionTransition"),
-          tenantId,
-          stripeSubscriptionId: subscription.id,
-          fromStatus: before?.status ?? null,
-          toStatus: subscription.status,
-          plan: row.plan,
-          at: now,
-        });
-      }
-    }
-
-    for (const invoice of snapshot.invoices) {
-      const row = {
-        tenantId,
-        stripeInvoiceId: invoice.id!,
-        stripeSubscriptionId: invoiceSubscriptionId(invoice),
-        number: invoice.number,
-        status: invoice.status ?? "draft",
-        amountDue: invoice.amount_due,
-        amountPaid: invoice.amount_paid,
-        currency: invoice.currency,
-        periodStart: fromUnix(invoice.period_start),
-        periodEnd: fromUnix(invoice.period_end),
-        hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
-        invoicePdf: invoice.invoice_pdf ?? null,
-        stripeCreatedAt: fromUnix(invoice.created)!,
-        syncedAt: now,
-      };
-      await tx
-        .insert(invoices)
-        .values(row)
-        .onConflictDoUpdate({ target: [invoices.tenantId, invoices.stripeInvoiceId], set: row });
-    }
-
-    const [tenant] = await tx.select({ plan: tenants.plan }).from(tenants).where(eq(tenants.id, tenantId));
-    const current = currentSubscription(snapshot.subscriptions);
-    const entitlement = entitlementFor({
-      status: current?.status ?? null,
-      // A price the catalogue does not know keeps the tenant's last known plan rather than
-      // dropping a paying customer to the default plan.
-      plan: current ? (planOf(deps, current)?.plan.id ?? tenant?.plan ?? null) : null,
-      pastDueSince: current ? pastDueSince(current) : null,
-      now,
-      graceMs: deps.pastDueGraceMs ?? DEFAULT_PAST_DUE_GRACE_MS,
-      defaultPlan: deps.catalog.defaultPlan.id,
-    });
-    const planChanged = tenant?.plan !== entitlement.plan;
-    if (planChanged) {
-      await tx
-        .update(tenants)
-        .set({ plan: entitlement.plan, updatedAt: now })
-        .where(eq(tenants.id, tenantId));
-      if (tenant) await recordPlanChange(tx, { tenantId, from: tenant.plan, to: entitlement.plan, at: now });
-    }
+    const storedTicket = await lockSyncState(tx, tenantId, snapshot);
+    if (storedTicket !== undefined) return { written: false, storedTicket };
+    await writeSubscriptions(tx, deps, tenantId, snapshot, now);
+    await writeInvoices(tx, tenantId, snapshot, now);
+    const { entitlement, planChanged } = await applyEntitlement(tx, deps, tenantId, snapshot, now);
     await tx
       .update(billingSyncState)
       .set({ snapshotSeq: snapshot.ticket, snapshotStartedAt: snapshot.startedAt, writtenAt: now })

@@ -107,33 +107,32 @@ const requireCsrf = (sessions: ConsoleSessions) =>
     await next();
   });
 
+type ConsoleApp = Hono<ConsoleEnv>;
+
+/** What the console's pages read, built once per {@link adminConsole} call. */
+interface ConsolePageDeps {
+  db: Database;
+  metering: UsageMetering;
+  clock: () => number;
+  /** The CSRF token of the request's session, for the page's forms. */
+  csrfOf: (c: Context<ConsoleEnv>) => string;
+}
+
 /**
- * The admin console under `/admin` (paths chosen not to collide with the JSON admin routes):
- * `GET /admin` (to the tenants page), `GET|POST /admin/login`, `POST /admin/logout`,
- * `GET /admin/console` (tenants), `GET /admin/console/tenants/:id`,
- * `GET /admin/console/webhook-events?status=`, `GET /admin/console/dead-letters`,
- * `POST /admin/console/webhook-events/:id/replay`, `POST /admin/console/webhook-events/replay-dead`.
- *
- * @throws {Error} at creation when the admin token is shorter than 32 characters
- * @example
- * app.route("/", adminConsole({ db, metering, adminToken: env.ADMIN_TOKEN }));
+ * The frame (nonce, CSP, no-store) on every console path, the session on the console and logout,
+ * and the CSRF check on their posts. Registered before any handler so that they run first.
  */
-export function adminConsole(options: AdminConsoleOptions): Hono<ConsoleEnv> {
-  const { db, metering, clock = Date.now } = options;
-  const sessions = createConsoleSessions({
-    adminToken: options.adminToken,
-    ttlMs: options.sessionTtlMs,
-    clock,
-  });
-  const app = new Hono<ConsoleEnv>();
-  const csrfOf = (c: Context<ConsoleEnv>) => sessions.csrfFor(c.get("consoleSession"));
+function registerGuards(app: ConsoleApp, sessions: ConsoleSessions) {
   // "/admin/console/*" matches "/admin/console" too: each middleware is registered once per request path.
   for (const path of ["/admin", "/admin/login", "/admin/logout", "/admin/console/*"]) app.use(path, frame);
   app.use("/admin/console/*", requireSession(sessions));
   app.use("/admin/logout", requireSession(sessions));
   app.post("/admin/console/*", requireCsrf(sessions));
   app.post("/admin/logout", requireCsrf(sessions));
+}
 
+/** `GET /admin`, `GET|POST /admin/login`, `POST /admin/logout`. */
+function registerLoginRoutes(app: ConsoleApp, sessions: ConsoleSessions) {
   app.get("/admin", (c) => c.redirect("/admin/console", 303));
 
   app.get("/admin/login", (c) => {
@@ -160,7 +159,10 @@ export function adminConsole(options: AdminConsoleOptions): Hono<ConsoleEnv> {
     deleteCookie(c, SESSION_COOKIE, { path: COOKIE_PATH, secure: isHttps(c) });
     return c.redirect("/admin/login", 303);
   });
+}
 
+/** `GET /admin/console` (tenants), `GET /admin/console/tenants/:id`. */
+function registerTenantPages(app: ConsoleApp, { db, metering, clock, csrfOf }: ConsolePageDeps) {
   app.get("/admin/console", async (c) => {
     const tenants = await tenantOverviews({ db, metering }, 200);
     const meters = metering.meters.list.map((m) => m.key);
@@ -173,7 +175,10 @@ export function adminConsole(options: AdminConsoleOptions): Hono<ConsoleEnv> {
     const usage = await dailyUsage(metering, detail.tenant.id, clock(), CHART_DAYS);
     return c.html(<TenantPage nonce={c.get("nonce")} csrf={csrfOf(c)} detail={detail} usage={usage} />);
   });
+}
 
+/** `GET /admin/console/webhook-events?status=`, `GET /admin/console/dead-letters`. */
+function registerEventPages(app: ConsoleApp, { db, csrfOf }: ConsolePageDeps) {
   const eventsPage = async (c: Context<ConsoleEnv>, status: z.infer<typeof eventsQuery>["status"]) => {
     const [{ page }, stats] = await Promise.all([listEvents(db, { status, limit: 100 }), queueStats(db)]);
     return c.html(
@@ -189,7 +194,10 @@ export function adminConsole(options: AdminConsoleOptions): Hono<ConsoleEnv> {
   };
   app.get("/admin/console/webhook-events", (c) => eventsPage(c, parse(eventsQuery, c.req.query()).status));
   app.get("/admin/console/dead-letters", (c) => eventsPage(c, "dead"));
+}
 
+/** `POST /admin/console/webhook-events/replay-dead`, `POST /admin/console/webhook-events/:id/replay`. */
+function registerReplayRoutes(app: ConsoleApp, db: Database) {
   app.post("/admin/console/webhook-events/replay-dead", async (c) => {
     const { back } = parse(backQuery, c.req.query());
     await replayEvents(db, { status: "dead" }, "admin-console");
@@ -206,6 +214,33 @@ export function adminConsole(options: AdminConsoleOptions): Hono<ConsoleEnv> {
       });
     return c.redirect(back ?? "/admin/console/webhook-events", 303);
   });
+}
 
+/**
+ * The admin console under `/admin` (paths chosen not to collide with the JSON admin routes):
+ * `GET /admin` (to the tenants page), `GET|POST /admin/login`, `POST /admin/logout`,
+ * `GET /admin/console` (tenants), `GET /admin/console/tenants/:id`,
+ * `GET /admin/console/webhook-events?status=`, `GET /admin/console/dead-letters`,
+ * `POST /admin/console/webhook-events/:id/replay`, `POST /admin/console/webhook-events/replay-dead`.
+ *
+ * @throws {Error} at creation when the admin token is shorter than 32 characters
+ * @example
+ * app.route("/", adminConsole({ db, metering, adminToken: env.ADMIN_TOKEN }));
+ */
+export function adminConsole(options: AdminConsoleOptions): Hono<ConsoleEnv> {
+  const { db, metering, clock = Date.now } = options;
+  const sessions = createConsoleSessions({
+    adminToken: options.adminToken,
+    ttlMs: options.sessionTtlMs,
+    clock,
+  });
+  const app = new Hono<ConsoleEnv>();
+  const csrfOf = (c: Context<ConsoleEnv>) => sessions.csrfFor(c.get("consoleSession"));
+  const pageDeps: ConsolePageDeps = { db, metering, clock, csrfOf };
+  registerGuards(app, sessions);
+  registerLoginRoutes(app, sessions);
+  registerTenantPages(app, pageDeps);
+  registerEventPages(app, pageDeps);
+  registerReplayRoutes(app, db);
   return app;
 }

@@ -43,16 +43,52 @@ export const billingPreviewRoute = apiRoute({
   responses: { 200: jsonResponse(billingPreviewSchema), ...problemResponses(400, 404, 501, 502) },
 });
 
-/**
- * Every `/v1/billing/*` route but the preview (declared on its own, {@link billingPreviewRoute}),
- * with `usage` of the subscription answers described by `usageSchema`.
- *
- * @param [usageSchema=z.unknown()] the schema of the metering package's usage summary
- * @example
- * const routes = billingRouteDeclarations(usageSummarySchema);
- * router.openapi(routes.subscription, handler);
- */
-export function billingRouteDeclarations(usageSchema: z.ZodType = z.unknown()) {
+/** `POST /v1/billing/checkout`. */
+const checkoutRoute = apiRoute({
+  method: "post",
+  path: "/v1/billing/checkout",
+  summary: "A Checkout URL for a paid plan",
+  tags,
+  security: write,
+  request: { headers: OPTIONAL_IDEMPOTENCY_KEY, body: jsonRequest(checkoutBody) },
+  responses: { 200: jsonResponse(checkoutResponseSchema), ...problemResponses(400, 409, 501, 502) },
+});
+
+/** `POST /v1/billing/portal`. */
+const portalRoute = apiRoute({
+  method: "post",
+  path: "/v1/billing/portal",
+  summary: "A Customer Portal URL",
+  tags,
+  security: write,
+  request: { headers: OPTIONAL_IDEMPOTENCY_KEY, body: jsonRequest(portalBody, false) },
+  responses: { 200: jsonResponse(portalResponseSchema), ...problemResponses(400, 501, 502) },
+});
+
+/** `GET /v1/billing/invoices`. */
+const invoicesRoute = apiRoute({
+  method: "get",
+  path: "/v1/billing/invoices",
+  summary: "Invoices, newest first",
+  tags,
+  security: read,
+  request: { query: pageQuery },
+  responses: { 200: jsonResponse(invoicesPageSchema), ...problemResponses(400, 501) },
+});
+
+/** `GET /v1/billing/payment-methods`. */
+const paymentMethodsRoute = apiRoute({
+  method: "get",
+  path: "/v1/billing/payment-methods",
+  summary: "The customer's payment methods",
+  tags,
+  security: read,
+  request: { query: pageQuery },
+  responses: { 200: jsonResponse(paymentMethodsPageSchema), ...problemResponses(400, 501, 502) },
+});
+
+/** The routes that answer the subscription (and so its `usage`, described by `usageSchema`). */
+function subscriptionRouteDeclarations(usageSchema: z.ZodType) {
   const schemas = subscriptionResponseSchemas(usageSchema);
   const subscription = jsonResponse(schemas.subscription);
   return {
@@ -63,15 +99,6 @@ export function billingRouteDeclarations(usageSchema: z.ZodType = z.unknown()) {
       tags,
       security: read,
       responses: { 200: subscription, ...problemResponses(501) },
-    }),
-    checkout: apiRoute({
-      method: "post",
-      path: "/v1/billing/checkout",
-      summary: "A Checkout URL for a paid plan",
-      tags,
-      security: write,
-      request: { headers: OPTIONAL_IDEMPOTENCY_KEY, body: jsonRequest(checkoutBody) },
-      responses: { 200: jsonResponse(checkoutResponseSchema), ...problemResponses(400, 409, 501, 502) },
     }),
     checkoutComplete: apiRoute({
       method: "get",
@@ -113,32 +140,31 @@ export function billingRouteDeclarations(usageSchema: z.ZodType = z.unknown()) {
       request: { headers: OPTIONAL_IDEMPOTENCY_KEY },
       responses: { 200: subscription, ...problemResponses(404, 409, 501, 502) },
     }),
-    portal: apiRoute({
-      method: "post",
-      path: "/v1/billing/portal",
-      summary: "A Customer Portal URL",
-      tags,
-      security: write,
-      request: { headers: OPTIONAL_IDEMPOTENCY_KEY, body: jsonRequest(portalBody, false) },
-      responses: { 200: jsonResponse(portalResponseSchema), ...problemResponses(400, 501, 502) },
-    }),
-    invoices: apiRoute({
-      method: "get",
-      path: "/v1/billing/invoices",
-      summary: "Invoices, newest first",
-      tags,
-      security: read,
-      request: { query: pageQuery },
-      responses: { 200: jsonResponse(invoicesPageSchema), ...problemResponses(400, 501) },
-    }),
-    paymentMethods: apiRoute({
-      method: "get",
-      path: "/v1/billing/payment-methods",
-      summary: "The customer's payment methods",
-      tags,
-      security: read,
-      request: { query: pageQuery },
-      responses: { 200: jsonResponse(paymentMethodsPageSchema), ...problemResponses(400, 501, 502) },
-    }),
+  };
+}
+
+/**
+ * Every `/v1/billing/*` route but the preview (declared on its own, {@link billingPreviewRoute}),
+ * with `usage` of the subscription answers described by `usageSchema`.
+ *
+ * @param [usageSchema=z.unknown()] the schema of the metering package's usage summary
+ * @example
+ * const routes = billingRouteDeclarations(usageSummarySchema);
+ * router.openapi(routes.subscription, handler);
+ */
+export function billingRouteDeclarations(usageSchema: z.ZodType = z.unknown()) {
+  const { subscription, checkoutComplete, change, cancel, resume } =
+    subscriptionRouteDeclarations(usageSchema);
+  // The order of the keys is the order in which the not-configured routes register them.
+  return {
+    subscription,
+    checkout: checkoutRoute,
+    checkoutComplete,
+    change,
+    cancel,
+    resume,
+    portal: portalRoute,
+    invoices: invoicesRoute,
+    paymentMethods: paymentMethodsRoute,
   };
 }

@@ -32,39 +32,48 @@ export interface BillingRoutesOptions {
   usageSchema?: z.ZodType;
 }
 
-/**
- * Mounts `/v1/billing/*` but the preview ({@link billingPreviewRoutes}). Mutations use the request's
- * Idempotency-Key (scoped to the tenant) as the key of their Stripe operations, so a retried request
- * changes Stripe once.
- *
- * @example
- * app.route("/", billingRoutes({
- *   billing,
- *   tenantOf: (c) => c.get("tenant"),
- *   usageOf: (id, plan) => meter.summary(id, plan),
- *   usageSchema: usageSummarySchema,
- * }));
- */
-export function billingRoutes(options: BillingRoutesOptions) {
-  const { billing, tenantOf } = options;
-  const routes = billingRouteDeclarations(options.usageSchema);
-  const router = apiRouter();
-  const requestKey = (c: Context, tenant: BillingTenant) => {
-    const key = requestHeader(c, "idempotency-key");
-    return key ? `${tenant.id}:${key}` : undefined;
-  };
-  const view = async (tenant: BillingTenant): Promise<BillingSubscriptionResponse> => {
-    const subscription = await subscriptionView(billing, tenant.id, tenant.plan);
-    return options.usageOf
-      ? { ...subscription, usage: await options.usageOf(tenant.id, subscription.plan) }
-      : subscription;
-  };
-  /** The plan after a sync (the tenant object of the request predates it). */
-  const afterSync = (tenant: BillingTenant, plan: string | undefined): BillingTenant => ({
-    ...tenant,
-    plan: plan ?? tenant.plan,
-  });
+type BillingRouter = ReturnType<typeof apiRouter>;
+type BillingRouteSet = ReturnType<typeof billingRouteDeclarations>;
 
+/** What the handlers share, built once per {@link billingRoutes} call. */
+interface BillingHandlerContext {
+  billing: BillingDeps;
+  tenantOf: (c: Context) => BillingTenant;
+  /** The subscription answer of a tenant, with its usage when the app gave `usageOf`. */
+  view: (tenant: BillingTenant) => Promise<BillingSubscriptionResponse>;
+}
+
+/** The request's Idempotency-Key scoped to the tenant, the key of the Stripe operations it causes. */
+const requestKey = (c: Context, tenant: BillingTenant) => {
+  const key = requestHeader(c, "idempotency-key");
+  return key ? `${tenant.id}:${key}` : undefined;
+};
+
+/** The plan after a sync (the tenant object of the request predates it). */
+const afterSync = (tenant: BillingTenant, plan: string | undefined): BillingTenant => ({
+  ...tenant,
+  plan: plan ?? tenant.plan,
+});
+
+/** The subscription answer, with `usage` from `options.usageOf` when given. */
+function subscriptionViewOf(options: BillingRoutesOptions): BillingHandlerContext["view"] {
+  const { billing, usageOf } = options;
+  return async (tenant) => {
+    const subscription = await subscriptionView(billing, tenant.id, tenant.plan);
+    return usageOf ? { ...subscription, usage: await usageOf(tenant.id, subscription.plan) } : subscription;
+  };
+}
+
+/** The session's customer id, whether Stripe expanded the customer or not. */
+const sessionCustomerId = (session: { customer: string | { id: string } | null }) =>
+  typeof session.customer === "string" ? session.customer : session.customer?.id;
+
+/** `GET /v1/billing/subscription`, `POST /v1/billing/checkout`, `GET /v1/billing/checkout/complete`. */
+function registerSubscriptionAndCheckoutRoutes(
+  router: BillingRouter,
+  routes: BillingRouteSet,
+  { billing, tenantOf, view }: BillingHandlerContext,
+) {
   router.openapi(routes.subscription, async (c) => c.json(await view(tenantOf(c)), 200));
 
   router.openapi(routes.checkout, async (c) => {
@@ -83,13 +92,20 @@ export function billingRoutes(options: BillingRoutesOptions) {
       return asBillingProblem(error);
     });
     // Another tenant's session id must not reveal or sync anything.
-    if ((typeof session.customer === "string" ? session.customer : session.customer?.id) !== customerId) {
+    if (sessionCustomerId(session) !== customerId) {
       throw new ProblemError("not_found", { detail: "no such checkout session" });
     }
     const sync = await syncCustomer(billing, customerId).catch(asBillingProblem);
     return c.json(await view(afterSync(tenant, sync.entitlement?.plan)), 200);
   });
+}
 
+/** `POST /v1/billing/subscription/{change,cancel,resume}`: each answers the subscription after its sync. */
+function registerSubscriptionChangeRoutes(
+  router: BillingRouter,
+  routes: BillingRouteSet,
+  { billing, tenantOf, view }: BillingHandlerContext,
+) {
   router.openapi(routes.change, async (c) => {
     const tenant = tenantOf(c);
     const { change, sync } = await changePlan(billing, tenant, {
@@ -115,7 +131,14 @@ export function billingRoutes(options: BillingRoutesOptions) {
     );
     return c.json(await view(afterSync(tenant, sync.entitlement?.plan)), 200);
   });
+}
 
+/** `POST /v1/billing/portal`, `GET /v1/billing/invoices`, `GET /v1/billing/payment-methods`. */
+function registerAccountRoutes(
+  router: BillingRouter,
+  routes: BillingRouteSet,
+  { billing, tenantOf }: BillingHandlerContext,
+) {
   router.openapi(routes.portal, async (c) => {
     const tenant = tenantOf(c);
     const result = await createPortalSession(billing, tenant, {
@@ -140,6 +163,32 @@ export function billingRoutes(options: BillingRoutesOptions) {
       200,
     );
   });
+}
 
+/**
+ * Mounts `/v1/billing/*` but the preview ({@link billingPreviewRoutes}). Mutations use the request's
+ * Idempotency-Key (scoped to the tenant) as the key of their Stripe operations, so a retried request
+ * changes Stripe once.
+ *
+ * @example
+ * app.route("/", billingRoutes({
+ *   billing,
+ *   tenantOf: (c) => c.get("tenant"),
+ *   usageOf: (id, plan) => meter.summary(id, plan),
+ *   usageSchema: usageSummarySchema,
+ * }));
+ */
+export function billingRoutes(options: BillingRoutesOptions) {
+  const routes = billingRouteDeclarations(options.usageSchema);
+  const router = apiRouter();
+  const context: BillingHandlerContext = {
+    billing: options.billing,
+    tenantOf: options.tenantOf,
+    view: subscriptionViewOf(options),
+  };
+  // Registration order is the order of the paths in the document.
+  registerSubscriptionAndCheckoutRoutes(router, routes, context);
+  registerSubscriptionChangeRoutes(router, routes, context);
+  registerAccountRoutes(router, routes, context);
   return router;
 }
