@@ -6,11 +6,12 @@ import {
   ensureCustomer,
   loadPlanCatalog,
 } from "@org/billing";
+import { signedWebhookRequest } from "@org/billing/testing";
 import { type Database, newId, tenants } from "@org/db";
 import { createStripeOperations } from "@org/idempotency";
 import { createLogger, createMetrics } from "@org/server-kit";
 import type { StripeFake } from "@org/stripe-fake";
-import Stripe from "stripe";
+import type Stripe from "stripe";
 
 export { fakeEvent } from "@org/billing/testing";
 
@@ -39,8 +40,6 @@ export const silentLogger = () =>
   });
 export const testMetrics = () => createMetrics({ service: "webhook-worker", defaultMetrics: false });
 
-const stripe = new Stripe("sk_test_signing_only");
-
 /**
  * A free tenant that then pays for `plan` through Checkout on the stand-in (no webhook is processed:
  * the tenant's row still says free). Returns the tenant id.
@@ -67,19 +66,8 @@ export async function subscribedTenant(db: Database, fake: StripeFake, plan: str
   return id;
 }
 
-export function signedRequest(
+/** A `POST /webhooks/stripe` request init signed with {@link SECRET} (or `secret`). */
+export const signedRequest = (
   event: unknown,
   options: { secret?: string; timestamp?: number; body?: string } = {},
-) {
-  const body = options.body ?? JSON.stringify(event);
-  const signature = stripe.webhooks.generateTestHeaderString({
-    payload: body,
-    secret: options.secret ?? SECRET,
-    timestamp: options.timestamp ?? Math.floor(Date.now() / 1000),
-  });
-  return {
-    method: "POST",
-    body,
-    headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
-  };
-}
+) => signedWebhookRequest(event, { ...options, secret: options.secret ?? SECRET });

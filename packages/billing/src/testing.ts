@@ -1,4 +1,5 @@
 /** @module @org/billing/testing: helpers for tests of code built on the billing package. */
+import Stripe from "stripe";
 import type { BillingLogger } from "./context.js";
 
 /**
@@ -29,5 +30,31 @@ export function fakeEvent(
     data: {
       object: { object: "subscription", id: `sub_${counter}`, customer: overrides.customer ?? "cus_1" },
     },
+  };
+}
+
+const signer = new Stripe("sk_test_signing_only");
+
+/**
+ * A `POST /webhooks/stripe` request init whose body (the event's JSON, or `body` as given) is signed
+ * with `secret` by the official SDK, as Stripe signs its deliveries.
+ *
+ * @example
+ * await app.request("/webhooks/stripe", signedWebhookRequest(event, { secret: "whsec_..." }));
+ */
+export function signedWebhookRequest(
+  event: unknown,
+  options: { secret: string; timestamp?: number; body?: string },
+) {
+  const body = options.body ?? JSON.stringify(event);
+  const signature = signer.webhooks.generateTestHeaderString({
+    payload: body,
+    secret: options.secret,
+    timestamp: options.timestamp ?? Math.floor(Date.now() / 1000),
+  });
+  return {
+    method: "POST",
+    body,
+    headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
   };
 }
