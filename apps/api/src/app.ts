@@ -1,7 +1,9 @@
 /** @module createApp: the self-hosted api's Hono app, composed from the packages; runtime-agnostic. */
 import { assertRoutesDeclared } from "@org/multitenancy/hono";
-import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv } from "@org/platform";
-import { createServiceApp, type Logger, type ReadinessCheck, type ServiceMetrics } from "@org/server-kit";
+import type { PlatformDeps } from "@org/platform";
+import { mountOpenApi, mountV1, type PlatformEnv } from "@org/platform/hono";
+import type { Logger, ReadinessCheck, ServiceMetrics } from "@org/server-kit";
+import { createServiceApp } from "@org/server-kit/hono";
 
 export type AppEnv = PlatformEnv;
 

@@ -1,5 +1,5 @@
 /** @module The api as an AWS Lambda handler (API Gateway), on the same runtime-agnostic app. */
-import { lazyLambdaHandler } from "@org/server-kit";
+import { lazyLambdaHandler } from "@org/server-kit/hono";
 import { createApp } from "./app.js";
 import { buildDeps, type Deps } from "./deps.js";
 import type { Env } from "./env.js";

@@ -1,5 +1,6 @@
 /** @module Node entry of the self-hosted api: config, deps, server, graceful shutdown. */
-import { runMain, serveNode } from "@org/server-kit";
+import { runMain } from "@org/server-kit";
+import { serveNode } from "@org/server-kit/hono";
 import { createApp } from "./app.js";
 import { buildDeps } from "./deps.js";
 import { parseEnv } from "./env.js";

@@ -1,5 +1,5 @@
-import { ABUSE_POLICIES } from "@org/platform";
-import { type RunningServer, serveNode } from "@org/server-kit";
+import { ABUSE_POLICIES } from "@org/platform/hono";
+import { type RunningServer, serveNode } from "@org/server-kit/hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CloudHarness, createCloudHarness, silent } from "../test/harness.js";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { insertEvent } from "@org/billing";
 import { stripeWebhookEvents, subscriptionTransitions, tenants } from "@org/db";
-import { type RunningServer, serveNode } from "@org/server-kit";
+import { type RunningServer, serveNode } from "@org/server-kit/hono";
 import { servicesRequired } from "@org/testing";
 import { asc, eq, inArray } from "drizzle-orm";
 import { type Browser, chromium } from "playwright-core";

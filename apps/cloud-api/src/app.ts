@@ -1,14 +1,10 @@
 /** @module createApp: the multi-tenant cloud-api, composed from the packages; runtime-agnostic. */
 import { assertRoutesDeclared } from "@org/multitenancy/hono";
-import { mountOpenApi, mountV1, type PlatformDeps, type PlatformEnv } from "@org/platform";
+import type { PlatformDeps } from "@org/platform";
+import { mountOpenApi, mountV1, type PlatformEnv } from "@org/platform/hono";
 import { clientIpKey } from "@org/ratelimit/hono";
-import {
-  createServiceApp,
-  type Logger,
-  nodePeerAddress,
-  type ReadinessCheck,
-  type ServiceMetrics,
-} from "@org/server-kit";
+import type { Logger, ReadinessCheck, ServiceMetrics } from "@org/server-kit";
+import { createServiceApp, nodePeerAddress } from "@org/server-kit/hono";
 import type { Signup } from "@org/signup";
 
 export type AppEnv = PlatformEnv;

@@ -1,5 +1,5 @@
 /** @module cloud-api as an AWS Lambda handler (API Gateway REST or HTTP API), on the runtime-agnostic app. */
-import { lazyLambdaHandler } from "@org/server-kit";
+import { lazyLambdaHandler } from "@org/server-kit/hono";
 import { createApp } from "./app.js";
 import { buildDeps, type Deps } from "./deps.js";
 import type { Env } from "./env.js";

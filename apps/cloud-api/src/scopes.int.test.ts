@@ -1,7 +1,7 @@
 import { newId, tenants } from "@org/db";
 import { SCOPES, signJwt } from "@org/multitenancy";
 import { type RouteAccess, undeclaredRoutes } from "@org/multitenancy/hono";
-import { SERVICE_ROUTE_ACCESS } from "@org/platform";
+import { SERVICE_ROUTE_ACCESS } from "@org/platform/hono";
 import { inspectRoutes } from "hono/dev";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE, type CloudHarness, createCloudHarness } from "../test/harness.js";

@@ -12,7 +12,8 @@ import {
   loadPlanCatalog,
 } from "@org/billing";
 import { closeDb, createDb, migrate, stripeWebhookEvents } from "@org/db";
-import { createLogger, createMetrics, serveNode } from "@org/server-kit";
+import { createLogger, createMetrics } from "@org/server-kit";
+import { serveNode } from "@org/server-kit/hono";
 import { createStripeFake } from "@org/stripe-fake";
 import { createFreshDatabase } from "@org/testing";
 import autocannon from "autocannon";

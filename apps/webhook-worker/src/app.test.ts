@@ -1,5 +1,5 @@
 import type { Database } from "@org/db";
-import type { OpenApiDocument } from "@org/server-kit";
+import type { OpenApiDocument } from "@org/server-kit/hono";
 import { describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, SECRET, silentLogger, testMetrics } from "../test/helpers.js";
 import { createApp } from "./app.js";

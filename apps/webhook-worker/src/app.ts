@@ -2,13 +2,8 @@
 import { inboxAdminRoutes, webhookIntakeRoutes } from "@org/billing/hono";
 import { type Database, ping } from "@org/db";
 import { adminAuth } from "@org/multitenancy/hono";
-import {
-  apiDocument,
-  createServiceApp,
-  type Logger,
-  mountApiDocs,
-  type ServiceMetrics,
-} from "@org/server-kit";
+import type { Logger, ServiceMetrics } from "@org/server-kit";
+import { apiDocument, createServiceApp, mountApiDocs } from "@org/server-kit/hono";
 import type { WorkerMetrics } from "./metrics.js";
 
 export interface AppDeps {

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createCheckout, createStripeClient, ensureCustomer } from "@org/billing";
 import { newId, notifications, stripeWebhookEvents, subscriptions, tenants } from "@org/db";
-import { serveNode } from "@org/server-kit";
+import { serveNode } from "@org/server-kit/hono";
 import { createStripeFake } from "@org/stripe-fake";
 import { createTestDb } from "@org/testing";
 import { chaosScale } from "@org/vitest-config";

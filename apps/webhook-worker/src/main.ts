@@ -1,6 +1,7 @@
 /** @module Node entry: intake, workers, or both (WEBHOOK_WORKER_MODE), with graceful shutdown. */
 import { createInboxWorker, type InboxWorker, purgeProcessedEvents } from "@org/billing";
-import { runMain, serveNode } from "@org/server-kit";
+import { runMain } from "@org/server-kit";
+import { serveNode } from "@org/server-kit/hono";
 import { createApp } from "./app.js";
 import { buildDeps } from "./deps.js";
 import { parseEnv } from "./env.js";

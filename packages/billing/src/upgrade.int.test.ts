@@ -1,4 +1,4 @@
-import { problemErrorHandler } from "@org/problem";
+import { problemErrorHandler } from "@org/problem/hono";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "../test/harness.js";

@@ -1,5 +1,5 @@
 /** A small app with the middleware mounted, counting how often each handler really ran. */
-import { problemErrorHandler } from "@org/problem";
+import { problemErrorHandler } from "@org/problem/hono";
 import { Hono } from "hono";
 import {
   type IdempotencyOptions,

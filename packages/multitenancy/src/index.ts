@@ -43,7 +43,7 @@ export {
 export { createLastUsedBatcher, type LastUsedBatcher, type LastUsedBatcherOptions } from "./last-used.js";
 export { ALL_SCOPES, hasScope, SCOPES, type Scope, ungrantableScopes } from "./scopes.js";
 export { checkSlug, RESERVED_SLUGS, type SlugCheck } from "./slug.js";
-export { assertServable, type ResolvedTenant } from "./tenant.js";
+export type { ResolvedTenant } from "./tenant.js";
 export {
   type ScopedInsert,
   type ScopedUpdate,

@@ -1,7 +1,7 @@
 /** A fully wired app over a test database, as cloud-api would mount the package. */
 import { type Database, newId, tenants } from "@org/db";
-import { problemErrorHandler, problemNotFound } from "@org/problem";
-import { apiDocument, type OpenApiDocument } from "@org/server-kit";
+import { problemErrorHandler, problemNotFound } from "@org/problem/hono";
+import { apiDocument, type OpenApiDocument } from "@org/server-kit/hono";
 import { checkAnswers } from "@org/testing";
 import { Hono } from "hono";
 import {

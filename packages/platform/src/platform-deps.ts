@@ -38,7 +38,23 @@ import {
 import type { Redis } from "ioredis";
 import { Counter, Gauge } from "prom-client";
 import type { PlatformPlans } from "./plans.js";
-import type { PlatformDeps } from "./v1.js";
+
+/** What mountV1 needs: the stores, caches and services the v1 routes are built on. */
+export interface PlatformDeps {
+  db: Database;
+  plans: PlatformPlans;
+  bus: InvalidationBus;
+  tenantCache: TenantCache;
+  apiKeys: ApiKeyService;
+  jwt?: JwtVerifier;
+  idempotencyStore: IdempotencyStore;
+  limiter: RateLimiter;
+  metering: UsageMetering;
+  /** Billing routes are served when present; otherwise they answer 501 billing_not_configured. */
+  billing?: BillingDeps;
+  /** Enables `/admin/*` (tenants) behind this bearer token, and the admin console it logs in to. */
+  adminToken?: string;
+}
 
 export interface PlatformDepsOptions {
   /** Names this service's keys in Redis (`<service>:`) and its connections. */
@@ -65,14 +81,6 @@ export interface PlatformDepsOptions {
 }
 
 export interface BuiltPlatformDeps extends PlatformDeps {
-  bus: InvalidationBus;
-  tenantCache: TenantCache;
-  apiKeys: ApiKeyService;
-  jwt?: JwtVerifier;
-  idempotencyStore: IdempotencyStore;
-  limiter: RateLimiter;
-  metering: UsageMetering;
-  billing?: BillingDeps;
   /** Stops timers, flushes the metering buffer and last-used batches, closes subscriptions. */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { createStripeClient } from "@org/billing";
-import { createMetrics, createServiceApp } from "@org/server-kit";
+import { createMetrics } from "@org/server-kit";
+import { createServiceApp } from "@org/server-kit/hono";
 import { createStripeFake } from "@org/stripe-fake";
 import { createTestDb, createTestRedis, type TestDb, type TestRedis } from "@org/testing";
 import { Redis } from "ioredis";

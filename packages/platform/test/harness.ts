@@ -2,17 +2,16 @@
 import { Writable } from "node:stream";
 import { loadPlanCatalog, type PlanCatalog } from "@org/billing";
 import { newId, tenants } from "@org/db";
-import { createLogger, createMetrics, createServiceApp } from "@org/server-kit";
+import { createLogger, createMetrics } from "@org/server-kit";
+import { createServiceApp } from "@org/server-kit/hono";
 import { createSignup, signupBillingPort } from "@org/signup";
 import { createStripeFake, type StripeFake } from "@org/stripe-fake";
 import { checkAnswers, createTestDb, createTestRedis, type TestDb, type TestRedis } from "@org/testing";
+import { mountOpenApi, mountV1, type PlatformEnv } from "../src/hono/index.js";
 import {
   type BuiltPlatformDeps,
   createPlatformDeps,
   createPlatformPlans,
-  mountOpenApi,
-  mountV1,
-  type PlatformEnv,
   readinessChecks,
 } from "../src/index.js";
 

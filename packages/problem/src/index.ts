@@ -1,4 +1,4 @@
-/** @module @org/problem: RFC 9457 errors with stable codes. */
+/** @module @org/problem: RFC 9457 errors with stable codes. The Hono side is `@org/problem/hono`. */
 export { codeToStatus, codeToTitle, type ErrorCode, errorCode } from "./codes.js";
 export {
   PROBLEM_CONTENT_TYPE,
@@ -7,9 +7,3 @@ export {
   problemBody,
   problemResponse,
 } from "./problem.js";
-export {
-  ProblemError,
-  type ProblemErrorHandlerOptions,
-  problemErrorHandler,
-  problemNotFound,
-} from "./problem-error.js";

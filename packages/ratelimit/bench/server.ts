@@ -4,7 +4,7 @@
  * to its parent once listening (see startChildServer).
  */
 import { serve } from "@hono/node-server";
-import { requestHeader } from "@org/server-kit";
+import { requestHeader } from "@org/server-kit/hono";
 import { type Context, Hono, type Next } from "hono";
 import { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";

@@ -9,8 +9,8 @@ import {
   type InvalidationBus,
 } from "@org/multitenancy";
 import { type TenantEnv, tenant, tenantRoutes } from "@org/multitenancy/hono";
-import { problemErrorHandler, problemNotFound } from "@org/problem";
-import { apiDocument, type OpenApiDocument } from "@org/server-kit";
+import { problemErrorHandler, problemNotFound } from "@org/problem/hono";
+import { apiDocument, type OpenApiDocument } from "@org/server-kit/hono";
 import { checkAnswers } from "@org/testing";
 import { Hono } from "hono";
 import { signupRoutes } from "../src/hono/index.js";

@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { listEvents, queueStats } from "@org/billing";
 import type { Database } from "@org/db";
-import { ProblemError } from "@org/problem";
-import { invalidInput } from "@org/server-kit";
+import { ProblemError } from "@org/problem/hono";
+import { invalidInput } from "@org/server-kit/hono";
 import type { UsageMetering } from "@org/usage-metering";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";

@@ -1,7 +1,7 @@
 /** @module `/v1/billing/*` on a deployment without Stripe: documented as usual, answering 501. */
 import type { z } from "@hono/zod-openapi";
-import { ProblemError } from "@org/problem";
-import { apiRouter } from "@org/server-kit";
+import { ProblemError } from "@org/problem/hono";
+import { apiRouter } from "@org/server-kit/hono";
 import { billingPreviewRoute, billingRouteDeclarations } from "./billing-route-declarations.js";
 
 export interface BillingNotConfiguredRoutesOptions {

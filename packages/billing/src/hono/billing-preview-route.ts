@@ -1,5 +1,5 @@
 /** @module `GET /v1/billing/preview?plan=&interval=`: the proration of switching to a plan, from Stripe. */
-import { apiRouter } from "@org/server-kit";
+import { apiRouter } from "@org/server-kit/hono";
 import type { Context } from "hono";
 import type { BillingDeps } from "../context.js";
 import { previewPlanChange } from "../preview.js";

@@ -1,5 +1,5 @@
 /** @module How the billing routes answer a failure of the billing functions or of Stripe. */
-import { ProblemError } from "@org/problem";
+import { ProblemError } from "@org/problem/hono";
 import Stripe from "stripe";
 import { BillingError } from "../errors.js";
 

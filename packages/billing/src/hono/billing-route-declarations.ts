@@ -11,7 +11,7 @@ import {
   jsonResponse,
   OPTIONAL_IDEMPOTENCY_KEY,
   problemResponses,
-} from "@org/server-kit";
+} from "@org/server-kit/hono";
 import {
   billingPreviewQuery,
   billingPreviewSchema,

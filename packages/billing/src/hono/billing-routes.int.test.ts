@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { problemErrorHandler } from "@org/problem";
-import { apiDocument, mountApiDocs } from "@org/server-kit";
+import { problemErrorHandler } from "@org/problem/hono";
+import { apiDocument, mountApiDocs } from "@org/server-kit/hono";
 import { checkAnswers } from "@org/testing";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

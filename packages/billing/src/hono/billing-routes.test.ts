@@ -1,6 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { problemErrorHandler } from "@org/problem";
-import { apiDocument, type OpenApiDocument } from "@org/server-kit";
+import { problemErrorHandler } from "@org/problem/hono";
+import { apiDocument, type OpenApiDocument } from "@org/server-kit/hono";
 import { Hono } from "hono";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { BillingDeps } from "../context.js";

@@ -1,7 +1,7 @@
 /** @module Credits over HTTP: `GET /v1/credits` for tenants, `POST /admin/tenants/:id/credits` for operators. */
 import { z } from "@hono/zod-openapi";
 import { type Database, tenants } from "@org/db";
-import { ProblemError } from "@org/problem";
+import { ProblemError } from "@org/problem/hono";
 import {
   ADMIN_SECURITY,
   apiRoute,
@@ -12,7 +12,7 @@ import {
   OPTIONAL_IDEMPOTENCY_KEY,
   problemResponses,
   requestHeader,
-} from "@org/server-kit";
+} from "@org/server-kit/hono";
 import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { creditBalance, listCreditLedger } from "../credits/balance.js";

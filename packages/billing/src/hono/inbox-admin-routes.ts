@@ -1,7 +1,7 @@
 /** @module Admin routes of the inbox: list, show, replay (audited), stats. */
 import type { Database } from "@org/db";
-import { ProblemError } from "@org/problem";
-import { ADMIN_SECURITY, apiRoute, apiRouter, jsonResponse, problemResponses } from "@org/server-kit";
+import { ProblemError } from "@org/problem/hono";
+import { ADMIN_SECURITY, apiRoute, apiRouter, jsonResponse, problemResponses } from "@org/server-kit/hono";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { findEvent, listEvents, queueStats } from "../inbox/admin-queries.js";
 import { replayDeadEvents, replayEvent } from "../inbox/audited-replay.js";

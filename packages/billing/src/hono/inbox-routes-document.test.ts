@@ -1,6 +1,6 @@
 import type { Database } from "@org/db";
-import { problemErrorHandler } from "@org/problem";
-import { apiDocument, type OpenApiDocument } from "@org/server-kit";
+import { problemErrorHandler } from "@org/problem/hono";
+import { apiDocument, type OpenApiDocument } from "@org/server-kit/hono";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { inboxAdminRoutes } from "./inbox-admin-routes.js";

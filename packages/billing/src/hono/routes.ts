@@ -1,7 +1,7 @@
 /** @module The billing part of the HTTP contract, as a Hono route factory. */
 import type { z } from "@hono/zod-openapi";
-import { ProblemError } from "@org/problem";
-import { apiRouter, requestHeader } from "@org/server-kit";
+import { ProblemError } from "@org/problem/hono";
+import { apiRouter, requestHeader } from "@org/server-kit/hono";
 import type { Context } from "hono";
 import { createCheckout } from "../checkout.js";
 import type { BillingDeps } from "../context.js";

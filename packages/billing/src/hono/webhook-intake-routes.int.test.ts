@@ -1,5 +1,5 @@
 import { stripeWebhookEvents } from "@org/db";
-import { problemErrorHandler } from "@org/problem";
+import { problemErrorHandler } from "@org/problem/hono";
 import { createTestDb, type TestDb } from "@org/testing";
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";

@@ -1,8 +1,8 @@
 /** @module POST /webhooks/stripe: verify on the raw body, store once, answer 200 at once. */
 import { z } from "@hono/zod-openapi";
 import type { Database } from "@org/db";
-import { ProblemError } from "@org/problem";
-import { apiRoute, apiRouter, jsonResponse, problemResponses } from "@org/server-kit";
+import { ProblemError } from "@org/problem/hono";
+import { apiRoute, apiRouter, jsonResponse, problemResponses } from "@org/server-kit/hono";
 import { bodyLimit } from "hono/body-limit";
 import { type IncomingEvent, insertEvent } from "../inbox/intake-store.js";
 import { verifyStripeSignature } from "../webhooks/verify.js";

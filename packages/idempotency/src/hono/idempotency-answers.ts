@@ -1,5 +1,5 @@
 /** @module What the middleware answers without running the handler: replays and its problem responses. */
-import { ProblemError } from "@org/problem";
+import { ProblemError } from "@org/problem/hono";
 import type { Context } from "hono";
 import type { StoredResponse } from "../store.js";
 import { REPLAYED_HEADER } from "./replayed.js";

@@ -1,7 +1,7 @@
 /** @module idempotency(): the IETF Idempotency-Key draft for Hono, with Stripe's semantics. */
 import { randomUUID } from "node:crypto";
-import { ProblemError } from "@org/problem";
-import { requestHeader } from "@org/server-kit";
+import { ProblemError } from "@org/problem/hono";
+import { requestHeader } from "@org/server-kit/hono";
 import type { Context, MiddlewareHandler } from "hono";
 import { requestFingerprint } from "../fingerprint.js";
 import { parseIdempotencyKey } from "../key.js";

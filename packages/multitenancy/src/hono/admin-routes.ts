@@ -2,7 +2,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { type Database, TENANT_STATUSES } from "@org/db";
-import { ProblemError } from "@org/problem";
+import { ProblemError } from "@org/problem/hono";
 import {
   ADMIN_SECURITY,
   apiRoute,
@@ -11,7 +11,7 @@ import {
   jsonResponse,
   problemResponses,
   requestHeader,
-} from "@org/server-kit";
+} from "@org/server-kit/hono";
 import type { MiddlewareHandler } from "hono";
 import type { InvalidationBus } from "../cache/bus.js";
 import { getTenant, listTenants, setTenantPlan, setTenantStatus, tenantView } from "../tenants.js";

@@ -18,6 +18,7 @@ export {
   routeScopes,
   undeclaredRoutes,
 } from "./route-scopes.js";
+export { assertServable } from "./servable.js";
 export { requireScope, slugFromHost, type TenantResolutionOptions, tenant } from "./tenant-middleware.js";
 export {
   type ApiKeyList,

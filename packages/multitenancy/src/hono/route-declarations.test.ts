@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { Database } from "@org/db";
-import { apiDocument } from "@org/server-kit";
+import { apiDocument } from "@org/server-kit/hono";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { ApiKeyService, ApiKeyView, CreatedApiKey } from "../api-keys.js";
 import { createLocalBus } from "../cache/bus.js";

@@ -1,5 +1,5 @@
 /** @module routeScopes(): every route declares the scope it needs in one table, enforced per request. */
-import { ProblemError } from "@org/problem";
+import { ProblemError } from "@org/problem/hono";
 import type { Env, Hono, MiddlewareHandler, Schema } from "hono";
 import { inspectRoutes } from "hono/dev";
 import { matchedRoutes } from "hono/route";

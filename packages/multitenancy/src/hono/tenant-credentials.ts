@@ -1,5 +1,5 @@
 /** @module The credentials of a request: `Authorization: Bearer <API key or JWT>` to a tenant id and principal. */
-import { ProblemError } from "@org/problem";
+import { ProblemError } from "@org/problem/hono";
 import type { ApiKeyPrincipal, ApiKeyService } from "../api-keys.js";
 import type { JwtVerifier } from "../jwt.js";
 import type { AuthPrincipal } from "./variables.js";

@@ -1,5 +1,5 @@
 import { newId, tenants } from "@org/db";
-import { problemErrorHandler } from "@org/problem";
+import { problemErrorHandler } from "@org/problem/hono";
 import { createTestDb, type TestDb } from "@org/testing";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";

@@ -1,15 +1,16 @@
 /** @module tenant(): resolves the tenant of a request from Host, API key, JWT or a fixed id. */
 import type { Database } from "@org/db";
-import { ProblemError } from "@org/problem";
-import { requestHeader } from "@org/server-kit";
+import { ProblemError } from "@org/problem/hono";
+import { requestHeader } from "@org/server-kit/hono";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { ApiKeyService } from "../api-keys.js";
 import type { TenantCache } from "../cache/tenant-cache.js";
 import type { JwtVerifier } from "../jwt.js";
 import { hasScope } from "../scopes.js";
 import { RESERVED_SLUGS } from "../slug.js";
-import { assertServable, type ResolvedTenant } from "../tenant.js";
+import type { ResolvedTenant } from "../tenant.js";
 import { type TenantScope, tenantScope } from "../tenant-scope.js";
+import { assertServable } from "./servable.js";
 import { type Credentials, createCredentialsReader, unauthorized } from "./tenant-credentials.js";
 import type { TenantEnv } from "./variables.js";
 

@@ -2,7 +2,7 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Database } from "@org/db";
 import { markSensitiveFields } from "@org/idempotency/hono";
-import { ProblemError } from "@org/problem";
+import { ProblemError } from "@org/problem/hono";
 import {
   apiRoute,
   apiRouter,
@@ -11,7 +11,7 @@ import {
   jsonResponse,
   OPTIONAL_IDEMPOTENCY_KEY,
   problemResponses,
-} from "@org/server-kit";
+} from "@org/server-kit/hono";
 import type { TypedResponse } from "hono";
 import type { ApiKeyService } from "../api-keys.js";
 import { SCOPES, ungrantableScopes } from "../scopes.js";

@@ -1,5 +1,5 @@
 /** @module clientIpKey(): the client's IP as a rate-limit key, trusting X-Forwarded-For only from known proxies. */
-import { requestHeader } from "@org/server-kit";
+import { requestHeader } from "@org/server-kit/hono";
 import type { Context, Env } from "hono";
 import ipaddr from "ipaddr.js";
 import proxyaddr from "proxy-addr";

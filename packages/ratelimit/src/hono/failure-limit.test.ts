@@ -1,4 +1,4 @@
-import { ProblemError, problemErrorHandler } from "@org/problem";
+import { ProblemError, problemErrorHandler } from "@org/problem/hono";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { createRateLimiter } from "../limiter.js";

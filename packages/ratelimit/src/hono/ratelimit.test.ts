@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
-import { problemErrorHandler } from "@org/problem";
+import { problemErrorHandler } from "@org/problem/hono";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { type Item, parseItem, parseList } from "structured-headers";

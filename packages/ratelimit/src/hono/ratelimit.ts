@@ -1,6 +1,6 @@
 /** @module ratelimit(): the Hono middleware applying a limiter per request with the plan's policies. */
 import { problemResponse } from "@org/problem";
-import { withResponseHeaders } from "@org/server-kit";
+import { withResponseHeaders } from "@org/server-kit/hono";
 import type { Context, Env, MiddlewareHandler } from "hono";
 import type { RateLimitDecision } from "../decision.js";
 import { rateLimitHeader, rateLimitPolicyHeader, retryAfterSeconds } from "../headers.js";

@@ -1,5 +1,5 @@
 import type { TenantView } from "@org/multitenancy";
-import { apiDocument } from "@org/server-kit";
+import { apiDocument } from "@org/server-kit/hono";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { Signup, SignupResult } from "../signup.js";
 import { type SignupResponse, signupResponseSchema, signupRoutes } from "./signup-routes.js";

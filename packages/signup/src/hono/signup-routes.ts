@@ -4,7 +4,8 @@ import type { IdempotencyStore } from "@org/idempotency";
 import { idempotency, markSensitiveFields } from "@org/idempotency/hono";
 import { tenantView } from "@org/multitenancy";
 import { slugFromHost, tenantViewSchema } from "@org/multitenancy/hono";
-import { type ErrorCode, ProblemError } from "@org/problem";
+import type { ErrorCode } from "@org/problem";
+import { ProblemError } from "@org/problem/hono";
 import {
   apiRoute,
   apiRouter,
@@ -13,7 +14,7 @@ import {
   problemResponses,
   REQUIRED_IDEMPOTENCY_KEY,
   requestHeader,
-} from "@org/server-kit";
+} from "@org/server-kit/hono";
 import type { MiddlewareHandler } from "hono";
 import type { Signup, SignupFailureReason } from "../signup.js";
 

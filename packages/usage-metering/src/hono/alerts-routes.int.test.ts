@@ -1,5 +1,5 @@
-import { problemErrorHandler } from "@org/problem";
-import { apiDocument } from "@org/server-kit";
+import { problemErrorHandler } from "@org/problem/hono";
+import { apiDocument } from "@org/server-kit/hono";
 import { type AnswerCheck, checkAnswers, createTestDb, type TestDb } from "@org/testing";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -10,7 +10,7 @@ import {
   jsonResponse,
   OPTIONAL_IDEMPOTENCY_KEY,
   problemResponses,
-} from "@org/server-kit";
+} from "@org/server-kit/hono";
 import type { Context, Env } from "hono";
 import { loadAlertSettings, saveAlertSettings } from "../alerts.js";
 import type { UsageMetering } from "../metering.js";

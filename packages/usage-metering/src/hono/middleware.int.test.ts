@@ -1,4 +1,4 @@
-import { problemErrorHandler } from "@org/problem";
+import { problemErrorHandler } from "@org/problem/hono";
 import { createTestDb, type TestDb } from "@org/testing";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

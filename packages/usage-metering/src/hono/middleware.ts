@@ -1,5 +1,5 @@
 /** @module Request-path middleware: count API calls, enforce a hard quota. */
-import { ProblemError } from "@org/problem";
+import { ProblemError } from "@org/problem/hono";
 import type { Context, Env, MiddlewareHandler } from "hono";
 import type { Entitlement } from "../entitlements.js";
 import type { UsageMetering } from "../metering.js";

@@ -1,5 +1,5 @@
 import type { Database } from "@org/db";
-import { apiDocument } from "@org/server-kit";
+import { apiDocument } from "@org/server-kit/hono";
 import { describe, expect, it } from "vitest";
 import type { UsageMetering } from "../metering.js";
 import { usageAlertRoutes } from "./alerts-routes.js";

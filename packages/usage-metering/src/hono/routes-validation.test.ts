@@ -1,5 +1,5 @@
 import type { Database } from "@org/db";
-import { problemErrorHandler } from "@org/problem";
+import { problemErrorHandler } from "@org/problem/hono";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import type { UsageMetering } from "../metering.js";

@@ -9,7 +9,7 @@ import {
   jsonResponse,
   OPTIONAL_IDEMPOTENCY_KEY,
   problemResponses,
-} from "@org/server-kit";
+} from "@org/server-kit/hono";
 import type { Context, Env } from "hono";
 import type { Entitlement } from "../entitlements.js";
 import { UsageInputError } from "../errors.js";

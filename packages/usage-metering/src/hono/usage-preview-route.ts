@@ -1,6 +1,6 @@
 /** @module `GET /v1/usage/preview`: the current period's overage as it would be billed, credits included. */
 import { z } from "@hono/zod-openapi";
-import { apiRoute, apiRouter, bearer, jsonResponse } from "@org/server-kit";
+import { apiRoute, apiRouter, bearer, jsonResponse } from "@org/server-kit/hono";
 import type { Context } from "hono";
 import type { UsageMetering } from "../metering.js";
 import { previewOverage } from "../overage-preview.js";

@@ -1,0 +1,3 @@
+import { vitestConfig } from "@org/vitest-config";
+
+export default vitestConfig();
