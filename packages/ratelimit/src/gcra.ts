@@ -1,8 +1,21 @@
 /** @module The GCRA decision itself, shared by the memory store and mirrored by the Redis script. */
 import type { Policy } from "./policy.js";
 
-/** Tolerance for floating-point sums (ms): a request exactly at the limit must pass. */
-const EPSILON_MS = 1e-6;
+/**
+ * Rounding per charged unit (ms): a double near wall-clock milliseconds resolves 2^-11 ms until
+ * the year 2109, and the Redis script's microsecond TATs round by up to 1.5 us per write.
+ */
+const ROUNDING_PER_UNIT_MS = 0.002;
+
+/**
+ * Slack for rounding (ms), so that a request exactly at the limit passes. Times are wall-clock
+ * milliseconds (or Redis microseconds), where every `tat + T` rounds; a burst of n units drifts by
+ * up to n such roundings. The slack covers that and stays under half an emission interval, so it can
+ * never admit a unit more.
+ */
+function slackMs(p: Policy): number {
+  return Math.min(p.emissionMs / 2, Math.max(p.emissionMs / 1_000, (p.burst + 2) * ROUNDING_PER_UNIT_MS));
+}
 
 /**
  * Decides one request of `cost` against several policies at once, all or nothing: it is admitted
@@ -35,9 +48,9 @@ export function gcraDecide(
   for (let j = 0; j < policies.length; j++) {
     const p = policies[j]!;
     const after = Math.max(tats[j] ?? nowMs, nowMs) + p.emissionMs * cost - nowMs;
-    if (after > p.toleranceMs + EPSILON_MS) allowed = false;
+    if (after > p.toleranceMs + slackMs(p)) allowed = false;
     else if (spare > 0)
-      spare = Math.min(spare, Math.floor((p.toleranceMs - after + EPSILON_MS) / p.emissionMs / 2));
+      spare = Math.min(spare, Math.floor((p.toleranceMs - after + slackMs(p)) / p.emissionMs / 2));
   }
   const leased = allowed ? spare : 0;
   for (let j = 0; j < policies.length; j++) {
@@ -55,12 +68,12 @@ export function gcraDecide(
 
 /** Units still available now under a policy, given `tat - now` in ms. */
 export function remainingOf(policy: Policy, offsetMs: number): number {
-  const r = Math.floor((policy.toleranceMs - offsetMs + EPSILON_MS) / policy.emissionMs);
+  const r = Math.floor((policy.toleranceMs - offsetMs + slackMs(policy)) / policy.emissionMs);
   return Math.max(0, Math.min(r, policy.burst));
 }
 
 /** How long until a request of `cost` would pass under a policy, given `tat - now` in ms (0: now). */
 export function retryAfterOf(policy: Policy, offsetMs: number, cost: number): number {
   const wait = offsetMs + policy.emissionMs * cost - policy.toleranceMs;
-  return wait > EPSILON_MS ? wait : 0;
+  return wait > slackMs(policy) ? wait : 0;
 }

@@ -34,7 +34,7 @@ local kbase = 0
 local out = {}
 local k = 0
 -- Reused by every group (indices 1..p are overwritten): no table allocations per key.
-local em, tol, tat, dirty, askAt, askOf = {}, {}, {}, {}, {}, {}
+local em, tol, sl, tat, dirty, askAt, askOf = {}, {}, {}, {}, {}, {}, {}
 for g = 1, groups do
   local p
   p, a = struct.unpack('<d', s, a)
@@ -42,6 +42,8 @@ for g = 1, groups do
   for j = 1, p do
     dirty[j] = false
     em[j], tol[j], a = struct.unpack('<dd', s, a)
+    -- Rounding slack (see gcra.ts): each stored TAT rounds up by < 1 us and each sum by 0.25 us.
+    sl[j] = math.min(em[j] / 2, math.max(em[j] / 1000, (tol[j] / em[j] + 2) * 1.5))
     local v = redis.pcall('GET', KEYS[kbase + j])
     local x = now
     if type(v) == 'table' then
@@ -68,7 +70,7 @@ for g = 1, groups do
       ok = -1
     else
       for j = 1, p do
-        if tat[j] + em[j] * cost - now > tol[j] + 0.001 then
+        if tat[j] + em[j] * cost - now > tol[j] + sl[j] then
           ok = 0
           break
         end
@@ -102,7 +104,7 @@ for g = 1, groups do
   for q = 1, asks do
     local spare = askOf[q]
     for j = 1, p do
-      local s = math.floor((tol[j] - (tat[j] - now) + 0.001) / em[j] / 2)
+      local s = math.floor((tol[j] - (tat[j] - now) + sl[j]) / em[j] / 2)
       if s < spare then spare = s end
     end
     if spare > 0 then

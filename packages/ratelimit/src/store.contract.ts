@@ -43,6 +43,25 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
       expect(results[4]!.offsetsMs[0]).toBeGreaterThan(5 * emission - 60_000);
     });
 
+    it("admits the whole burst at wall-clock times for rates whose interval does not divide evenly", async () => {
+      for (const [rate, burst] of [
+        [6, 1],
+        [7, 14],
+        [11, 11],
+        [51, 358],
+      ] as const) {
+        const ps = [createPolicy({ name: "odd", rate, periodMs: 1_000, burst })];
+        const k = key();
+        const started = Date.now();
+        let admitted = 0;
+        while ((await s.store.decide(k, ps, 1)).allowed) admitted++;
+        // Units refilled while the loop ran may add to the burst, never fewer than the burst.
+        const refilled = Math.ceil((Date.now() - started) / ps[0]!.emissionMs);
+        expect(admitted).toBeGreaterThanOrEqual(burst);
+        expect(admitted).toBeLessThanOrEqual(burst + refilled);
+      }
+    });
+
     it("charges the cost, and a refused request charges nothing", async () => {
       const ps = [slow("c", 10)];
       const k = key();
