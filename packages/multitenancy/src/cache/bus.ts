@@ -136,7 +136,12 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Invalida
   subscriber.on("ready", () => {
     failing = false;
     if (first) return;
-    void subscriber.subscribe(channel).then(() => f.emit({ all: true }));
+    // Redis may go away again before SUBSCRIBE answers; the next "ready" retries it.
+    subscriber.subscribe(channel).then(
+      () => f.emit({ all: true }),
+      (error: unknown) =>
+        options.logger?.warn({ err: error, channel }, "invalidation_bus.resubscribe_failed"),
+    );
   });
   await subscriber.subscribe(channel);
   first = false;
