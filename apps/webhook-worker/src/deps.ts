@@ -57,7 +57,11 @@ export async function buildDeps(
       ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: "org-webhook-worker" })
       : undefined;
   const bus = redis
-    ? await createRedisBus({ redis, channel: tenantInvalidationChannel(env.REDIS_KEY_PREFIX) })
+    ? await createRedisBus({
+        redis,
+        channel: tenantInvalidationChannel(env.REDIS_KEY_PREFIX),
+        logger: logger.child({ component: "tenant-bus" }),
+      })
     : undefined;
   const billingLogger = logger.child({ component: "billing" });
   const billing: SyncDeps | undefined =

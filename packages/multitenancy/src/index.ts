@@ -17,6 +17,7 @@ export {
   createRedisBus,
   type Invalidation,
   type InvalidationBus,
+  type RedisBusLogger,
   type RedisBusOptions,
   tenantInvalidationChannel,
 } from "./cache/bus.js";

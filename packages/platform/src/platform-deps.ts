@@ -130,7 +130,11 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
 async function createTenancy(options: PlatformDepsOptions) {
   const { db, redis } = options;
   const bus = redis
-    ? await createRedisBus({ redis, channel: tenantInvalidationChannel(options.service) })
+    ? await createRedisBus({
+        redis,
+        channel: tenantInvalidationChannel(options.service),
+        logger: options.logger.child({ component: "tenant-bus" }),
+      })
     : createLocalBus();
   const tenantCache = createTenantCache({ loader: createTenantLoader(db), bus });
   const lastUsed = createLastUsedBatcher({ db });

@@ -1,5 +1,6 @@
-import { createTestRedis, redisAvailable, type TestRedis } from "@org/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestRedis, redisAvailable, startTcpProxy, type TestRedis } from "@org/testing";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRedisBus, type Invalidation } from "./bus.js";
 
 let r: TestRedis;
@@ -8,6 +9,20 @@ beforeAll(async () => {
   r = createTestRedis();
 });
 afterAll(() => r.cleanup());
+
+/** A logger that keeps what it is told. */
+const recordingLogger = () => {
+  const warnings: { obj: Record<string, unknown>; msg: string }[] = [];
+  return { warnings, warn: (obj: Record<string, unknown>, msg: string) => warnings.push({ obj, msg }) };
+};
+
+const waitFor = async (condition: () => boolean, timeoutMs = 5_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
 
 const next = (received: Invalidation[], count: number) =>
   new Promise<void>((resolve) => {
@@ -57,5 +72,75 @@ describe("Redis invalidation bus", () => {
     await next(got, 2);
     expect(got[1]).toEqual({ tenantId: "ten_after" });
     await bus.close();
+  });
+
+  describe("when the subscriber connection fails", () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    it("takes an error event of the subscriber connection as a log line, not an exception", async () => {
+      const publisher = r.connect();
+      const duplicate = publisher.duplicate.bind(publisher);
+      let subscriber: Redis | undefined;
+      publisher.duplicate = (...args: Parameters<Redis["duplicate"]>) => {
+        subscriber = duplicate(...args);
+        return subscriber;
+      };
+      const logger = recordingLogger();
+      const channel = `${r.prefix}bus3`;
+      const bus = await createRedisBus({ redis: publisher, channel, logger });
+      const blip = new Error("read ECONNRESET");
+      // EventEmitter throws an "error" event nobody listens to.
+      expect(() => subscriber!.emit("error", blip)).not.toThrow();
+      expect(logger.warnings).toEqual([
+        { obj: { err: blip, channel }, msg: "invalidation_bus.subscriber_error" },
+      ]);
+      await bus.close();
+    });
+
+    it("survives Redis going away (no unhandled error event), logs it once, then drops the caches and delivers again", async () => {
+      const target = new URL(r.url);
+      const proxy = await startTcpProxy(Number(target.port || 6379), target.hostname);
+      const publisher = new Redis({
+        host: "127.0.0.1",
+        port: proxy.port,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => 20,
+      });
+      publisher.on("error", () => {}); // the test's own connection: only the bus's subscriber is under test
+      const consoleErrors = vi.spyOn(console, "error");
+      const logger = recordingLogger();
+      const channel = `${r.prefix}bus4`;
+      const bus = await createRedisBus({ redis: publisher, channel, logger });
+      const got: Invalidation[] = [];
+      bus.subscribe((m) => got.push(m));
+
+      await proxy.cut();
+      await waitFor(() => logger.warnings.length > 0);
+      // Several reconnect attempts fail while it is away; still one line for the outage.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(logger.warnings).toHaveLength(1);
+      expect(logger.warnings[0]).toMatchObject({
+        msg: "invalidation_bus.subscriber_error",
+        obj: { channel },
+      });
+      await proxy.restore();
+
+      await next(got, 1);
+      expect(got[0]).toEqual({ all: true });
+      const admin = r.connect();
+      await admin.publish(channel, JSON.stringify({ tenantId: "ten_back" }));
+      await next(got, 2);
+      expect(got[1]).toEqual({ tenantId: "ten_back" });
+      const unhandled = consoleErrors.mock.calls.filter((call) =>
+        String(call[0]).includes("Unhandled error event"),
+      );
+      expect(unhandled).toEqual([]);
+
+      await bus.close();
+      publisher.disconnect();
+      await proxy.close();
+    });
   });
 });

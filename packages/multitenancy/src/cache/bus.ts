@@ -86,13 +86,26 @@ export interface RedisBusOptions {
   channel: string;
   /** CLIENT SETNAME of the subscriber connection (to find it in `CLIENT LIST`). */
   connectionName?: string;
+  /** Where the subscriber connection's errors go (a pino logger fits). @default none: dropped */
+  logger?: RedisBusLogger;
+}
+
+/**
+ * What {@link createRedisBus} logs with; a pino logger fits.
+ *
+ * @example
+ * await createRedisBus({ redis, channel, logger: log.child({ component: "tenant-bus" }) });
+ */
+export interface RedisBusLogger {
+  warn(obj: Record<string, unknown>, msg: string): void;
 }
 
 /**
  * A bus over Redis pub/sub. The publishing node applies the message locally before publishing, so
  * its own next request never sees stale data; the others get it within a network round trip.
  * Pub/sub is fire-and-forget: messages sent while a subscriber is disconnected are lost, so on every
- * (re)subscription the handlers receive `{ all: true }` and drop their whole cache.
+ * (re)subscription the handlers receive `{ all: true }` and drop their whole cache. Errors of the
+ * subscriber connection (Redis away for a while) are logged once per outage, never thrown.
  *
  * @example
  * const bus = await createRedisBus({ redis, channel: "mt:{invalidate}" });
@@ -104,6 +117,14 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Invalida
     options.connectionName ? { connectionName: options.connectionName } : {},
   );
   let first = true;
+  // ioredis reconnects by itself; without a listener its "error" events would be printed as
+  // unhandled (or thrown by EventEmitter). One line per outage: a reconnect loop errors every retry.
+  let failing = false;
+  subscriber.on("error", (error: Error) => {
+    if (failing) return;
+    failing = true;
+    options.logger?.warn({ err: error, channel }, "invalidation_bus.subscriber_error");
+  });
   subscriber.on("message", (ch: string, raw: string) => {
     if (ch !== channel) return;
     try {
@@ -113,8 +134,14 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Invalida
     }
   });
   subscriber.on("ready", () => {
+    failing = false;
     if (first) return;
-    void subscriber.subscribe(channel).then(() => f.emit({ all: true }));
+    // Redis may go away again before SUBSCRIBE answers; the next "ready" retries it.
+    subscriber.subscribe(channel).then(
+      () => f.emit({ all: true }),
+      (error: unknown) =>
+        options.logger?.warn({ err: error, channel }, "invalidation_bus.resubscribe_failed"),
+    );
   });
   await subscriber.subscribe(channel);
   first = false;
