@@ -103,6 +103,12 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
   const metering = createPlatformMetering(options, prefix, tenantCache);
   registerScrapeGauges(options.metrics, metering, tenantCache);
   const billing = createPlatformBilling(options, bus);
+  // A tenant's alert settings (spend caps) changed on some node: reload them here too, rather than
+  // enforcing a stale cap for up to the metering's cache TTL. `{ all: true }` (a Redis reconnect)
+  // leaves them to the TTL: the spend-cap cache has no bulk reload.
+  const unsubscribeCaps = bus.subscribe((message) => {
+    if (message.tenantId) void metering.reloadAlertSettings(message.tenantId);
+  });
 
   return {
     db,
@@ -118,6 +124,7 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
     adminToken: options.adminToken,
     async close() {
       sweeper.stop();
+      unsubscribeCaps();
       await metering.close();
       await lastUsed.close();
       apiKeys.close();
