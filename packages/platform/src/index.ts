@@ -15,3 +15,4 @@ export {
   type PlatformDepsOptions,
 } from "./platform-deps.js";
 export { readinessChecks } from "./readiness.js";
+export { enqueueUsageAlert } from "./usage-alert-outbox.js";

@@ -1,5 +1,5 @@
 /** @module Builds the shared dependencies of the v1 pipeline from a database and, optionally, Redis. */
-import { type BillingDeps, createStripeClient, enqueueNotification, type PlanCatalog } from "@org/billing";
+import { type BillingDeps, createStripeClient, type PlanCatalog } from "@org/billing";
 import type { Database } from "@org/db";
 import {
   createIdempotencySweeper,
@@ -38,6 +38,7 @@ import {
 import type { Redis } from "ioredis";
 import { Counter, Gauge } from "prom-client";
 import type { PlatformPlans } from "./plans.js";
+import { enqueueUsageAlert } from "./usage-alert-outbox.js";
 
 /** What mountV1 needs: the stores, caches and services the v1 routes are built on. */
 export interface PlatformDeps {
@@ -102,6 +103,12 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
   const metering = createPlatformMetering(options, prefix, tenantCache);
   registerScrapeGauges(options.metrics, metering, tenantCache);
   const billing = createPlatformBilling(options, bus);
+  // A tenant's alert settings (spend caps) changed on some node: reload them here too, rather than
+  // enforcing a stale cap for up to the metering's cache TTL. `{ all: true }` (a Redis reconnect)
+  // leaves them to the TTL: the spend-cap cache has no bulk reload.
+  const unsubscribeCaps = bus.subscribe((message) => {
+    if (message.tenantId) void metering.reloadAlertSettings(message.tenantId);
+  });
 
   return {
     db,
@@ -117,6 +124,7 @@ export async function createPlatformDeps(options: PlatformDepsOptions): Promise<
     adminToken: options.adminToken,
     async close() {
       sweeper.stop();
+      unsubscribeCaps();
       await metering.close();
       await lastUsed.close();
       apiKeys.close();
@@ -199,16 +207,8 @@ function createPlatformMetering(
       flushedUnits.inc(units);
       lastFlush.set(Date.now() / 1000);
     },
-    // The outbox's unique (tenant, dedupe key) is a second guard behind metering's once-per-period key.
-    onThresholdReached: async (alert) => {
-      const periodStart = new Date(alert.periodStart).toISOString();
-      await enqueueNotification(db, {
-        tenantId: alert.tenantId,
-        kind: "usage.threshold_reached",
-        dedupeKey: `usage:${alert.meter}:${alert.threshold}:${periodStart}`,
-        payload: { ...alert, periodStart },
-      });
-    },
+    // In the claim's transaction: the claim and the outbox row commit together or not at all.
+    onThresholdReached: (alert, tx) => enqueueUsageAlert(tx, alert),
     onError: (error) => logger.warn({ err: error }, "metering.background_error"),
     onQuarantine: (batch) =>
       logger.error(

@@ -1,7 +1,7 @@
 /** @module Usage-alert checks started by flushes and ingests, settled by `flush()` and `close()`. */
 import type { Database } from "@org/db";
 import { createAlertDetector } from "./alert-detector.js";
-import type { ThresholdReached } from "./alerts.js";
+import type { ThresholdHandler } from "./alerts.js";
 import type { Meter } from "./meters.js";
 import type { PlanProvider } from "./plans.js";
 import type { Period } from "./time.js";
@@ -12,13 +12,14 @@ export interface AlertChecksOptions {
   planFor: PlanProvider;
   periodOf: (tenantId: string, nowMs: number) => Period | Promise<Period>;
   clock: () => number;
-  onThresholdReached?: (event: ThresholdReached) => void | Promise<void>;
+  onThresholdReached?: ThresholdHandler;
   onError: (error: unknown) => void;
 }
 
 /**
  * Without `onThresholdReached` every check is a no-op. A failed check is reported to `onError`; its
- * thresholds stay unfired, so the next flush or ingest of the tenant fires them.
+ * transaction rolled back, so its thresholds stay unclaimed and the next flush or ingest of the
+ * tenant fires them.
  */
 export function createAlertChecks(options: AlertChecksOptions) {
   const { onThresholdReached, onError, periodOf, clock } = options;

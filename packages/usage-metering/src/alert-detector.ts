@@ -2,11 +2,11 @@
 import type { Database } from "@org/db";
 import {
   claimThresholds,
+  firedThresholds,
   loadAlertSettings,
   overageAmount as overageAmountOf,
   reachedThresholds,
-  releaseThreshold,
-  type ThresholdReached,
+  type ThresholdHandler,
 } from "./alerts.js";
 import type { Meter } from "./meters.js";
 import type { PlanProvider } from "./plans.js";
@@ -18,13 +18,24 @@ export interface AlertDetectorOptions {
   meters: readonly Meter[];
   planFor: PlanProvider;
   periodOf: (tenantId: string) => Promise<Period>;
-  /** Called once per threshold per period, across every process (e.g. writes the notifications outbox). */
-  onThresholdReached: (event: ThresholdReached) => void | Promise<void>;
+  /**
+   * Called once per threshold per period, across every process, in the transaction that claims it
+   * (e.g. writes the notifications outbox with `tx`). See {@link ThresholdHandler}.
+   */
+  onThresholdReached: ThresholdHandler;
 }
 
 /**
  * Checks one tenant after a flush or an ingest stored its counts: a few queries per flush, never
- * per metered request.
+ * per metered request. The claim of a threshold and whatever `onThresholdReached` writes with the
+ * transaction commit together or not at all: a handler that throws, or a process killed before the
+ * commit, leaves the threshold unclaimed for the next check, and a committed claim always has its
+ * notification.
+ *
+ * @example
+ * const detect = createAlertDetector({ db, meters, planFor, periodOf,
+ *   onThresholdReached: (alert, tx) => enqueueNotification(tx, toNotification(alert)) });
+ * await detect(tenantId); // throws when the handler threw (nothing claimed then)
  */
 export function createAlertDetector(options: AlertDetectorOptions) {
   const { db, meters, planFor, periodOf, onThresholdReached } = options;
@@ -36,25 +47,30 @@ export function createAlertDetector(options: AlertDetectorOptions) {
     const reached = Object.entries(settings).flatMap(([meter, s]) =>
       reachedThresholds(s, plan, meter, totals[meter] ?? 0).map((threshold) => ({ meter, threshold })),
     );
-    const claimed = await claimThresholds(db, tenantId, period, reached);
-    for (const [i, fired] of claimed.entries()) {
-      const used = totals[fired.meter] ?? 0;
-      try {
-        await onThresholdReached({
-          tenantId,
-          meter: fired.meter,
-          threshold: fired.threshold,
-          periodStart: period.start,
-          used,
-          included: plan.meters[fired.meter]?.included ?? null,
-          overageAmount: overageAmountOf(plan, fired.meter, used),
-          currency: plan.currency,
-        });
-      } catch (error) {
-        // Not delivered (this one and the rest): the next flush or ingest of the tenant fires them.
-        for (const undelivered of claimed.slice(i)) await releaseThreshold(db, tenantId, period, undelivered);
-        throw error;
+    if (reached.length === 0) return;
+    // Most checks after the first crossing find every reached threshold already claimed: one read
+    // then, instead of a transaction that claims nothing.
+    const fired = await firedThresholds(db, tenantId, period);
+    const unfired = reached.filter((r) => !fired.has(`${r.meter}/${r.threshold}`));
+    if (unfired.length === 0) return;
+    await db.transaction(async (tx) => {
+      const claimed = await claimThresholds(tx, tenantId, period, unfired);
+      for (const { meter, threshold } of claimed) {
+        const used = totals[meter] ?? 0;
+        await onThresholdReached(
+          {
+            tenantId,
+            meter,
+            threshold,
+            periodStart: period.start,
+            used,
+            included: plan.meters[meter]?.included ?? null,
+            overageAmount: overageAmountOf(plan, meter, used),
+            currency: plan.currency,
+          },
+          tx,
+        );
       }
-    }
+    });
   };
 }

@@ -1,4 +1,4 @@
-import { type Database, usageAlertSettings, usageAlertsFired } from "@org/db";
+import { type Database, newId, notifications, usageAlertSettings, usageAlertsFired } from "@org/db";
 import { createTestDb, type TestDb } from "@org/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,6 +41,12 @@ async function firedRows(db: Database, tenantId: string): Promise<string[]> {
   return found
     .map((r) => `${r.meter}/${r.threshold}@${new Date(r.periodStart).toISOString().slice(0, 10)}`)
     .sort();
+}
+
+/** The thresholds of the tenant's outbox rows, sorted. */
+async function outboxRows(db: Database, tenantId: string): Promise<string[]> {
+  const found = await db.select().from(notifications).where(eq(notifications.tenantId, tenantId));
+  return found.map((n) => String(n.payload.threshold)).sort();
 }
 
 /**
@@ -140,17 +146,23 @@ describe("usage alerts", () => {
     }
   });
 
-  it("fires a threshold again at the next flush when its notification failed", async () => {
+  it("rolls back the claim and what the handler wrote when the handler throws; the next flush fires once", async () => {
     const tenantId = await tenantWithAlerts(t.db, "free", { api_calls: { percentages: [50, 80] } });
-    const delivered: string[] = [];
     let failures = 1;
     const errors: unknown[] = [];
     const { metering, plans } = meteringFor(
       t.db,
       {
-        onThresholdReached: (e) => {
+        // Writes the outbox row with the claim's transaction, then (the first time) fails after it.
+        onThresholdReached: async (e, tx) => {
+          await tx.insert(notifications).values({
+            id: newId("notification"),
+            tenantId: e.tenantId,
+            kind: "usage.threshold_reached",
+            dedupeKey: `usage:${e.meter}:${e.threshold}:${e.periodStart}`,
+            payload: { threshold: e.threshold },
+          });
           if (failures-- > 0) throw new Error("outbox unavailable");
-          delivered.push(e.threshold);
         },
         onError: (e) => void errors.push(e),
       },
@@ -160,11 +172,19 @@ describe("usage alerts", () => {
     try {
       metering.increment(tenantId, "api_calls", 9_000);
       await metering.flush();
-      expect(delivered).toEqual([]);
       expect(errors).toHaveLength(1);
+      expect(await firedRows(t.db, tenantId)).toEqual([]);
+      expect(await outboxRows(t.db, tenantId)).toEqual([]);
       metering.increment(tenantId, "api_calls", 1);
       await metering.flush();
-      expect(delivered.sort()).toEqual(["pct:50", "pct:80"]);
+      metering.increment(tenantId, "api_calls", 1);
+      await metering.flush();
+      expect(await firedRows(t.db, tenantId)).toEqual([
+        "api_calls/pct:50@2026-06-01",
+        "api_calls/pct:80@2026-06-01",
+      ]);
+      expect(await outboxRows(t.db, tenantId)).toEqual(["pct:50", "pct:80"]);
+      expect(errors).toHaveLength(1);
     } finally {
       await metering.close();
     }

@@ -1,5 +1,5 @@
 /** @module Usage alerts: thresholds crossed in a billing period, each recorded once in Postgres. */
-import { type Executor, type MeterAlertSettings, rows } from "@org/db";
+import { type Executor, type MeterAlertSettings, rows, type Transaction } from "@org/db";
 import { sql } from "drizzle-orm";
 import type { Plan } from "./plans.js";
 import { overage } from "./pricing.js";
@@ -16,6 +16,20 @@ export interface ThresholdReached {
   overageAmount: number;
   currency: string;
 }
+
+/**
+ * Called once per threshold per billing period, inside the transaction that claims it: write the
+ * notification (the outbox row) with `tx`, not with another connection. Throwing rolls the claim
+ * back, so a later check fires the threshold again; a crash before the commit leaves nothing
+ * claimed. A returned promise is awaited before the commit. Keep it to a few statements on `tx`:
+ * the claim's row lock is held until it returns, and nothing outside the database is undone by the
+ * rollback.
+ *
+ * @example
+ * const onThresholdReached: ThresholdHandler = (alert, tx) =>
+ *   enqueueNotification(tx, { tenantId: alert.tenantId, kind: "usage.threshold_reached", dedupeKey, payload });
+ */
+export type ThresholdHandler = (event: ThresholdReached, tx: Transaction) => unknown;
 
 /** Overage money for `used` units, with the same pricing function that reports overage. */
 export function overageAmount(plan: Plan, meter: string, used: number): number {
@@ -52,8 +66,31 @@ export async function loadAlertSettings(
 }
 
 /**
+ * The thresholds already claimed (committed) in the period: a check skips them without opening a
+ * transaction. Only a filter: a row not seen here may still be claimed by another process, which
+ * `claimThresholds` settles.
+ */
+export async function firedThresholds(db: Executor, tenantId: string, period: Period): Promise<Set<string>> {
+  const found = rows<{ meter: string; threshold: string }>(
+    await db.execute(sql`
+      select meter, threshold from usage_alerts_fired
+      where tenant_id = ${tenantId} and period_start = ${new Date(period.start).toISOString()}::timestamptz`),
+  );
+  return new Set(found.map((r) => `${r.meter}/${r.threshold}`));
+}
+
+/**
  * Records the reached thresholds and returns only those this call recorded first: the primary key
- * (tenant, meter, threshold, period start) admits one row, whichever process gets there.
+ * (tenant, meter, threshold, period start) admits one row, whichever process gets there. Call it in
+ * the transaction that writes the notifications: a concurrent insert of the same key waits for that
+ * transaction, then does nothing if it committed and inserts if it rolled back, so a threshold is
+ * claimed by exactly one committed transaction. Rows go in one order (meter, threshold) so two
+ * overlapping claims lock in the same order and cannot deadlock.
+ *
+ * @example
+ * await db.transaction(async (tx) => {
+ *   for (const t of await claimThresholds(tx, tenantId, period, reached)) await notify(t, tx);
+ * });
  */
 export async function claimThresholds(
   db: Executor,
@@ -86,17 +123,4 @@ export async function saveAlertSettings(
     insert into usage_alert_settings (tenant_id, meters, updated_at)
     values (${tenantId}, ${json}::jsonb, now())
     on conflict (tenant_id) do update set meters = excluded.meters, updated_at = excluded.updated_at`);
-}
-
-/** Forgets a recorded threshold whose notification failed, so the next check fires it again. */
-export async function releaseThreshold(
-  db: Executor,
-  tenantId: string,
-  period: Period,
-  fired: { meter: string; threshold: string },
-): Promise<void> {
-  await db.execute(sql`
-    delete from usage_alerts_fired
-    where tenant_id = ${tenantId} and meter = ${fired.meter} and threshold = ${fired.threshold}
-      and period_start = ${new Date(period.start).toISOString()}::timestamptz`);
 }

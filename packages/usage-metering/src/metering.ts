@@ -1,7 +1,7 @@
 /** @module createUsageMetering: ingestion, buffered counters, queries, summaries and checks in one object. */
 import type { Database } from "@org/db";
 import { createAlertChecks } from "./alert-checks.js";
-import type { ThresholdReached } from "./alerts.js";
+import type { ThresholdHandler } from "./alerts.js";
 import { upsertBuckets } from "./buckets.js";
 import { createCounterBuffer, type QuarantinedBatch } from "./counter-buffer.js";
 import type { CounterStore } from "./counter-store.js";
@@ -59,9 +59,12 @@ export interface UsageMeteringOptions {
   counterResetIntervalMs?: number;
   /**
    * Called once per usage-alert threshold per billing period, across every process, after a flush or
-   * an ingest stored the counts that crossed it. @default none: alerts are not detected
+   * an ingest stored the counts that crossed it, inside the transaction that claims the threshold:
+   * write the notification with `tx` (e.g. `enqueueNotification(tx, ...)`) and the claim and the
+   * notification commit together. Throwing rolls both back (the next check fires it again).
+   * @default none: alerts are not detected
    */
-  onThresholdReached?: (event: ThresholdReached) => void | Promise<void>;
+  onThresholdReached?: ThresholdHandler;
   /** Background failures (a flush that will be retried, a cache reload, the shared counters). */
   onError?: (error: unknown) => void;
 }

@@ -42,10 +42,19 @@ export function createSpendCapCache(options: SpendCapCacheOptions) {
     return entry?.settings[meter]?.spendCap;
   }
 
+  /**
+   * A load that starts now: one already running may have read the settings before the change that
+   * asks for this reload committed, so it is followed by a fresh one rather than joined.
+   */
+  function reload(tenantId: string): Promise<void> {
+    const running = loading.get(tenantId);
+    return running ? running.then(() => load(tenantId)) : load(tenantId);
+  }
+
   return {
     capOf,
     /** Loads (or reloads) a tenant's settings now: after a PUT, and before its first request in tests. */
-    reload: load,
+    reload,
   };
 }
 

@@ -1,7 +1,9 @@
-import { notifications } from "@org/db";
+import { notifications, usageBuckets } from "@org/db";
+import { createMetrics } from "@org/server-kit";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearer, createPlatformHarness, type PlatformHarness } from "../../test/harness.js";
+import { bearer, createPlatformHarness, type PlatformHarness, silentLogger } from "../../test/harness.js";
+import { createPlatformDeps } from "../platform-deps.js";
 
 describe("usage alerts through the v1 pipeline", () => {
   let h: PlatformHarness;
@@ -48,5 +50,69 @@ describe("usage alerts through the v1 pipeline", () => {
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: "validation_failed" });
+  });
+});
+
+describe("spend caps across nodes", () => {
+  let h: PlatformHarness;
+  beforeAll(async () => {
+    h = await createPlatformHarness({ redis: true, billing: false, signup: false, admin: false });
+  });
+  afterAll(() => h?.close());
+
+  /** A second node: its own deps and caches over the same Postgres and Redis (same service). */
+  const secondNode = () =>
+    createPlatformDeps({
+      service: `${h.redis!.prefix}platform`,
+      db: h.t.db,
+      redis: h.redis!.connect({ enableAutoPipelining: true }),
+      logger: silentLogger(),
+      metrics: createMetrics({ service: "platform-test-b", defaultMetrics: false }),
+      catalog: h.catalog,
+      plans: h.deps.plans,
+      fallbackPlan: h.catalog.defaultPlan.id,
+    });
+
+  async function until(condition: () => boolean, timeoutMs = 2_000): Promise<number> {
+    const started = Date.now();
+    while (!condition()) {
+      if (Date.now() - started > timeoutMs) throw new Error(`not true within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return Date.now() - started;
+  }
+
+  it("a cap set or raised on one node is enforced or lifted on another at once, not after the cache TTL", async () => {
+    const b = await secondNode();
+    try {
+      const tenant = await h.seedTenant("pro");
+      const plan = h.deps.plans.metering("pro");
+      const included = plan.meters.api_calls!.included;
+      // 2,000 calls over pro's quota: 100 (50 per started 1,000) of overage this month.
+      await h.t.db.insert(usageBuckets).values({
+        tenantId: tenant.id,
+        meter: "api_calls",
+        bucketStart: new Date(Math.floor(Date.now() / 60_000) * 60_000),
+        value: included + 2_000,
+      });
+      // Node B has served the tenant: its usage and (empty) alert settings are cached.
+      await b.metering.check(tenant.id, "api_calls", plan);
+      await b.metering.reloadAlertSettings(tenant.id);
+      expect(b.metering.overSpendCap(tenant.id, "api_calls", plan)).toBe(false);
+
+      const put = (spendCap: number, key: string) =>
+        h.app.request("/v1/usage/alerts", {
+          method: "PUT",
+          headers: { ...bearer(tenant.secret), "Content-Type": "application/json", "Idempotency-Key": key },
+          body: JSON.stringify({ meters: { api_calls: { spendCap } } }),
+        });
+      expect((await put(50, "cap-1")).status).toBe(200); // on node A
+      await until(() => b.metering.overSpendCap(tenant.id, "api_calls", plan));
+
+      expect((await put(1_000, "cap-2")).status).toBe(200);
+      await until(() => !b.metering.overSpendCap(tenant.id, "api_calls", plan));
+    } finally {
+      await b.close();
+    }
   });
 });

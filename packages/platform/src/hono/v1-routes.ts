@@ -57,7 +57,13 @@ export function mountTenantRoutes(mount: Mount, deps: PlatformDeps): void {
     }),
   );
   mount(
-    usageAlertRoutes<PlatformEnv>({ db: deps.db, metering: deps.metering, tenantId: (c) => tenantOf(c).id }),
+    usageAlertRoutes<PlatformEnv>({
+      db: deps.db,
+      metering: deps.metering,
+      tenantId: (c) => tenantOf(c).id,
+      // Every node (subscribed in createPlatformDeps) reloads the tenant's spend caps at once.
+      onChanged: (tenantId) => deps.bus.publish({ tenantId }),
+    }),
   );
 }
 

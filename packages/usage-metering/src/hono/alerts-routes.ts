@@ -65,18 +65,25 @@ export interface UsageAlertRoutesOptions<E extends Env> {
   db: Database;
   metering: UsageMetering;
   tenantId: (c: Context<E>) => string;
+  /**
+   * Called (and awaited) after a PUT stored and reloaded the tenant's settings on this node: tell the
+   * other nodes (e.g. publish a tenant invalidation that makes them call `reloadAlertSettings`).
+   * @default none: other nodes reload within the metering's cache TTL
+   */
+  onChanged?: (tenantId: string) => unknown;
 }
 
 /**
- * Routes `GET` and `PUT /v1/usage/alerts`. A PUT replaces the whole configuration and reloads this
- * node's cached spend caps; other nodes reload theirs within the metering's cache TTL. A meter the
+ * Routes `GET` and `PUT /v1/usage/alerts`. A PUT replaces the whole configuration, reloads this
+ * node's cached spend caps and calls `onChanged` so other nodes reload theirs (without it, within
+ * the metering's cache TTL). A meter the
  * metering does not know answers 400 `validation_failed`. Mount behind the app's problem error handler.
  *
  * @example
  * app.route("/", usageAlertRoutes<AppEnv>({ db, metering, tenantId: (c) => c.get("tenant").id }));
  */
 export function usageAlertRoutes<E extends Env = Env>(options: UsageAlertRoutesOptions<E>) {
-  const { db, metering, tenantId } = options;
+  const { db, metering, tenantId, onChanged } = options;
   const router = apiRouter<E>();
 
   router.openapi(getAlertsRoute, async (c) =>
@@ -100,6 +107,7 @@ export function usageAlertRoutes<E extends Env = Env>(options: UsageAlertRoutesO
     const tenant = tenantId(c);
     await saveAlertSettings(db, tenant, body.meters);
     await metering.reloadAlertSettings(tenant);
+    await onChanged?.(tenant);
     return c.json(body, 200);
   });
 
