@@ -3,7 +3,7 @@ import { type Database, tenants } from "@org/db";
 import { writeAudit } from "@org/multitenancy";
 import { and, eq } from "drizzle-orm";
 import type { SignupContext, SignupDeps, SignupStep } from "./signup-context.js";
-import { resumePendingSignup } from "./tenant-row.js";
+import { DEFAULT_RESUME_AFTER_MS, resumePendingSignup } from "./tenant-row.js";
 
 /**
  * Inserts the pending tenant row; a taken slug is first checked for this signup's own crashed
@@ -15,7 +15,7 @@ import { resumePendingSignup } from "./tenant-row.js";
  */
 export function reserveStep(deps: Pick<SignupDeps, "db" | "reclaimSlug" | "resumeAfterMs">): SignupStep {
   const { db } = deps;
-  const resumeAfterMs = deps.resumeAfterMs ?? 60_000;
+  const resumeAfterMs = deps.resumeAfterMs ?? DEFAULT_RESUME_AFTER_MS;
   return {
     name: "reserve",
     async run(ctx) {

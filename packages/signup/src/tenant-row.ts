@@ -3,6 +3,9 @@ import { apiKeys, type Database, tenants } from "@org/db";
 import { and, eq, lt } from "drizzle-orm";
 import type { SignupContext } from "./signup-context.js";
 
+/** `SignupDeps.resumeAfterMs` when not given. */
+export const DEFAULT_RESUME_AFTER_MS = 60_000;
+
 /**
  * The condition of the tenant row as this signup last left it: still pending, `updated_at`
  * unchanged. A sweeper's claim is an UPDATE of the same row that moves `updated_at`; Postgres
