@@ -4,7 +4,7 @@ import { callBilling } from "./billing-call.js";
 import { readOutbound, retireOutbound } from "./outbound-once.js";
 import type { SignupDeps, SignupStep } from "./signup-context.js";
 import { signupClaimed } from "./signup-context.js";
-import { advanceTenantRow } from "./tenant-row.js";
+import { advanceTenantRow, holdTenantRow } from "./tenant-row.js";
 import { withTimeout } from "./timeout.js";
 
 /**
@@ -86,7 +86,9 @@ export function createTenantCustomer(
 
 /**
  * Creates the tenant's Stripe customer and records it on the still-pending row; refuses with
- * `signup_claimed` when the row is no longer this signup's. Compensation deletes the customer.
+ * `signup_claimed` when the row is no longer this signup's. Compensation deletes the customer
+ * unless the row was taken over ({@link holdTenantRow}): a retry that resumed the row reuses the
+ * same customer (its `customer:create` record), and the sweeper deletes it itself.
  *
  * @example
  * const steps = [reserveStep(deps), customerStep(deps), ...];
@@ -105,6 +107,10 @@ export function customerStep(
       ctx.version = version;
     },
     async compensate(ctx) {
+      if ((await holdTenantRow(deps.db, ctx)) === "taken") {
+        ctx.customerId = undefined;
+        return;
+      }
       await deleteTenantCustomer(deps, ctx.tenantId, {
         email: ctx.input.email,
         name: ctx.input.name,

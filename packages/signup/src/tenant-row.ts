@@ -45,6 +45,50 @@ export async function advanceTenantRow(
 }
 
 /**
+ * Whether this attempt may undo what the tenant id names: `held` (the row is still this attempt's,
+ * and the hold was just renewed), `taken` (a resumed retry or the sweeper holds the row now: leave
+ * it all to them), `gone` (no row has this id any more: the sweeper compensated it while this
+ * attempt stalled, so what this attempt made after that has no owner and is this attempt's to undo).
+ *
+ * @example
+ * if ((await holdTenantRow(db, ctx)) !== "taken") await identity.deleteOrganization(ctx.tenantId);
+ */
+export type RowHold = "held" | "taken" | "gone";
+
+/**
+ * Renews this attempt's hold on its pending tenant row before a compensation undoes something the
+ * tenant id names (the Stripe customer, the identity organisation, the trial claim): a
+ * compare-and-set of `updated_at` from `ctx.version` to a new value. When it does not match, the
+ * row is not this attempt's any more: a retry of the same request (same derived tenant id) resumed
+ * it while this attempt stalled and reuses the same customer through its `customer:create` record,
+ * or the sweeper claimed it and deletes the customer itself; either way this attempt must leave it
+ * alone (`taken`), unless the row is gone altogether (`gone`). Moving `updated_at` also keeps a
+ * retry from resuming the row (`resumeAfterMs`) and the sweeper from claiming it while the
+ * compensation runs.
+ *
+ * @example
+ * async compensate(ctx) { if ((await holdTenantRow(db, ctx)) !== "taken") await release(ctx.tenantId); }
+ */
+export async function holdTenantRow(db: Database, ctx: SignupContext): Promise<RowHold> {
+  // Never reserved: nothing the tenant id names is this attempt's.
+  if (!ctx.version) return "taken";
+  const version = new Date(Math.max(Date.now(), ctx.version.getTime() + 1));
+  const rows = await db
+    .update(tenants)
+    .set({ updatedAt: version })
+    .where(ownRow(ctx))
+    .returning({ id: tenants.id });
+  if (rows.length > 0) {
+    ctx.version = version;
+    return "held";
+  }
+  // Lost: the reserve step's compensation must not delete the row either.
+  ctx.reserved = false;
+  const [row] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, ctx.tenantId));
+  return row ? "taken" : "gone";
+}
+
+/**
  * A retry of a signup that crashed before activation finds its own pending row (same derived id,
  * same slug and email): it takes it over and re-runs the later steps, each safe to repeat (the
  * customer and session come back from their idempotency keys). Bumping updated_at makes the
