@@ -83,7 +83,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
       .where(and(eq(tenants.id, row.id), eq(tenants.status, "pending"), eq(tenants.updatedAt, row.updatedAt)))
       .returning({ id: tenants.id });
     if (claimed.length === 0) return false;
-    await deleteTenantCustomer({ db, billing, once, stepTimeoutMs }, row.id, row);
+    await deleteTenantCustomer({ db, billing, once, stepTimeoutMs, now }, row.id, row);
     await identity.deleteOrganization(row.id);
     await db.transaction(async (tx) => {
       // Compare-and-delete on the claim: a retry that resumed the row after this claim (the sweeper
