@@ -132,6 +132,12 @@ function buildSignup(
     plans: catalog.plans.map((p) => p.id),
     isPaid: (plan) => catalog.isPaid(plan),
     trialDays: (plan) => catalog.get(plan)?.trialDays,
+    // The route answers 503 with no cause; this is where the cause is kept.
+    onStepError: (error, { compensationError, ...info }) =>
+      logger.error(
+        { err: error, ...info, ...(compensationError ? { compensationErr: compensationError } : {}) },
+        "signup.step_failed",
+      ),
   });
   const sweeper = createSweeper({
     db,

@@ -3,7 +3,10 @@
  * Stripe customer, the one on the tenant; and a sweeper's claim and a late activation never both win.
  * Real `stripe` SDK against the Stripe stand-in, its fault injection, real Postgres.
  */
+
+import { Writable } from "node:stream";
 import { stripeOperations, tenants } from "@org/db";
+import { createLogger } from "@org/server-kit";
 import {
   createSignup,
   createSweeper,
@@ -17,8 +20,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE, type CloudHarness, createCloudHarness } from "../test/harness.js";
 
 let h: CloudHarness;
+/** What cloud-api logged at error level, one parsed JSON line each. */
+const logged: Record<string, unknown>[] = [];
 beforeAll(async () => {
-  h = await createCloudHarness();
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split("\n").filter(Boolean)) logged.push(JSON.parse(line));
+      callback();
+    },
+  });
+  h = await createCloudHarness({
+    logger: createLogger({ service: "cloud-test", level: "error", destination }),
+  });
 });
 afterAll(() => h?.close());
 
@@ -91,6 +104,20 @@ describe("POST /v1/tenants retried with the same Idempotency-Key after a compens
       create trigger fail_activation before update on tenants for each row
       when (new.status = 'active' and old.status = 'pending' and new.slug = 'retry-activate')
       execute function fail_activation()`);
+    const failed = await post(slug, "key-retry-activate");
+    // Not a 500: a dependency failed, the steps were undone, the client is told when to retry.
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get("retry-after")).toBe("1");
+    expect(await failed.json()).toMatchObject({ code: "service_unavailable" });
+    // The cause went to cloud-api's logger.
+    expect(logged.filter((line) => line.msg === "signup.step_failed" && line.slug === slug)).toEqual([
+      expect.objectContaining({
+        step: "activate",
+        slug,
+        compensated: true,
+        err: expect.objectContaining({ message: expect.stringContaining('update "tenants"') }),
+      }),
+    ]);
     const body = await failThenRetry(slug, "key-retry-activate", async () => {
       await db.execute(sql`drop trigger fail_activation on tenants`);
       await db.execute(sql`drop function fail_activation()`);

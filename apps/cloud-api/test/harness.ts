@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { billingHandler, createInboxWorker, type InboxWorker } from "@org/billing";
-import { createLogger } from "@org/server-kit";
+import { createLogger, type Logger } from "@org/server-kit";
 import { createStripeFake, type StripeFake } from "@org/stripe-fake";
 import { checkAnswers, createTestDb, type TestDb } from "@org/testing";
 import { createApp as createWorkerApp } from "@org/webhook-worker";
@@ -34,7 +34,7 @@ export interface CloudHarness {
  * `worker` drains that inbox through billing.
  */
 export async function createCloudHarness(
-  options: { startTime?: number; env?: Record<string, string> } = {},
+  options: { startTime?: number; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<CloudHarness> {
   const secret = `whsec_${randomUUID().replaceAll("-", "")}`;
   const t = await createTestDb({ maxConnections: 20 });
@@ -55,7 +55,7 @@ export async function createCloudHarness(
       LOG_LEVEL: "silent",
       ...options.env,
     }),
-    silent(),
+    options.logger ?? silent(),
   );
   const app = createApp({ ...deps, baseDomain: BASE });
   const answers = checkAnswers(app);

@@ -133,9 +133,11 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The idempotency store is unavailable; retry (`idempotency_store_unavailable`) */
+                /** @description A service signup depends on failed; what the signup had done was undone (`service_unavailable`), or the idempotency store is unavailable (`idempotency_store_unavailable`). Retry the same request after `Retry-After`. */
                 503: {
                     headers: {
+                        /** @description Seconds until a retry of the same request (same Idempotency-Key and body) can succeed */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {

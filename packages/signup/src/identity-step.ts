@@ -1,14 +1,17 @@
 /** @module The saga's identity step: the tenant's organisation at the identity provider. */
 import type { SignupDeps, SignupStep } from "./signup-context.js";
+import { holdTenantRow } from "./tenant-row.js";
 import { withTimeout } from "./timeout.js";
 
 /**
- * Creates the tenant's organisation at the identity provider; compensation deletes it.
+ * Creates the tenant's organisation at the identity provider; compensation deletes it unless the
+ * tenant row was taken over (the organisation is keyed by the tenant id, which a resumed retry
+ * shares: see `holdTenantRow`).
  *
  * @example
  * const steps = [..., identityStep(deps), apiKeyStep(deps), ...];
  */
-export function identityStep(deps: Pick<SignupDeps, "identity" | "stepTimeoutMs">): SignupStep {
+export function identityStep(deps: Pick<SignupDeps, "db" | "identity" | "stepTimeoutMs">): SignupStep {
   const { identity } = deps;
   const ms = deps.stepTimeoutMs ?? 10_000;
   return {
@@ -26,6 +29,7 @@ export function identityStep(deps: Pick<SignupDeps, "identity" | "stepTimeoutMs"
       );
     },
     async compensate(ctx) {
+      if ((await holdTenantRow(deps.db, ctx)) === "taken") return;
       await withTimeout("identity.deleteOrganization", ms, identity.deleteOrganization(ctx.tenantId));
     },
   };

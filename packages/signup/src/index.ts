@@ -15,10 +15,10 @@ export { type BillingPort, type IdentityPort, noopIdentity } from "./ports.js";
 export { reserveStep } from "./reserve-step.js";
 export {
   runSaga,
-  SagaError,
   type SagaHooks,
   type SagaOutcome,
   type SagaStep,
+  type StepError,
   type StepFailure,
 } from "./saga.js";
 export {
@@ -27,8 +27,11 @@ export {
   type SignupFailureReason,
   type SignupOptions,
   type SignupOutcome,
+  type SignupRefusal,
   type SignupResult,
   type SignupRunOptions,
+  type SignupStepErrorInfo,
+  type SignupStepFailed,
   signupTenantId,
 } from "./signup.js";
 export { signupBillingPort } from "./signup-billing-port.js";

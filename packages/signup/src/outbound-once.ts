@@ -43,6 +43,8 @@ export interface OutboundRecord {
   idempotencyKey: string;
   state: "pending" | "completed" | "failed";
   resourceId: string | null;
+  /** When the key was chosen, on the clock of the `once` that chose it (Stripe keeps a key 24 h). */
+  createdAt: Date;
 }
 
 /**
@@ -71,7 +73,14 @@ export async function readOutbound(
   stableId: string,
 ): Promise<OutboundRecord | undefined> {
   const row = await createStripeOperations({ db }).find(operation, stableId);
-  return row && { idempotencyKey: row.idempotencyKey, state: row.state, resourceId: row.stripeResourceId };
+  return (
+    row && {
+      idempotencyKey: row.idempotencyKey,
+      state: row.state,
+      resourceId: row.stripeResourceId,
+      createdAt: row.createdAt,
+    }
+  );
 }
 
 /**

@@ -21,11 +21,14 @@ export interface BillingPort {
     idempotencyKey: string;
   }): Promise<{ id: string }>;
   /**
-   * The customer made for the tenant (by the `tenant_id` in its metadata), or null. Asked when the
-   * customer step is retried after Stripe forgot its idempotency key (24 h); without it that retry
-   * fails with `stripe_operation_stale` instead of checking.
+   * The customer made for the tenant (by the `tenant_id` in its metadata), or null. `hint.email`
+   * (the signup's) lets an implementation look further when a search finds nothing, e.g. list the
+   * customers with that email and keep the one whose metadata names the tenant. Asked when the
+   * customer step is retried, or an abandoned signup's customer must be deleted, after Stripe
+   * forgot the idempotency key (24 h); without it those fail with `stripe_operation_stale` instead
+   * of checking.
    */
-  findCustomer?(tenantId: string): Promise<{ id: string } | null>;
+  findCustomer?(tenantId: string, hint?: { email?: string }): Promise<{ id: string } | null>;
   /** Deleting a customer that no longer exists must succeed (compensations are retried). */
   deleteCustomer(customerId: string): Promise<void>;
   createCheckoutSession(input: {

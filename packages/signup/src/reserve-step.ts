@@ -1,21 +1,21 @@
 /** @module The saga's first step: reserve the slug with a pending tenant row (or resume this signup's own). */
 import { type Database, tenants } from "@org/db";
 import { writeAudit } from "@org/multitenancy";
-import { and, eq } from "drizzle-orm";
 import type { SignupContext, SignupDeps, SignupStep } from "./signup-context.js";
-import { resumePendingSignup } from "./tenant-row.js";
+import { DEFAULT_RESUME_AFTER_MS, ownRow, resumePendingSignup } from "./tenant-row.js";
 
 /**
  * Inserts the pending tenant row; a taken slug is first checked for this signup's own crashed
  * attempt (resumed) and for an abandoned signup (reclaimed), then refused with `slug_taken`.
- * Compensation deletes the row while it is still pending.
+ * Compensation deletes the row only while it is still pending at the version this attempt last
+ * wrote: a row a resumed retry or the sweeper has taken over is theirs.
  *
  * @example
  * const steps = [reserveStep(deps), customerStep(deps), ...];
  */
 export function reserveStep(deps: Pick<SignupDeps, "db" | "reclaimSlug" | "resumeAfterMs">): SignupStep {
   const { db } = deps;
-  const resumeAfterMs = deps.resumeAfterMs ?? 60_000;
+  const resumeAfterMs = deps.resumeAfterMs ?? DEFAULT_RESUME_AFTER_MS;
   return {
     name: "reserve",
     async run(ctx) {
@@ -61,13 +61,15 @@ async function insertPendingTenant(db: Database, ctx: SignupContext, version: Da
   return rows.length > 0;
 }
 
-/** Only a still-pending row is ours to free; api_keys rows go with it (ON DELETE CASCADE). */
+/**
+ * Compare-and-delete: only the row as this attempt last left it (pending, `updated_at` =
+ * `ctx.version`) is ours to free. A retry of the same request derives the same tenant id and may
+ * have resumed the row while this attempt stalled; matching on the id alone would delete its
+ * tenant. api_keys rows go with it (ON DELETE CASCADE).
+ */
 async function deletePendingTenant(db: Database, ctx: SignupContext): Promise<void> {
   await db.transaction(async (tx) => {
-    const deleted = await tx
-      .delete(tenants)
-      .where(and(eq(tenants.id, ctx.tenantId), eq(tenants.status, "pending")))
-      .returning({ id: tenants.id });
+    const deleted = await tx.delete(tenants).where(ownRow(ctx)).returning({ id: tenants.id });
     if (deleted.length === 0) return;
     await writeAudit(tx, {
       tenantId: ctx.tenantId,

@@ -13,13 +13,41 @@ export interface StepFailure<R extends string = string> {
 }
 
 /**
- * What {@link runSaga} returns: every step ran, or one refused (its compensations have run).
+ * A step threw (a bug, or a dependency such as the database, Redis or a remote API failed), or a
+ * compensation threw: the saga stopped and ran what compensations it could. Returned, not thrown,
+ * so the caller decides how to answer (e.g. 503 with `Retry-After`) and what to log.
+ *
+ * @example
+ * if (!outcome.ok && outcome.reason === "step_failed" && !outcome.compensated) leftForTheSweeper();
+ */
+export interface StepError {
+  ok: false;
+  reason: "step_failed";
+  /** The step that failed (threw, or refused and then could not be compensated). */
+  step: string;
+  /** What it threw; for a refusal whose compensation failed, the compensation's error. */
+  error: unknown;
+  /** True when every compensation ran; false leaves work for the sweeper (or a resumed retry). */
+  compensated: boolean;
+  /** The step whose compensation threw, when `compensated` is false. */
+  compensationStep?: string;
+  compensationError?: unknown;
+  /** Set when the step refused (this refusal) and a compensation then threw (`error`). */
+  refusal?: StepFailure;
+}
+
+/**
+ * What {@link runSaga} returns: every step ran, one refused (its compensations have run), or one
+ * failed ({@link StepError}).
  *
  * @example
  * const outcome = await runSaga(steps, ctx);
  * if (!outcome.ok) return outcome.reason;
  */
-export type SagaOutcome<R extends string = string> = { ok: true } | (StepFailure<R> & { step: string });
+export type SagaOutcome<R extends string = string> =
+  | { ok: true }
+  | (StepFailure<R> & { step: string })
+  | StepError;
 
 /**
  * One step: `run` does it, or returns a {@link StepFailure} for an expected refusal (bugs and
@@ -33,26 +61,6 @@ export interface SagaStep<C, R extends string = string> {
   // biome-ignore lint/suspicious/noConfusingVoidType: a step that cannot refuse returns nothing.
   run(ctx: C): Promise<StepFailure<R> | void>;
   compensate?(ctx: C): Promise<void>;
-}
-
-/**
- * A saga step failed; says whether its compensations all ran.
- *
- * @example
- * if (error instanceof SagaError && !error.compensated) log.warn("left for the sweeper");
- */
-export class SagaError extends Error {
-  readonly step: string;
-  /** True when every compensation ran; false leaves work for the sweeper. */
-  readonly compensated: boolean;
-  constructor(step: string, cause: unknown, compensated: boolean, compensationError?: unknown) {
-    super(`saga step "${step}" failed${compensated ? "" : " and compensation did not finish"}`, { cause });
-    this.name = "SagaError";
-    this.step = step;
-    this.compensated = compensated;
-    if (compensationError !== undefined) this.compensationError = compensationError;
-  }
-  compensationError?: unknown;
 }
 
 /**
@@ -71,11 +79,11 @@ export interface SagaHooks {
  * compensations of that step and of the completed ones run in reverse; the first compensation that
  * throws stops them (later ones would undo things the failed one depends on, e.g. freeing the slug
  * while a Stripe customer still points at it), and the remaining work is left for the sweeper.
- * A refusal is returned; a thrown error is rethrown as a {@link SagaError} with it as the cause.
+ * Nothing is thrown: a refusal is returned as it is, a thrown error as a {@link StepError}.
  *
- * @throws {SagaError} when a step or a compensation throws
  * @example
  * const outcome = await runSaga([reserve, customer, activate], ctx);
+ * if (!outcome.ok && outcome.reason === "step_failed") log.warn({ err: outcome.error }, "saga step failed");
  */
 export async function runSaga<C, R extends string>(
   steps: readonly SagaStep<C, R>[],
@@ -88,12 +96,21 @@ export async function runSaga<C, R extends string>(
     try {
       failure = (await step.run(ctx)) ?? undefined;
     } catch (error) {
-      await compensate([step, ...done.reverse()], ctx, step.name, error);
-      throw new SagaError(step.name, error, true);
+      const undone = await compensate([step, ...done.reverse()], ctx);
+      return { ok: false, reason: "step_failed", step: step.name, error, ...undone };
     }
     if (failure) {
-      await compensate([step, ...done.reverse()], ctx, step.name, failure);
-      return { ...failure, step: step.name };
+      const undone = await compensate([step, ...done.reverse()], ctx);
+      if (undone.compensated) return { ...failure, step: step.name };
+      // The refusal stands, but part of this attempt could not be undone: that is the failure to report.
+      return {
+        ok: false,
+        reason: "step_failed",
+        step: step.name,
+        error: undone.compensationError,
+        refusal: failure,
+        ...undone,
+      };
     }
     done.push(step);
     await hooks.afterStep?.(step.name);
@@ -105,14 +122,13 @@ export async function runSaga<C, R extends string>(
 async function compensate<C>(
   toUndo: readonly SagaStep<C, string>[],
   ctx: C,
-  failedStep: string,
-  cause: unknown,
-): Promise<void> {
+): Promise<Pick<StepError, "compensated" | "compensationStep" | "compensationError">> {
   for (const undo of toUndo) {
     try {
       await undo.compensate?.(ctx);
     } catch (compensationError) {
-      throw new SagaError(failedStep, cause, false, compensationError);
+      return { compensated: false, compensationStep: undo.name, compensationError };
     }
   }
+  return { compensated: true };
 }

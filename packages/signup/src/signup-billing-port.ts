@@ -34,15 +34,41 @@ export function signupBillingPort(deps: StripeDeps | BillingDeps): BillingPort {
       );
       return { id: customer.id };
     },
-    async findCustomer(tenantId) {
-      const id = await findCustomerByTenant(deps, tenantId);
-      return id ? { id } : null;
+    async findCustomer(tenantId, hint) {
+      const id = await findCustomerByTenant(deps, tenantId).catch((error: unknown) => {
+        // Search is not offered everywhere (and lags writes); the email listing below is not.
+        if (!hint?.email) throw error;
+        return undefined;
+      });
+      if (id) return { id };
+      return hint?.email ? findCustomerByEmail(deps, tenantId, hint.email) : null;
     },
     deleteCustomer: (customerId) => deleteCustomer(deps, customerId),
     createCheckoutSession: (input) => createCheckoutSession(deps, input),
     startTrial: (input) => startTrial(deps, input),
   };
 }
+
+/**
+ * The oldest live customer with this email whose metadata names the tenant. A list by email reads
+ * its own writes (search may lag them by up to a minute) and needs no search support; another
+ * tenant's customer with the same email is never taken, its metadata names that tenant.
+ */
+async function findCustomerByEmail(
+  deps: StripeDeps,
+  tenantId: string,
+  email: string,
+): Promise<{ id: string } | null> {
+  const listed = await deps.stripe.customers
+    .list({ email, limit: 100 })
+    .autoPagingToArray({ limit: MAX_CUSTOMERS_PER_EMAIL });
+  const ours = listed.filter((c) => c.metadata?.tenant_id === tenantId);
+  ours.sort((a, b) => a.created - b.created);
+  return ours[0] ? { id: ours[0].id } : null;
+}
+
+/** Far above the customers one email could have; only bounds a runaway listing. */
+const MAX_CUSTOMERS_PER_EMAIL = 1_000;
 
 /**
  * The plan's price at the interval. Signup checks `sellsPlan` before it creates anything, so a

@@ -6,10 +6,11 @@ import { eq } from "drizzle-orm";
 import { isBillingFailure } from "./billing-call.js";
 import { createOutboundOnce, type OutboundOnce } from "./outbound-once.js";
 import { type IdentityPort, noopIdentity } from "./ports.js";
-import { runSaga, SagaError, type SagaHooks } from "./saga.js";
+import { runSaga, type SagaHooks } from "./saga.js";
 import type { SignupContext, SignupDeps, SignupInput, SignupStep } from "./signup-context.js";
 import { signupSteps } from "./signup-steps.js";
 import { createSweeper } from "./sweeper.js";
+import { DEFAULT_RESUME_AFTER_MS } from "./tenant-row.js";
 
 /**
  * Options of {@link createSignup}.
@@ -37,6 +38,33 @@ export interface SignupOptions extends Omit<SignupDeps, "identity" | "once"> {
    * compensates it and takes the slug (same rule as the sweeper). @default 600_000
    */
   staleAfterMs?: number;
+  /**
+   * Called when a step throws (the database, Redis, the identity provider, the payment provider),
+   * after the compensations ran, with what it threw: log it here, the outcome carries no error
+   * message meant for clients. Its own errors are ignored.
+   */
+  onStepError?: (error: unknown, info: SignupStepErrorInfo) => void;
+  /**
+   * `retryAfterMs` of a `step_failed` outcome whose compensations all ran: how long a client
+   * should wait before retrying a signup that failed on a (presumably brief) outage. @default 1_000
+   */
+  retryAfterMs?: number;
+}
+
+/**
+ * What {@link SignupOptions.onStepError} is told besides the error.
+ *
+ * @example
+ * onStepError: (err, info) => log.error({ err, ...info }, "signup.step_failed")
+ */
+export interface SignupStepErrorInfo {
+  step: string;
+  tenantId: string;
+  slug: string;
+  /** False when a compensation threw too: the pending tenant is left for a resumed retry or the sweeper. */
+  compensated: boolean;
+  compensationStep?: string;
+  compensationError?: unknown;
 }
 
 /**
@@ -55,7 +83,8 @@ export interface SignupResult {
  * Why a signup was refused: the request names an invalid slug, an unknown plan or a paid plan not
  * sold at the requested interval (nothing was created); the slug is taken; the signup's pending
  * tenant was taken over by the sweeper or a retry before it finished (its own work was undone:
- * retry); or the payment provider failed (nothing was created; retry later).
+ * retry); the payment provider failed (nothing was created; retry later); or another dependency
+ * failed during a step (`step_failed`, see {@link SignupStepFailed}).
  *
  * @example
  * if (!outcome.ok && outcome.reason === "slug_taken") suggestAnotherSlug();
@@ -66,9 +95,41 @@ export type SignupFailureReason =
   | "plan_not_sold"
   | "slug_taken"
   | "signup_claimed"
-  | "billing_failed";
+  | "billing_failed"
+  | "step_failed";
 
-type SignupRefusal = { ok: false; reason: SignupFailureReason; detail: string };
+/**
+ * An expected refusal of {@link Signup.run}, with a human detail.
+ *
+ * @example
+ * if (!outcome.ok && outcome.reason === "slug_taken") console.log(outcome.detail);
+ */
+export interface SignupRefusal {
+  ok: false;
+  reason: Exclude<SignupFailureReason, "step_failed">;
+  detail: string;
+}
+
+/**
+ * A step failed unexpectedly (the database or Redis briefly unavailable, the identity provider
+ * down) and the steps done so far were compensated, or, when `compensated` is false, a
+ * compensation failed too and the pending tenant is held for this request. Retrying the same
+ * request (same Idempotency-Key and body) after `retryAfterMs` is safe: it starts afresh, or
+ * resumes the held tenant once it has been idle for `resumeAfterMs`. The cause went to
+ * `onStepError`.
+ *
+ * @example
+ * if (!outcome.ok && outcome.reason === "step_failed") res.headers.set("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));
+ */
+export interface SignupStepFailed {
+  ok: false;
+  reason: "step_failed";
+  detail: string;
+  step: string;
+  compensated: boolean;
+  /** When a retry of the same request can succeed, in ms from now (at least `retryAfterMs`). */
+  retryAfterMs: number;
+}
 
 /**
  * What {@link Signup.run} returns: the new tenant, or an expected refusal with a human detail.
@@ -77,7 +138,7 @@ type SignupRefusal = { ok: false; reason: SignupFailureReason; detail: string };
  * const outcome = await signup.run(input);
  * if (outcome.ok) return outcome.value.apiKey;
  */
-export type SignupOutcome = { ok: true; value: SignupResult } | SignupRefusal;
+export type SignupOutcome = { ok: true; value: SignupResult } | SignupRefusal | SignupStepFailed;
 
 /**
  * SignupRunOptions
@@ -129,8 +190,10 @@ export function signupTenantId(requestKey: string, input: Pick<SignupInput, "slu
  * A failure after an external step compensates in reverse; what a crash leaves pending the sweeper
  * cleans up ({@link createSweeper}).
  *
- * @throws {SagaError} when a step fails for another reason than the payment provider (the
- *   database, the identity provider), after its compensations
+ * A step that throws for another reason than the payment provider (the database, Redis, the
+ * identity provider) ends in a `step_failed` outcome after its compensations, its error passed to
+ * `onStepError`.
+ *
  * @throws {Error} for bugs
  * @example
  * const signup = createSignup({ db, bus, billing, apiKeys });
@@ -143,6 +206,9 @@ export function createSignup(options: SignupOptions): Signup {
     identity = noopIdentity,
     once = createOutboundOnce(options.db),
     hooks,
+    onStepError,
+    retryAfterMs = 1_000,
+    resumeAfterMs = DEFAULT_RESUME_AFTER_MS,
   } = options;
   const reclaimSlug = createSlugReclaimer({ ...options, identity, once });
   const steps = signupSteps({ ...options, identity, once, reclaimSlug });
@@ -158,7 +224,7 @@ export function createSignup(options: SignupOptions): Signup {
         paid: isPaid(input.plan),
         ...(trialDays ? { trialDays } : {}),
       };
-      const failure = await runSignupSaga(steps, ctx, hooks);
+      const failure = await runSignupSaga(steps, ctx, hooks, { onStepError, retryAfterMs, resumeAfterMs });
       if (failure) return failure;
       const tenant = await getTenant(options.db, ctx.tenantId);
       if (!tenant || !ctx.apiKey) throw new Error("signup finished without a tenant or key");
@@ -196,24 +262,63 @@ function refuseRequest(
 
 /**
  * Runs the saga: a step's refusal is returned as it is, a failure of the payment provider as
- * `billing_failed`; any other failure is rethrown.
+ * `billing_failed`, any other failure as `step_failed` with when to retry.
  */
 async function runSignupSaga(
   steps: readonly SignupStep[],
   ctx: SignupContext,
   hooks: SagaHooks | undefined,
-): Promise<SignupRefusal | undefined> {
+  options: {
+    onStepError: SignupOptions["onStepError"];
+    retryAfterMs: number;
+    resumeAfterMs: number;
+  },
+): Promise<SignupRefusal | SignupStepFailed | undefined> {
+  const outcome = await runSaga(steps, ctx, hooks);
+  if (outcome.ok) return undefined;
+  if (outcome.reason !== "step_failed") return { ok: false, reason: outcome.reason, detail: outcome.detail };
   try {
-    const outcome = await runSaga(steps, ctx, hooks);
-    return outcome.ok ? undefined : { ok: false, reason: outcome.reason, detail: outcome.detail };
-  } catch (error) {
-    if (!(error instanceof SagaError && isBillingFailure(error.cause))) throw error;
+    options.onStepError?.(outcome.error, {
+      step: outcome.step,
+      tenantId: ctx.tenantId,
+      slug: ctx.input.slug,
+      compensated: outcome.compensated,
+      ...(outcome.compensated
+        ? {}
+        : { compensationStep: outcome.compensationStep, compensationError: outcome.compensationError }),
+    });
+  } catch {
+    // A logger that throws must not turn a handled failure into an unhandled one.
+  }
+  if (!outcome.refusal && isBillingFailure(outcome.error)) {
     return {
       ok: false,
       reason: "billing_failed",
-      detail: `Signup could not be completed (the payment provider failed in the ${error.step} step); nothing was created. Retry later.`,
+      detail: `Signup could not be completed (the payment provider failed in the ${outcome.step} step); nothing was created. Retry later.`,
     };
   }
+  if (outcome.compensated) {
+    return {
+      ok: false,
+      reason: "step_failed",
+      step: outcome.step,
+      compensated: true,
+      retryAfterMs: options.retryAfterMs,
+      detail: `Signup could not be completed: a service it depends on failed in the ${outcome.step} step. Everything it had done was undone. Retry later.`,
+    };
+  }
+  // The pending tenant is left with this attempt's last version: a retry of the same request
+  // resumes it once it has been idle for resumeAfterMs (before that it would meet its own slug as
+  // taken), and the sweeper compensates it after staleAfterMs if nobody comes back.
+  const idleMs = ctx.version ? Date.now() - ctx.version.getTime() : 0;
+  return {
+    ok: false,
+    reason: "step_failed",
+    step: outcome.step,
+    compensated: false,
+    retryAfterMs: Math.max(options.retryAfterMs, options.resumeAfterMs - idleMs),
+    detail: `Signup could not be completed: a service it depends on failed in the ${outcome.step} step, and undoing it has not finished. Retry the same request (same Idempotency-Key and body) after Retry-After seconds to resume it.`,
+  };
 }
 
 /**

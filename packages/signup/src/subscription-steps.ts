@@ -2,6 +2,7 @@
 
 import { callBilling } from "./billing-call.js";
 import type { SignupDeps, SignupStep } from "./signup-context.js";
+import { holdTenantRow } from "./tenant-row.js";
 import { claimTrial, releaseTrial } from "./trial-claims.js";
 
 /**
@@ -37,7 +38,8 @@ export function trialClaimStep({ db, billing }: Pick<SignupDeps, "db" | "billing
       });
     },
     async compensate(ctx) {
-      if (ctx.trial) await releaseTrial(db, ctx.tenantId);
+      // The claim is keyed by the tenant id: a resumed retry that took the row over holds it now.
+      if (ctx.trial && (await holdTenantRow(db, ctx)) !== "taken") await releaseTrial(db, ctx.tenantId);
       ctx.trial = false;
     },
   };

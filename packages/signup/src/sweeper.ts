@@ -83,10 +83,16 @@ export function createSweeper(options: SweeperOptions): Sweeper {
       .where(and(eq(tenants.id, row.id), eq(tenants.status, "pending"), eq(tenants.updatedAt, row.updatedAt)))
       .returning({ id: tenants.id });
     if (claimed.length === 0) return false;
-    await deleteTenantCustomer({ db, billing, once, stepTimeoutMs }, row.id, row);
+    await deleteTenantCustomer({ db, billing, once, stepTimeoutMs, now }, row.id, row);
     await identity.deleteOrganization(row.id);
     await db.transaction(async (tx) => {
-      await tx.delete(tenants).where(and(eq(tenants.id, row.id), eq(tenants.status, "pending")));
+      // Compare-and-delete on the claim: a retry that resumed the row after this claim (the sweeper
+      // stalled for resumeAfterMs) holds it now, and its tenant is not the sweeper's to delete.
+      const deleted = await tx
+        .delete(tenants)
+        .where(and(eq(tenants.id, row.id), eq(tenants.status, "pending"), eq(tenants.updatedAt, claimedAt)))
+        .returning({ id: tenants.id });
+      if (deleted.length === 0) return;
       await writeAudit(tx, {
         tenantId: row.id,
         actor: "system:sweeper",

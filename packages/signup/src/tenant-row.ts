@@ -3,6 +3,9 @@ import { apiKeys, type Database, tenants } from "@org/db";
 import { and, eq, lt } from "drizzle-orm";
 import type { SignupContext } from "./signup-context.js";
 
+/** `SignupDeps.resumeAfterMs` when not given. */
+export const DEFAULT_RESUME_AFTER_MS = 60_000;
+
 /**
  * The condition of the tenant row as this signup last left it: still pending, `updated_at`
  * unchanged. A sweeper's claim is an UPDATE of the same row that moves `updated_at`; Postgres
@@ -39,6 +42,50 @@ export async function advanceTenantRow(
     .where(ownRow(ctx))
     .returning({ id: tenants.id });
   return rows.length === 0 ? undefined : version;
+}
+
+/**
+ * Whether this attempt may undo what the tenant id names: `held` (the row is still this attempt's,
+ * and the hold was just renewed), `taken` (a resumed retry or the sweeper holds the row now: leave
+ * it all to them), `gone` (no row has this id any more: the sweeper compensated it while this
+ * attempt stalled, so what this attempt made after that has no owner and is this attempt's to undo).
+ *
+ * @example
+ * if ((await holdTenantRow(db, ctx)) !== "taken") await identity.deleteOrganization(ctx.tenantId);
+ */
+export type RowHold = "held" | "taken" | "gone";
+
+/**
+ * Renews this attempt's hold on its pending tenant row before a compensation undoes something the
+ * tenant id names (the Stripe customer, the identity organisation, the trial claim): a
+ * compare-and-set of `updated_at` from `ctx.version` to a new value. When it does not match, the
+ * row is not this attempt's any more: a retry of the same request (same derived tenant id) resumed
+ * it while this attempt stalled and reuses the same customer through its `customer:create` record,
+ * or the sweeper claimed it and deletes the customer itself; either way this attempt must leave it
+ * alone (`taken`), unless the row is gone altogether (`gone`). Moving `updated_at` also keeps a
+ * retry from resuming the row (`resumeAfterMs`) and the sweeper from claiming it while the
+ * compensation runs.
+ *
+ * @example
+ * async compensate(ctx) { if ((await holdTenantRow(db, ctx)) !== "taken") await release(ctx.tenantId); }
+ */
+export async function holdTenantRow(db: Database, ctx: SignupContext): Promise<RowHold> {
+  // Never reserved: nothing the tenant id names is this attempt's.
+  if (!ctx.version) return "taken";
+  const version = new Date(Math.max(Date.now(), ctx.version.getTime() + 1));
+  const rows = await db
+    .update(tenants)
+    .set({ updatedAt: version })
+    .where(ownRow(ctx))
+    .returning({ id: tenants.id });
+  if (rows.length > 0) {
+    ctx.version = version;
+    return "held";
+  }
+  // Lost: the reserve step's compensation must not delete the row either.
+  ctx.reserved = false;
+  const [row] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, ctx.tenantId));
+  return row ? "taken" : "gone";
 }
 
 /**

@@ -14,7 +14,7 @@ import { apiDocument, type OpenApiDocument } from "@org/server-kit/hono";
 import { checkAnswers } from "@org/testing";
 import { Hono } from "hono";
 import { signupRoutes } from "../src/hono/index.js";
-import { type BillingPort, createSignup } from "../src/index.js";
+import { type BillingPort, createSignup, type SignupOptions } from "../src/index.js";
 import { createFakeBilling } from "./fake-billing.js";
 
 export const BASE_DOMAIN = "example.test";
@@ -53,12 +53,20 @@ function fixtureDocument(routers: Parameters<typeof apiDocument>[0]): OpenApiDoc
   return doc;
 }
 
-export function createFixture(db: Database, options: { bus?: InvalidationBus; billing?: BillingPort } = {}) {
+export function createFixture(
+  db: Database,
+  options: {
+    bus?: InvalidationBus;
+    billing?: BillingPort;
+    /** Further options of the signup (e.g. `onStepError`, `resumeAfterMs`). */
+    signup?: Partial<SignupOptions>;
+  } = {},
+) {
   const bus = options.bus ?? createLocalBus();
   const billing = options.billing ?? createFakeBilling();
   const cache = createTenantCache({ loader: createTenantLoader(db), bus });
   const apiKeys = createApiKeyService({ db, bus });
-  const signup = createSignup({ db, bus, billing, apiKeys });
+  const signup = createSignup({ db, bus, billing, apiKeys, ...options.signup });
   const app = new Hono<TenantEnv>();
   app.onError(problemErrorHandler());
   app.notFound(problemNotFound);

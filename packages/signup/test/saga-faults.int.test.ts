@@ -8,8 +8,8 @@ import {
   createSignup,
   createSweeper,
   type IdentityPort,
-  SagaError,
   type SignupOutcome,
+  type SignupStepErrorInfo,
 } from "../src/index.js";
 import { createFakeBilling, type FakeBilling, type Fault } from "./fake-billing.js";
 
@@ -42,7 +42,16 @@ function setup(options: { identityFails?: boolean; keyFails?: boolean } = {}) {
       orgs.delete(tenantId);
     },
   };
-  const signup = createSignup({ db: t.db, bus, billing, apiKeys, identity, stepTimeoutMs: 400 });
+  const stepErrors: [unknown, SignupStepErrorInfo][] = [];
+  const signup = createSignup({
+    db: t.db,
+    bus,
+    billing,
+    apiKeys,
+    identity,
+    stepTimeoutMs: 400,
+    onStepError: (error, info) => stepErrors.push([error, info]),
+  });
   const sweeper = createSweeper({
     db: t.db,
     billing,
@@ -51,7 +60,7 @@ function setup(options: { identityFails?: boolean; keyFails?: boolean } = {}) {
     now: () => new Date(Date.now() + 3_600_000),
   });
   const slug = `fault-${++n}`;
-  return { billing, signup, sweeper, slug, orgs };
+  return { billing, signup, sweeper, slug, orgs, stepErrors };
 }
 
 /** The invariant: no pending tenant; every live customer belongs to a tenant that names it. */
@@ -127,20 +136,37 @@ describe("signup saga under faults", () => {
     expect(await apiKeys.verify(result.apiKey.secret)).toMatchObject({ tenantId: result.tenant.id });
   });
 
-  it("identity provider failure: thrown, not a billing failure; customer deleted, organisation removed, slug freed", async () => {
-    const { billing, signup, slug, orgs } = setup({ identityFails: true });
-    await expect(signup.run(input(slug, "free"))).rejects.toMatchObject({
-      name: "SagaError",
+  it("identity provider failure: step_failed, not a billing failure; customer deleted, organisation removed, slug freed", async () => {
+    const { billing, signup, slug, orgs, stepErrors } = setup({ identityFails: true });
+    await expect(signup.run(input(slug, "free"))).resolves.toEqual({
+      ok: false,
+      reason: "step_failed",
       step: "identity",
       compensated: true,
+      retryAfterMs: 1_000,
+      detail: expect.stringContaining("identity"),
     });
     await assertNoOrphans(billing, orgs);
     expect(billing.calls.deleteCustomer).toBe(1);
+    expect(stepErrors).toEqual([
+      [
+        expect.objectContaining({ message: "identity provider 500" }),
+        expect.objectContaining({ step: "identity", slug, compensated: true }),
+      ],
+    ]);
   });
 
-  it("API key step failure: thrown as a SagaError, everything before it is undone", async () => {
-    const { billing, signup, slug, orgs } = setup({ keyFails: true });
-    await expect(signup.run(input(slug, "free"))).rejects.toBeInstanceOf(SagaError);
+  it("API key step failure: step_failed with the cause passed to onStepError, everything before it undone", async () => {
+    const { billing, signup, slug, orgs, stepErrors } = setup({ keyFails: true });
+    await expect(signup.run(input(slug, "free"))).resolves.toMatchObject({
+      ok: false,
+      reason: "step_failed",
+      step: "api_key",
+      compensated: true,
+    });
+    expect(stepErrors.map(([error, info]) => [(error as Error).message, info.step])).toEqual([
+      ["key store down", "api_key"],
+    ]);
     await assertNoOrphans(billing, orgs);
     expect(await t.db.select().from(tenants).where(eq(tenants.slug, slug))).toEqual([]);
   });

@@ -35,11 +35,20 @@ describe("the signup route's declaration", () => {
       "415",
       "500",
       "502",
+      "503",
     ]);
     expect(post?.responses?.["201"]?.content?.["application/json"]?.schema).toEqual({
       $ref: "#/components/schemas/SignupResponse",
     });
     expect(doc.components?.schemas?.TenantView).toBeDefined();
+  });
+
+  it("declares Retry-After on the 503 a failed step answers", () => {
+    const unavailable = post?.responses?.["503"] as
+      | { headers?: Record<string, { schema?: unknown }>; content?: Record<string, unknown> }
+      | undefined;
+    expect(unavailable?.headers?.["Retry-After"]?.schema).toEqual({ type: "integer", minimum: 1 });
+    expect(Object.keys(unavailable?.content ?? {})).toEqual(["application/problem+json"]);
   });
 });
 

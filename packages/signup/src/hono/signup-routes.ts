@@ -49,7 +49,24 @@ const REFUSAL_CODES: Record<SignupFailureReason, ErrorCode> = {
   slug_taken: "slug_taken",
   signup_claimed: "conflict",
   billing_failed: "stripe_error",
+  step_failed: "service_unavailable",
 };
+
+/**
+ * 503 of `POST /v1/tenants`: a step failed on an outage and was compensated (or is held for this
+ * request), or the idempotency store is unavailable. Both say when to retry.
+ */
+const SIGNUP_UNAVAILABLE = {
+  ...problemResponses(503)[503],
+  description:
+    "A service signup depends on failed; what the signup had done was undone (`service_unavailable`), or the idempotency store is unavailable (`idempotency_store_unavailable`). Retry the same request after `Retry-After`.",
+  headers: {
+    "Retry-After": {
+      description: "Seconds until a retry of the same request (same Idempotency-Key and body) can succeed",
+      schema: { type: "integer", minimum: 1 },
+    },
+  },
+} as const;
 
 /**
  * The body of `POST /v1/tenants`.
@@ -103,9 +120,11 @@ const signupRouteConfig = {
     201: jsonResponse(signupResponseSchema, "Created"),
     // 400 `slug_invalid`/`plan_not_found` (also for a plan not sold at the interval), 404 on a
     // tenant's host, 409 `slug_taken` or `conflict` (the signup was taken over: retry),
-    // 500 when a step failed for another reason (the database, the identity provider) and
-    // 502 `stripe_error` when the payment provider failed: either way, nothing was created.
+    // 502 `stripe_error` when the payment provider failed (nothing was created),
+    // 503 `service_unavailable` with Retry-After when a step failed for another reason (the
+    // database, Redis, the identity provider) and was compensated; 500 only for a bug.
     ...problemResponses(400, 404, 409, 415, 500, 502),
+    503: SIGNUP_UNAVAILABLE,
   },
 } satisfies RouteConfig;
 
@@ -140,6 +159,12 @@ export function signupRoutes(options: SignupRoutesOptions): OpenAPIHono {
   router.openapi(apiRoute({ ...signupRouteConfig, middleware: [hostGuard, keyed] }), async (c) => {
     const input = c.req.valid("json");
     const outcome = await signup.run(input, { requestKey: c.req.valid("header")["Idempotency-Key"] });
+    if (!outcome.ok && outcome.reason === "step_failed") {
+      throw new ProblemError("service_unavailable", {
+        detail: outcome.detail,
+        headers: { "Retry-After": String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))) },
+      });
+    }
     if (!outcome.ok) throw new ProblemError(REFUSAL_CODES[outcome.reason], { detail: outcome.detail });
     const result = outcome.value;
     // The first API key's secret is shown once: an Idempotency-Key replay answers it as null.
